@@ -1,0 +1,1 @@
+"""The four independently deployed services: gateway, ingest, moderation, renderer."""

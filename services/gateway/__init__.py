@@ -1,0 +1,1 @@
+"""gateway: the browser edge. Pages, the public JSON API and frame leases."""

@@ -1,0 +1,32 @@
+"""gateway's application factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from fastapi import FastAPI
+
+from services.gateway.deps import GatewayDeps, open_deps
+from services.gateway.settings import GatewaySettings
+from shared.health import ReadinessCheck, bucket_check, queue_check
+from shared.service import create_service_app
+
+
+def _checks(deps: GatewayDeps, settings: GatewaySettings) -> Mapping[str, ReadinessCheck]:
+    # ingest and moderation are not readiness dependencies: when they are down the
+    # gateway still serves pages and answers their routes with a clear 503.
+    return {
+        "s3": bucket_check(deps.aws, settings.media_bucket),
+        "sqs_frames": queue_check(deps.aws, settings.frames_queue),
+    }
+
+
+def create_app(settings: GatewaySettings, deps: GatewayDeps | None = None) -> FastAPI:
+    """Build the gateway app; ``deps`` replaces the real clients in tests."""
+    return create_service_app(
+        title="One Frame Of Fame gateway",
+        settings=settings,
+        deps=deps,
+        open_deps=open_deps,
+        checks=_checks,
+    )

@@ -1,0 +1,1 @@
+"""ingest: safe decode of uploaded photos, three renditions, storage in S3."""

@@ -1,0 +1,1 @@
+"""moderation: the crowd bridge: units, judgments, verdicts."""

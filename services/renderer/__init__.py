@@ -1,0 +1,1 @@
+"""renderer: slots to clip: best photo per slot, segments, publishing."""

@@ -1,0 +1,67 @@
+"""aioboto3 session and client factory: timeouts and bounded retries on every client.
+
+Clients are opened once per process, in a service's lifespan, through an
+``AsyncExitStack`` that closes them on shutdown.
+"""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import aioboto3
+from aiobotocore.config import AioConfig
+
+from shared.settings import AwsSettings
+
+if TYPE_CHECKING:
+    from types_aiobotocore_dynamodb.client import DynamoDBClient
+    from types_aiobotocore_s3.client import S3Client
+    from types_aiobotocore_sqs.client import SQSClient
+
+
+def client_kwargs(settings: AwsSettings) -> dict[str, Any]:
+    """Keyword arguments for ``session.client(...)``: endpoint, region, keys, config."""
+    kwargs: dict[str, Any] = {
+        "region_name": settings.aws_region,
+        "config": AioConfig(
+            connect_timeout=settings.aws_connect_timeout_seconds,
+            read_timeout=settings.aws_read_timeout_seconds,
+            retries={"max_attempts": settings.aws_max_attempts, "mode": "standard"},
+            max_pool_connections=50,
+        ),
+    }
+    if settings.aws_endpoint_url:
+        kwargs["endpoint_url"] = settings.aws_endpoint_url
+    if settings.aws_access_key_id and settings.aws_secret_access_key:
+        kwargs["aws_access_key_id"] = settings.aws_access_key_id.get_secret_value()
+        kwargs["aws_secret_access_key"] = settings.aws_secret_access_key.get_secret_value()
+    return kwargs
+
+
+@dataclass
+class AwsClients:
+    """The AWS clients of one process, plus a cache of resolved queue URLs."""
+
+    s3: S3Client
+    sqs: SQSClient
+    dynamodb: DynamoDBClient
+    _queue_urls: dict[str, str] = field(default_factory=dict)
+
+    async def queue_url(self, name: str) -> str:
+        """The URL of queue ``name`` (looked up once)."""
+        if name not in self._queue_urls:
+            answer = await self.sqs.get_queue_url(QueueName=name)
+            self._queue_urls[name] = answer["QueueUrl"]
+        return self._queue_urls[name]
+
+
+async def open_aws_clients(settings: AwsSettings, stack: AsyncExitStack) -> AwsClients:
+    """Open S3, SQS and DynamoDB clients that close when ``stack`` does."""
+    session = aioboto3.Session()
+    kwargs = client_kwargs(settings)
+    s3 = await stack.enter_async_context(session.client("s3", **kwargs))
+    sqs = await stack.enter_async_context(session.client("sqs", **kwargs))
+    dynamodb = await stack.enter_async_context(session.client("dynamodb", **kwargs))
+    return AwsClients(s3=s3, sqs=sqs, dynamodb=dynamodb)

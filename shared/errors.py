@@ -1,0 +1,198 @@
+"""One error hierarchy for every service, and the one handler that turns it into HTTP.
+
+Domain code and adapters raise these; third-party errors (botocore ``ClientError``,
+``httpx.HTTPError``) are translated at the adapter boundary with ``raise ... from exc``
+and never reach a route. Every error answer has the body
+``{"error": code, "detail": text}``.
+
+    OfofError (500 internal)
+    ├── BadRequest (400 bad_request)
+    ├── Unauthorized (401 unauthorized)
+    ├── Forbidden (403 forbidden)
+    ├── NotFound (404 not_found)
+    ├── RequestTimeout (408 request_timeout)
+    ├── Conflict (409 conflict)
+    ├── Gone (410 gone)
+    ├── PayloadTooLarge (413 payload_too_large)
+    ├── UnsupportedMediaType (415 unsupported_media_type)
+    ├── Unprocessable (422 unprocessable)
+    ├── RateLimited (429 rate_limited)        carries retry_after_seconds
+    └── DependencyUnavailable (503 dependency_unavailable)
+        └── carries the dependency name and retry_after_seconds
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+
+class OfofError(Exception):
+    """Base of every error the project raises on purpose."""
+
+    status_code: ClassVar[int] = 500
+    default_code: ClassVar[str] = "internal"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        code: str | None = None,
+        retry_after_seconds: int | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.code = code or self.default_code
+        self.retry_after_seconds = retry_after_seconds
+
+
+class BadRequest(OfofError):
+    status_code = 400
+    default_code = "bad_request"
+
+
+class Unauthorized(OfofError):
+    status_code = 401
+    default_code = "unauthorized"
+
+
+class Forbidden(OfofError):
+    status_code = 403
+    default_code = "forbidden"
+
+
+class NotFound(OfofError):
+    status_code = 404
+    default_code = "not_found"
+
+
+class RequestTimeout(OfofError):
+    status_code = 408
+    default_code = "request_timeout"
+
+
+class Conflict(OfofError):
+    status_code = 409
+    default_code = "conflict"
+
+
+class Gone(OfofError):
+    status_code = 410
+    default_code = "gone"
+
+
+class PayloadTooLarge(OfofError):
+    status_code = 413
+    default_code = "payload_too_large"
+
+
+class UnsupportedMediaType(OfofError):
+    status_code = 415
+    default_code = "unsupported_media_type"
+
+
+class Unprocessable(OfofError):
+    status_code = 422
+    default_code = "unprocessable"
+
+
+class RateLimited(OfofError):
+    status_code = 429
+    default_code = "rate_limited"
+
+
+class DependencyUnavailable(OfofError):
+    """A service we depend on (AWS, another service, the crowd) did not answer."""
+
+    status_code = 503
+    default_code = "dependency_unavailable"
+
+    def __init__(
+        self,
+        dependency: str,
+        detail: str,
+        *,
+        code: str | None = None,
+        retry_after_seconds: int | None = 5,
+    ) -> None:
+        super().__init__(detail, code=code, retry_after_seconds=retry_after_seconds)
+        self.dependency = dependency
+
+
+def error_body(code: str, detail: str) -> dict[str, str]:
+    """The JSON body of every error answer."""
+    return {"error": code, "detail": detail}
+
+
+def error_response(exc: OfofError) -> JSONResponse:
+    """Render one of our errors as its HTTP answer."""
+    headers = {}
+    if exc.retry_after_seconds is not None:
+        headers["Retry-After"] = str(exc.retry_after_seconds)
+    return JSONResponse(
+        error_body(exc.code, exc.detail), status_code=exc.status_code, headers=headers
+    )
+
+
+async def _ofof_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, OfofError)
+    return error_response(exc)
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_").replace("-", "_")
+    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    return JSONResponse(error_body(code, detail), status_code=exc.status_code, headers=exc.headers)
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = "; ".join(
+        f"{'.'.join(str(part) for part in err.get('loc', ()))}: {err.get('msg', '')}"
+        for err in exc.errors()
+    )
+    return JSONResponse(error_body("invalid_request", problems), status_code=422)
+
+
+async def _unexpected_error(_: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", exc_info=exc)
+    return JSONResponse(error_body("internal", "internal server error"), status_code=500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Make every failure of ``app`` answer ``{"error", "detail"}`` with the right status."""
+    app.add_exception_handler(OfofError, _ofof_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    status: {
+        "description": HTTPStatus(status).phrase,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["error", "detail"],
+                    "properties": {"error": {"type": "string"}, "detail": {"type": "string"}},
+                }
+            }
+        },
+    }
+    for status in (400, 401, 403, 404, 408, 409, 410, 413, 415, 422, 429, 503)
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, object]]:
+    """OpenAPI ``responses=`` entries declaring the error answers a route can give."""
+    return {status: ERROR_RESPONSES[status] for status in statuses}

@@ -1,0 +1,96 @@
+"""Versioned SQS message bodies (DESIGN.md "Messages").
+
+Every body is JSON with a ``version`` field. Consumers parse with :func:`parse_message`,
+which turns anything malformed into :class:`MalformedMessage` so the consumer can
+dead-letter it instead of crashing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from shared.errors import BadRequest
+
+VideoName = str
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, the only clock messages use."""
+    return datetime.now(UTC)
+
+
+class Message(BaseModel):
+    """Base of every queue message: immutable, strict about unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def to_body(self) -> str:
+        """The SQS message body."""
+        return self.model_dump_json()
+
+
+class FrameSlot(Message):
+    """On ``frames``: a slot of a video that needs a photo."""
+
+    version: Literal[1] = 1
+    video: VideoName = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    frame: int = Field(ge=0)
+
+
+class Renditions(BaseModel):
+    """S3 keys of the three sizes of one submitted photo."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    large: str
+    medium: str
+    thumb: str
+
+
+class SubmissionIngested(Message):
+    """On ``moderation``: a photo was stored and its lease is done."""
+
+    version: Literal[1] = 1
+    submission_id: str = Field(min_length=1, max_length=128)
+    video: VideoName
+    frame: int = Field(ge=0)
+    client_id: str
+    display_name: str | None = Field(default=None, max_length=40)
+    renditions: Renditions
+    width: int = Field(gt=0)
+    height: int = Field(gt=0)
+    created_at: datetime
+
+
+class SubmissionModerated(Message):
+    """On ``render``: the crowd's (or the pre-screen's, or an operator's) verdict."""
+
+    version: Literal[1] = 1
+    submission_id: str = Field(min_length=1, max_length=128)
+    video: VideoName
+    frame: int = Field(ge=0)
+    verdict: Literal["approved", "rejected"]
+    score: float = Field(ge=0.0, le=1.0)
+    reasons: list[str] = Field(default_factory=list)
+    judgments: int = Field(ge=0)
+    decided_at: datetime
+
+
+class MalformedMessage(BadRequest):
+    """A queue body that is not valid JSON of the expected message and version."""
+
+    default_code = "malformed_message"
+
+
+M = TypeVar("M", bound=Message)
+
+
+def parse_message(body: str | bytes, model: type[M]) -> M:
+    """Parse and validate one SQS body as ``model``."""
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as exc:
+        raise MalformedMessage(f"not a valid {model.__name__}: {exc}") from exc

@@ -1,0 +1,96 @@
+"""The skeleton every service's ``create_app`` and ``__main__`` share.
+
+One place wires middleware (request id, metrics), the error handlers and the health
+router, and one place runs uvicorn with the graceful-shutdown bound from settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any, TypeVar
+
+import uvicorn
+from fastapi import FastAPI, Request
+from prometheus_client import CollectorRegistry
+
+from shared.correlation import RequestIdMiddleware
+from shared.errors import install_error_handlers
+from shared.health import ReadinessCheck, health_router
+from shared.logs import configure_logging
+from shared.metrics import MetricsMiddleware, RequestMetrics
+from shared.settings import ServiceSettings
+
+SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
+DepsT = TypeVar("DepsT")
+# Opens a service's real clients; they close when the stack does.
+OpenDeps = Callable[[SettingsT, AsyncExitStack], Awaitable[DepsT]]
+# Starts background work (queue consumers, loops) that stops when the stack closes.
+StartWork = Callable[[FastAPI, AsyncExitStack], Awaitable[None]]
+Checks = Callable[[DepsT, SettingsT], Mapping[str, ReadinessCheck]]
+
+
+def create_service_app(
+    *,
+    title: str,
+    settings: SettingsT,
+    deps: DepsT | None,
+    open_deps: OpenDeps[SettingsT, DepsT],
+    checks: Checks[DepsT, SettingsT],
+    start: StartWork | None = None,
+) -> FastAPI:
+    """A FastAPI app with our lifespan, middleware, error handlers and health endpoints.
+
+    The lifespan uses ``deps`` when given (tests pass fakes) or opens the real ones,
+    stores them as ``app.state.deps`` (and ``settings`` as ``app.state.settings``),
+    then runs ``start``.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            app.state.deps = deps if deps is not None else await open_deps(settings, stack)
+            if start is not None:
+                await start(app, stack)
+            yield
+
+    app = FastAPI(title=title, lifespan=lifespan)
+    app.state.settings = settings
+    registry = CollectorRegistry()
+    metrics = RequestMetrics(registry)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    # Added last so it runs first: every log line and error answer has the id.
+    app.add_middleware(RequestIdMiddleware)
+    install_error_handlers(app)
+    app.include_router(
+        health_router(
+            lambda: checks(app.state.deps, settings),
+            registry,
+            settings.readiness_timeout_seconds,
+        )
+    )
+    return app
+
+
+def app_state(name: str) -> Callable[[Request], Any]:
+    """A FastAPI dependency returning ``request.app.state.<name>``."""
+
+    def dependency(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    return dependency
+
+
+def serve(service: str, app: FastAPI, settings: ServiceSettings) -> None:
+    """Run ``app`` under uvicorn until SIGTERM/SIGINT, then drain for a bounded time."""
+    configure_logging(service, settings.log_level)
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
+        lifespan="on",
+    )
+    uvicorn.Server(config).run()

@@ -1,0 +1,65 @@
+"""Fixtures shared by every test layer: a real moto server and per-test AWS names."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+import pytest
+
+from shared.aws import AwsClients, open_aws_clients
+from shared.bootstrap import bootstrap
+from shared.settings import AwsSettings
+from tests.processes import moto_server
+
+OUTPUT_DIR = Path(__file__).resolve().parent.parent / "test-output"
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    """Where tests leave logs and screenshots for a person to look at."""
+    OUTPUT_DIR.mkdir(exist_ok=True)
+    return OUTPUT_DIR
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint(output_dir: Path) -> Iterator[str]:
+    """One real moto server (over HTTP) for the whole session."""
+    with moto_server(output_dir / "moto-session.log") as endpoint:
+        yield endpoint
+
+
+def aws_settings_for(endpoint: str) -> dict[str, object]:
+    """Settings fields that point at ``endpoint`` with names unique to one test."""
+    suffix = uuid.uuid4().hex[:8]
+    return {
+        "aws_endpoint_url": endpoint,
+        "aws_access_key_id": "testing",
+        "aws_secret_access_key": "testing",
+        "aws_region": "us-east-1",
+        "media_bucket": f"ofof-media-{suffix}",
+        "frames_queue": f"ofof-frames-{suffix}",
+        "moderation_queue": f"ofof-moderation-{suffix}",
+        "render_queue": f"ofof-render-{suffix}",
+        "reviews_table": f"ofof-reviews-{suffix}",
+        "slots_table": f"ofof-slots-{suffix}",
+        "aws_read_timeout_seconds": 10.0,
+    }
+
+
+@pytest.fixture
+def aws_fields(moto_endpoint: str) -> dict[str, object]:
+    """Fields for any settings class: this test's own bucket, queues and tables."""
+    return aws_settings_for(moto_endpoint)
+
+
+@pytest.fixture
+async def aws(aws_fields: dict[str, object]) -> AsyncIterator[AwsClients]:
+    """Open clients to the session's moto server, with this test's resources created."""
+    settings = AwsSettings(**aws_fields)  # type: ignore[arg-type]
+    async with AsyncExitStack() as stack:
+        clients = await open_aws_clients(settings, stack)
+        await bootstrap(clients, settings)
+        yield clients
