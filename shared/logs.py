@@ -58,3 +58,5 @@ def configure_logging(service: str, level: str = "INFO") -> None:
         logger.propagate = True
     # botocore logs request bodies at DEBUG; keep it quiet so nothing secret leaks.
     logging.getLogger("botocore").setLevel(max(logging.INFO, root.level))
+    # httpx logs every request at INFO; our own log lines say what matters.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
