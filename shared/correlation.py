@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from contextvars import ContextVar
 from typing import Any
 
@@ -84,7 +85,7 @@ def message_attributes() -> dict[str, Any]:
     return {REQUEST_ID_ATTRIBUTE: {"DataType": "String", "StringValue": request_id}}
 
 
-def request_id_from_message(message: dict[str, Any]) -> str:
+def request_id_from_message(message: Mapping[str, Any]) -> str:
     """The request id an SQS message carries, or a fresh one."""
     attribute = message.get("MessageAttributes", {}).get(REQUEST_ID_ATTRIBUTE, {})
     return accept_request_id(attribute.get("StringValue"))

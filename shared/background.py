@@ -1,0 +1,74 @@
+"""Background loops owned by a service's lifespan, stopped cleanly on shutdown.
+
+A loop is an ``async`` function taking the shared ``stopping`` event; it should finish
+its current unit of work and return once the event is set. :meth:`BackgroundLoops.stop`
+sets it, waits up to a bound, then cancels whatever is still running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+log = logging.getLogger(__name__)
+
+Loop = Callable[[asyncio.Event], Awaitable[None]]
+
+
+class BackgroundLoops:
+    """The set of long-running tasks of one process."""
+
+    def __init__(self) -> None:
+        self.stopping = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self, name: str, loop: Loop) -> None:
+        """Run ``loop(stopping)`` as a task; a crash is logged and the loop restarted."""
+        self._tasks.append(asyncio.create_task(self._supervise(name, loop), name=name))
+
+    async def _supervise(self, name: str, loop: Loop) -> None:
+        while not self.stopping.is_set():
+            try:
+                await loop(self.stopping)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("background loop crashed; restarting in 1 s", extra={"loop": name})
+                await sleep_unless_stopping(self.stopping, 1.0)
+
+    async def stop(self, timeout_seconds: float) -> None:
+        """Ask every loop to stop; cancel those still running after ``timeout_seconds``."""
+        self.stopping.set()
+        if not self._tasks:
+            return
+        _, pending = await asyncio.wait(self._tasks, timeout=timeout_seconds)
+        for task in pending:
+            log.warning(
+                "background loop did not stop in time; cancelling", extra={"loop": task.get_name()}
+            )
+            task.cancel()
+        for task in pending:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+async def sleep_unless_stopping(stopping: asyncio.Event, seconds: float) -> bool:
+    """Sleep ``seconds`` or until ``stopping`` is set; True if it was set."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stopping.wait(), seconds)
+    return stopping.is_set()
+
+
+async def every(
+    interval_seconds: float, work: Callable[[], Awaitable[object]], stopping: asyncio.Event
+) -> None:
+    """Run ``work`` now and then every ``interval_seconds`` until ``stopping`` is set."""
+    while not stopping.is_set():
+        try:
+            await work()
+        except Exception:
+            log.exception("periodic work failed; trying again next interval")
+        if await sleep_unless_stopping(stopping, interval_seconds):
+            return

@@ -1,0 +1,122 @@
+"""An idempotent-minded SQS consumer loop.
+
+Receive (long poll) → restore the request id → handle → delete. A handler that raises
+leaves the message on the queue: it comes back after a backoff visibility timeout and,
+after ``max_receive_count`` receives, lands in the dead-letter queue. A malformed body
+is made visible again at once, so it reaches the dead-letter queue quickly. SQS is
+at-least-once: handlers must be safe to run twice for the same message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Protocol
+
+from shared.aws import AwsClients
+from shared.correlation import request_id_from_message, request_id_var
+from shared.messages import MalformedMessage
+
+if TYPE_CHECKING:
+    from types_aiobotocore_sqs.type_defs import MessageTypeDef
+
+log = logging.getLogger(__name__)
+
+MAX_LONG_POLL_SECONDS = 20
+MAX_RETRY_DELAY_SECONDS = 300
+
+
+class MessageHandler(Protocol):
+    """Handles one SQS message body; raising means "not done, deliver again"."""
+
+    async def __call__(self, body: str) -> None: ...
+
+
+def retry_delay_seconds(receive_count: int) -> int:
+    """Visibility timeout after a failure: doubling from 2 s, capped at 5 min."""
+    return int(min(2 ** max(receive_count, 1), MAX_RETRY_DELAY_SECONDS))
+
+
+class QueueConsumer:
+    """Feeds the messages of one queue to a handler until stopped."""
+
+    def __init__(
+        self,
+        aws: AwsClients,
+        queue: str,
+        handler: MessageHandler,
+        *,
+        wait_seconds: int = 10,
+        batch_size: int = 10,
+        visibility_seconds: int = 60,
+    ) -> None:
+        self.aws = aws
+        self.queue = queue
+        self.handler = handler
+        self.wait_seconds = min(wait_seconds, MAX_LONG_POLL_SECONDS)
+        self.batch_size = batch_size
+        self.visibility_seconds = visibility_seconds
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Receive and handle batches until ``stopping`` is set."""
+        url = await self.aws.queue_url(self.queue)
+        while not stopping.is_set():
+            messages = await self._receive(url, stopping)
+            # Each message of a batch is handled concurrently; a batch finishes before stop.
+            await asyncio.gather(*(self.handle_one(url, m) for m in messages))
+
+    async def _receive(self, url: str, stopping: asyncio.Event) -> list[MessageTypeDef]:
+        receive = asyncio.ensure_future(
+            self.aws.sqs.receive_message(
+                QueueUrl=url,
+                MaxNumberOfMessages=self.batch_size,
+                WaitTimeSeconds=self.wait_seconds,
+                VisibilityTimeout=self.visibility_seconds,
+                MessageAttributeNames=["All"],
+                MessageSystemAttributeNames=["ApproximateReceiveCount"],
+            )
+        )
+        stop = asyncio.ensure_future(stopping.wait())
+        await asyncio.wait({receive, stop}, return_when=asyncio.FIRST_COMPLETED)
+        stop.cancel()
+        if not receive.done():
+            # Stopping during a long poll: nothing was received yet, so nothing is lost.
+            receive.cancel()
+            return []
+        return list(receive.result().get("Messages", []))
+
+    async def handle_one(self, url: str, message: MessageTypeDef) -> None:
+        """Handle one message; delete it on success, schedule a retry on failure."""
+        token = request_id_var.set(request_id_from_message(message))
+        receive_count = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "1"))
+        try:
+            await self.handler(message["Body"])
+        except MalformedMessage as exc:
+            log.error(
+                "malformed message; it will be dead-lettered",
+                extra={"queue": self.queue, "problem": exc.detail},
+            )
+            await self._retry_in(url, message, 0)
+        except Exception:
+            delay = retry_delay_seconds(receive_count)
+            log.exception(
+                "handler failed; retrying later",
+                extra={
+                    "queue": self.queue,
+                    "receive_count": receive_count,
+                    "retry_in_seconds": delay,
+                },
+            )
+            await self._retry_in(url, message, delay)
+        else:
+            await self.aws.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        finally:
+            request_id_var.reset(token)
+
+    async def _retry_in(self, url: str, message: MessageTypeDef, seconds: int) -> None:
+        try:
+            await self.aws.sqs.change_message_visibility(
+                QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=seconds
+            )
+        except Exception:
+            log.warning("could not reschedule message; it returns after its visibility timeout")
