@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import secrets
 import signal
 import sys
 import time
@@ -48,6 +49,8 @@ def local_environment() -> dict[str, str]:
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_REGION": "us-east-1",
+        # Gateway signs lease tokens and ingest verifies them: one secret per launch.
+        "OFOF_LEASE_SECRET": secrets.token_urlsafe(32),
         "PYTHONUNBUFFERED": "1",
         "PATH": venv_bin + os.pathsep + os.environ.get("PATH", ""),
     }

@@ -193,6 +193,38 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
-def error_responses(*statuses: int) -> dict[int | str, dict[str, object]]:
-    """OpenAPI ``responses=`` entries declaring the error answers a route can give."""
-    return {status: ERROR_RESPONSES[status] for status in statuses}
+def error_responses(
+    *statuses: int, **extra: dict[str, object]
+) -> dict[int | str, dict[str, object]]:
+    """OpenAPI ``responses=`` entries for the error answers a route can give.
+
+    ``extra`` adds non-error entries keyed by status as a string, e.g. ``_200={...}``.
+    """
+    responses: dict[int | str, dict[str, object]] = {s: ERROR_RESPONSES[s] for s in statuses}
+    for key, value in extra.items():
+        responses[int(key.lstrip("_"))] = value
+    return responses
+
+
+_BY_STATUS: dict[int, type[OfofError]] = {
+    cls.status_code: cls
+    for cls in (
+        BadRequest,
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        RequestTimeout,
+        Conflict,
+        Gone,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        Unprocessable,
+        RateLimited,
+    )
+}
+
+
+def error_for_status(status: int, code: str, detail: str) -> OfofError:
+    """Rebuild the error another service answered with, to relay it to our caller."""
+    cls = _BY_STATUS.get(status, BadRequest if 400 <= status < 500 else OfofError)
+    return cls(detail, code=code)

@@ -63,3 +63,18 @@ async def aws(aws_fields: dict[str, object]) -> AsyncIterator[AwsClients]:
         clients = await open_aws_clients(settings, stack)
         await bootstrap(clients, settings)
         yield clients
+
+
+@pytest.fixture
+def stack_factory(aws_fields, output_dir):
+    """Start real service processes against this test's resources: ``start(names, **env)``."""
+    from contextlib import ExitStack
+
+    from tests.stack import service_stack
+
+    with ExitStack() as exits:
+
+        def start(names: list[str], **env: str):
+            return exits.enter_context(service_stack(names, aws_fields, output_dir, **env))
+
+        yield start

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 
 from fastapi import FastAPI
 
+from services.gateway import routes
+from services.gateway.clients import ClientIdMiddleware
 from services.gateway.deps import GatewayDeps, open_deps
 from services.gateway.settings import GatewaySettings
 from shared.health import ReadinessCheck, bucket_check, queue_check
@@ -23,10 +25,17 @@ def _checks(deps: GatewayDeps, settings: GatewaySettings) -> Mapping[str, Readin
 
 def create_app(settings: GatewaySettings, deps: GatewayDeps | None = None) -> FastAPI:
     """Build the gateway app; ``deps`` replaces the real clients in tests."""
-    return create_service_app(
+    app = create_service_app(
         title="One Frame Of Fame gateway",
         settings=settings,
         deps=deps,
         open_deps=open_deps,
         checks=_checks,
     )
+    app.include_router(routes.router)
+    app.add_middleware(
+        ClientIdMiddleware,
+        max_age_seconds=settings.client_cookie_max_age_seconds,
+        secure=settings.cookie_secure,
+    )
+    return app

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 import httpx
 from fastapi import Depends
 
+from services.gateway.framequeue import FrameQueue, SqsFrameQueue
+from services.gateway.ingestclient import HttpIngestClient, IngestClient
+from services.gateway.ratelimits import SlidingWindowLimiter
 from services.gateway.settings import GatewaySettings
 from shared.aws import AwsClients, open_aws_clients
 from shared.correlation import propagate_request_id
@@ -20,11 +25,16 @@ class GatewayDeps:
     """Everything gateway talks to. Tests build one with fakes."""
 
     aws: AwsClients
-    http: httpx.AsyncClient
+    frames: FrameQueue
+    ingest: IngestClient
+    lease_limiter: SlidingWindowLimiter
+    clock: Callable[[], float] = field(default=time.time)
 
 
 async def open_deps(settings: GatewaySettings, stack: AsyncExitStack) -> GatewayDeps:
     """Open the real clients; they close with ``stack``."""
+    if settings.lease_secret is None:
+        raise RuntimeError("OFOF_LEASE_SECRET must be set (shared by gateway and ingest)")
     aws = await open_aws_clients(settings, stack)
     timeout = httpx.Timeout(
         settings.http_read_timeout_seconds, connect=settings.http_connect_timeout_seconds
@@ -32,7 +42,12 @@ async def open_deps(settings: GatewaySettings, stack: AsyncExitStack) -> Gateway
     http = await stack.enter_async_context(
         httpx.AsyncClient(timeout=timeout, event_hooks={"request": [propagate_request_id]})
     )
-    return GatewayDeps(aws=aws, http=http)
+    return GatewayDeps(
+        aws=aws,
+        frames=SqsFrameQueue(aws, settings.frames_queue),
+        ingest=HttpIngestClient(http, settings.ingest_url, settings.ingest_retry_seconds),
+        lease_limiter=SlidingWindowLimiter(settings.lease_rate_per_minute, 60.0),
+    )
 
 
 Deps = Annotated[GatewayDeps, Depends(app_state("deps"))]

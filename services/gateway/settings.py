@@ -1,14 +1,17 @@
-"""gateway settings, from ``GATEWAY_*`` environment variables (plus the shared AWS ones)."""
+"""gateway settings, from ``GATEWAY_*`` environment variables (plus the shared ones)."""
 
 from __future__ import annotations
 
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
 
+MIB = 1024 * 1024
+
 
 class GatewaySettings(ServiceSettings):
-    """Where the gateway listens and where its neighbours are."""
+    """Where the gateway listens, its neighbours, and the rules of leases and uploads."""
 
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", populate_by_name=True)
 
@@ -16,4 +19,20 @@ class GatewaySettings(ServiceSettings):
     ingest_url: str = "http://127.0.0.1:8001"
     moderation_url: str = "http://127.0.0.1:8002"
     http_connect_timeout_seconds: float = 2.0
-    http_read_timeout_seconds: float = 15.0
+    http_read_timeout_seconds: float = 30.0
+    # Total time the gateway keeps retrying a transient ingest failure.
+    ingest_retry_seconds: float = 10.0
+
+    # Shared with ingest, which verifies the same tokens. Required.
+    lease_secret: SecretStr | None = Field(None, validation_alias=AliasChoices("OFOF_LEASE_SECRET"))
+    lease_seconds: int = 120
+    max_lease_seconds: int = 900
+    lease_rate_per_minute: int = 30
+    no_frame_retry_after_seconds: int = 15
+
+    max_upload_bytes: int = 8 * MIB
+    # A body that has not fully arrived after this long is cut off with 408.
+    upload_timeout_seconds: float = 30.0
+
+    cookie_secure: bool = False
+    client_cookie_max_age_seconds: int = 365 * 24 * 3600

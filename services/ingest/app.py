@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from fastapi import FastAPI
 
+from services.ingest import routes
 from services.ingest.deps import IngestDeps, open_deps
 from services.ingest.settings import IngestSettings
 from shared.health import ReadinessCheck, bucket_check, queue_check
@@ -22,10 +23,12 @@ def _checks(deps: IngestDeps, settings: IngestSettings) -> Mapping[str, Readines
 
 def create_app(settings: IngestSettings, deps: IngestDeps | None = None) -> FastAPI:
     """Build the ingest app; ``deps`` replaces the real clients in tests."""
-    return create_service_app(
+    app = create_service_app(
         title="One Frame Of Fame ingest",
         settings=settings,
         deps=deps,
         open_deps=open_deps,
         checks=_checks,
     )
+    app.include_router(routes.router)
+    return app

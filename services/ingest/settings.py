@@ -1,15 +1,29 @@
-"""ingest settings, from ``INGEST_*`` environment variables (plus the shared AWS ones)."""
+"""ingest settings, from ``INGEST_*`` environment variables (plus the shared ones)."""
 
 from __future__ import annotations
 
+import os
+
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
 
+MIB = 1024 * 1024
+
 
 class IngestSettings(ServiceSettings):
-    """Where ingest listens and how it behaves."""
+    """Where ingest listens and the limits it enforces on photos."""
 
     model_config = SettingsConfigDict(env_prefix="INGEST_", extra="ignore", populate_by_name=True)
 
     port: int = 8001
+    # Shared with the gateway, which signs the tokens ingest verifies. Required.
+    lease_secret: SecretStr | None = Field(None, validation_alias=AliasChoices("OFOF_LEASE_SECRET"))
+    max_upload_bytes: int = 8 * MIB
+    max_pixels: int = 40_000_000
+    upload_timeout_seconds: float = 30.0
+    # Processes decoding and encoding photos; one per core by default.
+    image_workers: int = Field(default_factory=lambda: os.cpu_count() or 1)
+    # Renditions never change once committed, so browsers and CDNs may keep them.
+    rendition_cache_control: str = "public, max-age=31536000, immutable"

@@ -1,0 +1,65 @@
+"""The visitor's client id: an HttpOnly, SameSite=Lax cookie minted on the first visit."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from http.cookies import SimpleCookie
+
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CLIENT_COOKIE = "ofof_client"
+LEASE_COOKIE = "ofof_lease"
+_VALID_CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def set_cookie_header(
+    name: str, value: str, *, max_age: int, secure: bool, path: str = "/", same_site: str = "Lax"
+) -> bytes:
+    """A ``Set-Cookie`` header value: HttpOnly always, Secure when asked."""
+    parts = [
+        f"{name}={value}",
+        f"Path={path}",
+        f"Max-Age={max_age}",
+        "HttpOnly",
+        f"SameSite={same_site}",
+    ]
+    if secure:
+        parts.append("Secure")
+    return "; ".join(parts).encode("latin-1")
+
+
+class ClientIdMiddleware:
+    """Gives every visitor a client id; routes read it from ``scope["state"]``."""
+
+    def __init__(self, app: ASGIApp, *, max_age_seconds: int, secure: bool) -> None:
+        self.app = app
+        self.max_age_seconds = max_age_seconds
+        self.secure = secure
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        existing = HTTPConnection(scope).cookies.get(CLIENT_COOKIE, "")
+        client_id = existing if _VALID_CLIENT_ID.match(existing) else secrets.token_urlsafe(18)
+        scope.setdefault("state", {})["client_id"] = client_id
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start" and client_id != existing:
+                cookie = set_cookie_header(
+                    CLIENT_COOKIE, client_id, max_age=self.max_age_seconds, secure=self.secure
+                )
+                message.setdefault("headers", []).append((b"set-cookie", cookie))
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+
+def parse_cookie(header: str, name: str) -> str | None:
+    """One cookie's value from a ``Cookie`` header (for tests and tools)."""
+    jar: SimpleCookie = SimpleCookie()
+    jar.load(header)
+    morsel = jar.get(name)
+    return morsel.value if morsel else None

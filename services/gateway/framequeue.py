@@ -1,0 +1,98 @@
+"""The ``frames`` queue as the gateway sees it: lease, extend, release a slot."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+from botocore.exceptions import ClientError
+
+from shared.aws import AwsClients
+from shared.errors import DependencyUnavailable
+from shared.leases import LeaseGone
+from shared.messages import FrameSlot, MalformedMessage, parse_message
+
+log = logging.getLogger(__name__)
+
+# Errors SQS gives for a receipt handle whose message is no longer ours.
+_NOT_OURS = frozenset({"ReceiptHandleIsInvalid", "MessageNotInflight", "InvalidParameterValue"})
+_MALFORMED_SKIPS = 3
+
+
+@dataclass(frozen=True)
+class LeasedSlot:
+    """A slot received from the queue, invisible to others until the lease ends."""
+
+    slot: FrameSlot
+    receipt_handle: str
+
+
+class FrameQueue(Protocol):
+    """Slots waiting for a photo."""
+
+    async def lease(self, visibility_seconds: int) -> LeasedSlot | None:
+        """Reserve the next slot, or None when no slot is waiting."""
+
+    async def extend(self, receipt_handle: str, visibility_seconds: int) -> None:
+        """Keep the slot reserved for ``visibility_seconds`` from now."""
+
+    async def release(self, receipt_handle: str) -> None:
+        """Make the slot available to others at once."""
+
+
+class SqsFrameQueue:
+    """:class:`FrameQueue` on SQS: a lease is a received message's visibility timeout."""
+
+    def __init__(self, aws: AwsClients, queue: str) -> None:
+        self.aws = aws
+        self.queue = queue
+
+    async def lease(self, visibility_seconds: int) -> LeasedSlot | None:
+        for _ in range(_MALFORMED_SKIPS):
+            message = await self._receive_one(visibility_seconds)
+            if message is None:
+                return None
+            try:
+                slot = parse_message(message["Body"], FrameSlot)
+            except MalformedMessage:
+                log.error("malformed frames message; leaving it for the dead-letter queue")
+                continue
+            return LeasedSlot(slot=slot, receipt_handle=message["ReceiptHandle"])
+        return None
+
+    async def _receive_one(self, visibility_seconds: int) -> dict[str, str] | None:
+        try:
+            answer = await self.aws.sqs.receive_message(
+                QueueUrl=await self.aws.queue_url(self.queue),
+                MaxNumberOfMessages=1,
+                VisibilityTimeout=visibility_seconds,
+                WaitTimeSeconds=0,
+            )
+        except ClientError as exc:
+            raise DependencyUnavailable("sqs", "the frames queue did not answer") from exc
+        messages = answer.get("Messages", [])
+        if not messages:
+            return None
+        return {"Body": messages[0]["Body"], "ReceiptHandle": messages[0]["ReceiptHandle"]}
+
+    async def extend(self, receipt_handle: str, visibility_seconds: int) -> None:
+        await self._change_visibility(receipt_handle, visibility_seconds)
+
+    async def release(self, receipt_handle: str) -> None:
+        # Already visible again, or done: then there is nothing left to release.
+        with contextlib.suppress(LeaseGone):
+            await self._change_visibility(receipt_handle, 0)
+
+    async def _change_visibility(self, receipt_handle: str, seconds: int) -> None:
+        try:
+            await self.aws.sqs.change_message_visibility(
+                QueueUrl=await self.aws.queue_url(self.queue),
+                ReceiptHandle=receipt_handle,
+                VisibilityTimeout=seconds,
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in _NOT_OURS:
+                raise LeaseGone("the lease expired and its frame went back to the queue") from exc
+            raise DependencyUnavailable("sqs", "the frames queue did not answer") from exc

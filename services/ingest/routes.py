@@ -1,0 +1,65 @@
+"""ingest's internal API, called by the gateway."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response, status
+
+from services.ingest.deps import Deps, Settings
+from services.ingest.schemas import SubmissionStored
+from shared.errors import Unauthorized, Unprocessable, error_responses
+from shared.leases import authorize
+from shared.photos import check_declared_length, photo_content_type, read_bounded
+
+router = APIRouter()
+
+
+@router.put(
+    "/submissions/{submission_id}",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(
+        401,
+        403,
+        404,
+        408,
+        410,
+        413,
+        415,
+        422,
+        503,
+        _200={"model": SubmissionStored, "description": "Already stored; nothing changed"},
+    ),
+)
+async def store_submission(
+    submission_id: str,
+    request: Request,
+    response: Response,
+    deps: Deps,
+    settings: Settings,
+    x_lease_token: Annotated[str | None, Header(alias="X-Lease-Token")] = None,
+    display_name: Annotated[str | None, Query(max_length=40)] = None,
+) -> SubmissionStored:
+    """Store the photo of a lease (raw image body) and hand it to moderation. Idempotent."""
+    if not x_lease_token:
+        raise Unauthorized("send the lease token in X-Lease-Token", code="missing_lease_token")
+    assert settings.lease_secret is not None
+    claims = authorize(
+        x_lease_token,
+        settings.lease_secret.get_secret_value().encode(),
+        lease_id=submission_id,
+        client_id=None,
+        now=time.time(),
+    )
+    content_type = photo_content_type(request.headers.get("content-type"))
+    check_declared_length(request.headers.get("content-length"), settings.max_upload_bytes)
+    body = await read_bounded(
+        request.stream(), settings.max_upload_bytes, settings.upload_timeout_seconds
+    )
+    if not body:
+        raise Unprocessable("the photo is empty", code="unusable_image")
+    outcome = await deps.ingestor.ingest(claims, content_type, body, display_name)
+    if not outcome.created:
+        response.status_code = status.HTTP_200_OK
+    return SubmissionStored(**outcome.record.model_dump(), created=outcome.created)

@@ -1,0 +1,153 @@
+"""Real service processes (uvicorn via ``python -m services.<name>``) for tests."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+from pydantic import AliasChoices
+
+from shared.aws import AwsClients
+from shared.messages import FrameSlot
+from shared.queues import send_batch
+from shared.records import VideoRecord, original_key, video_record_key
+from shared.settings import AwsSettings
+from tests.processes import PYTHON, answers, free_port, running, wait_for
+
+SERVICE_PREFIX = {
+    "gateway": "GATEWAY",
+    "ingest": "INGEST",
+    "moderation": "MODERATION",
+    "renderer": "RENDERER",
+}
+
+
+def aws_env(fields: dict[str, object]) -> dict[str, str]:
+    """Environment variables that give a process the same AWS settings as ``fields``."""
+    env: dict[str, str] = {}
+    for name, value in fields.items():
+        alias = (
+            AwsSettings.model_fields[name].validation_alias
+            if name in AwsSettings.model_fields
+            else None
+        )
+        if isinstance(alias, AliasChoices):
+            env[str(alias.choices[0])] = str(value)
+    return env
+
+
+@dataclass
+class Stack:
+    """A set of running services and how to reach them."""
+
+    urls: dict[str, str]
+    env: dict[str, str]
+    log_dir: Path
+    _exits: ExitStack = field(default_factory=ExitStack)
+    _stops: dict[str, ExitStack] = field(default_factory=dict)
+
+    def start(self, name: str) -> None:
+        """Start (or restart) service ``name`` and wait until it is ready."""
+        stop = ExitStack()
+        log_path = self.log_dir / f"{name}-{secrets.token_hex(3)}.log"
+        stop.enter_context(
+            running([PYTHON, "-m", f"services.{name}"], env=self.env, log_path=log_path)
+        )
+        self._stops[name] = stop
+        wait_for(lambda: answers(f"{self.urls[name]}/readyz"), 30, f"{name} to be ready")
+
+    def stop(self, name: str) -> None:
+        """Stop service ``name`` (SIGTERM, then wait)."""
+        self._stops.pop(name).close()
+
+    def close(self) -> None:
+        for stop in self._stops.values():
+            stop.close()
+
+
+@contextmanager
+def service_stack(
+    names: list[str], aws_fields: dict[str, object], log_dir: Path, **settings: str
+) -> Iterator[Stack]:
+    """Start ``names`` as real processes on free loopback ports; ``settings`` are env vars."""
+    ports = {name: free_port() for name in SERVICE_PREFIX}
+    env = {
+        **aws_env(aws_fields),
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "OFOF_LEASE_SECRET": secrets.token_urlsafe(32),
+        **{f"{SERVICE_PREFIX[n]}_PORT": str(p) for n, p in ports.items()},
+        "GATEWAY_INGEST_URL": f"http://127.0.0.1:{ports['ingest']}",
+        "GATEWAY_MODERATION_URL": f"http://127.0.0.1:{ports['moderation']}",
+        "INGEST_IMAGE_WORKERS": "2",
+        **settings,
+    }
+    for key in ("AWS_PROFILE",):
+        os.environ.pop(key, None)
+    stack = Stack(
+        urls={n: f"http://127.0.0.1:{p}" for n, p in ports.items()}, env=env, log_dir=log_dir
+    )
+    try:
+        for name in names:
+            stack.start(name)
+        yield stack
+    finally:
+        stack.close()
+
+
+def original_frame(frame: int, size: tuple[int, int] = (640, 360)) -> bytes:
+    """A recognisable original frame: a frame-dependent colour and a white square."""
+    image = Image.new("RGB", size, ((frame * 40) % 256, 90, 160))
+    draw = ImageDraw.Draw(image)
+    x = (frame * 23) % (size[0] - 60)
+    draw.rectangle((x, 100, x + 60, 160), fill=(255, 255, 255))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+async def seed_video(
+    aws: AwsClients,
+    settings: AwsSettings,
+    video: str = "demo",
+    frames: int = 4,
+    size: tuple[int, int] = (640, 360),
+) -> VideoRecord:
+    """Import a small video by hand: originals, its record, one ``frames`` message a slot."""
+    bucket = settings.media_bucket
+    await asyncio.gather(
+        *(
+            aws.s3.put_object(
+                Bucket=bucket,
+                Key=original_key(video, n),
+                Body=original_frame(n, size),
+                ContentType="image/jpeg",
+            )
+            for n in range(frames)
+        )
+    )
+    record = VideoRecord(
+        video=video,
+        fps_num=25,
+        fps_den=1,
+        frame_count=frames,
+        width=size[0],
+        height=size[1],
+        has_audio=False,
+        imported_at=datetime.now(UTC),
+    )
+    await aws.s3.put_object(
+        Bucket=bucket, Key=video_record_key(video), Body=record.model_dump_json().encode()
+    )
+    await send_batch(
+        aws, settings.frames_queue, [FrameSlot(video=video, frame=n) for n in range(frames)]
+    )
+    return record

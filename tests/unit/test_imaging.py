@@ -1,0 +1,99 @@
+import io
+
+import pytest
+from PIL import Image
+
+from services.ingest.imaging import (
+    UnusableImage,
+    cover_crop,
+    make_renditions,
+    plan_renditions,
+)
+from tests.images import encode, exif_bytes, jpeg, photo
+
+CLIP = (640, 360)
+MAX_PIXELS = 40_000_000
+
+
+def test_a_wider_photo_is_cropped_left_and_right():
+    box = cover_crop(2000, 720, 16 / 9)
+    assert (box.top, box.bottom) == (0, 720)
+    assert box.right - box.left == pytest.approx(1280)
+    assert box.left == pytest.approx(360)
+
+
+def test_a_portrait_photo_is_cropped_top_and_bottom():
+    box = cover_crop(720, 1280, 16 / 9)
+    assert (box.left, box.right) == (0, 720)
+    assert box.bottom - box.top == pytest.approx(405)
+    assert box.top == pytest.approx((1280 - 405) / 2)
+
+
+def test_renditions_are_clip_size_half_and_a_128_wide_thumb():
+    plan = plan_renditions(1280, 720, 640, 360)
+    assert (plan.large, plan.medium, plan.thumb) == ((640, 360), (320, 180), (128, 72))
+
+
+def sizes(renditions) -> list[tuple[int, int]]:
+    return [
+        Image.open(io.BytesIO(data)).size
+        for data in (renditions.large, renditions.medium, renditions.thumb)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("width", "height"), [(1280, 720), (720, 1280), (4000, 3000), (300, 200), (641, 361)]
+)
+def test_every_input_size_gives_exact_rendition_sizes(width, height):
+    out = make_renditions(jpeg(width, height), "image/jpeg", CLIP, MAX_PIXELS)
+    assert sizes(out) == [(640, 360), (320, 180), (128, 72)]
+    assert (out.source_width, out.source_height) == (width, height)
+
+
+@pytest.mark.parametrize("orientation", [3, 6, 8])
+def test_exif_orientation_is_applied_and_all_metadata_is_stripped(orientation):
+    upright = photo(1280, 720)
+    # Store the pixels so that applying the orientation gives the upright photo back.
+    undo = {
+        3: Image.Transpose.ROTATE_180,
+        6: Image.Transpose.ROTATE_90,
+        8: Image.Transpose.ROTATE_270,
+    }[orientation]
+    stored = upright.transpose(undo)
+    data = encode(
+        stored,
+        "JPEG",
+        quality=92,
+        exif=exif_bytes(orientation, gps=True),
+        comment=b"secret comment",
+    )
+    out = make_renditions(data, "image/jpeg", CLIP, MAX_PIXELS)
+    assert (out.source_width, out.source_height) == (1280, 720)
+    large = Image.open(io.BytesIO(out.large))
+    # The red marker of the upright photo is top-left in the rendition.
+    red, green, blue = large.getpixel((10, 10))
+    assert red > 200 and green < 60 and blue < 60
+    for data in (out.large, out.medium, out.thumb):
+        image = Image.open(io.BytesIO(data))
+        assert not image.getexif()
+        assert "exif" not in image.info
+        assert "comment" not in image.info
+        assert "icc_profile" not in image.info
+
+
+def test_a_declared_type_that_does_not_match_the_bytes_is_refused():
+    with pytest.raises(UnusableImage):
+        make_renditions(jpeg(), "image/png", CLIP, MAX_PIXELS)
+
+
+def test_more_pixels_than_the_limit_is_refused_before_decoding():
+    with pytest.raises(UnusableImage, match="pixels"):
+        make_renditions(jpeg(1280, 720), "image/jpeg", CLIP, max_pixels=1280 * 720 - 1)
+
+
+def test_png_with_alpha_is_flattened_onto_white():
+    image = Image.new("RGBA", (800, 450), (0, 0, 0, 0))
+    out = make_renditions(encode(image, "PNG"), "image/png", CLIP, MAX_PIXELS)
+    assert Image.open(io.BytesIO(out.large)).getpixel((320, 180)) == pytest.approx(
+        (255, 255, 255), abs=2
+    )
