@@ -57,3 +57,66 @@ def png_bomb(side: int = 20_000) -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
     )
+
+
+def with_jpeg_dimensions(data: bytes, width: int, height: int) -> bytes:
+    """A JPEG whose frame header claims ``width``×``height`` (the data stays small)."""
+    sof = data.index(b"\xff\xc0")
+    header = data[sof + 5 : sof + 9]
+    assert len(header) == 4
+    return data[: sof + 5] + struct.pack(">HH", height, width) + data[sof + 9 :]
+
+
+def corrupt_png_data(data: bytes) -> bytes:
+    """A PNG with a byte of its compressed pixel data flipped (bad CRC, bad zlib)."""
+    at = data.index(b"IDAT") + 20
+    return data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1 :]
+
+
+def animated_webp() -> bytes:
+    """A three-frame animated WebP."""
+    frames = [photo(320, 180, seed) for seed in range(3)]
+    out = io.BytesIO()
+    frames[0].save(out, "WEBP", save_all=True, append_images=frames[1:], duration=100)
+    return out.getvalue()
+
+
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+
+
+def rejected_corpus() -> list[tuple[str, str, bytes, int]]:
+    """(name, content type, body, expected status) for uploads that must store nothing."""
+    good = jpeg(640, 360)
+    png = encode(photo(640, 360), "PNG")
+    gif = encode(photo(64, 36).convert("P"), "GIF")
+    return [
+        ("zero bytes", "image/jpeg", b"", 422),
+        ("text as jpeg", "image/jpeg", b"hello, this is not a photo\n" * 20, 422),
+        ("html as png", "image/png", b"<html><body>hi</body></html>", 422),
+        ("truncated jpeg", "image/jpeg", good[: len(good) // 2], 422),
+        ("png bomb", "image/png", png_bomb(), 422),
+        ("huge dimensions jpeg", "image/jpeg", with_jpeg_dimensions(good, 9000, 6000), 422),
+        ("corrupt png data", "image/png", corrupt_png_data(png), 422),
+        ("svg", "image/svg+xml", SVG, 415),
+        ("svg as png", "image/png", SVG, 422),
+        ("gif", "image/gif", gif, 415),
+        ("gif as jpeg", "image/jpeg", gif, 422),
+        ("bmp as png", "image/png", encode(photo(64, 36), "BMP"), 422),
+        ("jpeg as webp", "image/webp", good, 422),
+        ("webp as jpeg", "image/jpeg", encode(photo(320, 180), "WEBP"), 422),
+        ("animated webp", "image/webp", animated_webp(), 422),
+        ("octet stream", "application/octet-stream", good, 415),
+        ("no content type", "", good, 415),
+        ("over 8 MB", "image/jpeg", good + b"\x00" * (8 * 1024 * 1024), 413),
+    ]
+
+
+def tolerated_corpus() -> list[tuple[str, str, bytes]]:
+    """(name, content type, body) of unusual but valid photos that must be accepted."""
+    return [
+        ("cmyk jpeg", "image/jpeg", encode(photo(800, 450).convert("CMYK"), "JPEG")),
+        ("16-bit png", "image/png", encode(photo(800, 450).convert("L").convert("I;16"), "PNG")),
+        ("png with alpha", "image/png", encode(photo(800, 450).convert("RGBA"), "PNG")),
+        ("still webp", "image/webp", encode(photo(800, 450), "WEBP")),
+        ("tiny jpeg", "image/jpeg", jpeg(4, 3)),
+    ]

@@ -184,8 +184,12 @@ def make_renditions(
 ) -> Renditions:
     """Decode, orient, cover-crop and encode the three renditions of one photo."""
     image = open_checked(data, content_type, max_pixels)
-    source_width, source_height = upright_size(image)
-    upright = decode_upright(image, clip_size)
+    try:
+        source_width, source_height = upright_size(image)
+        upright = decode_upright(image, clip_size)
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        # Some formats read pixel data while looking for metadata (PNG's eXIf chunk).
+        raise UnusableImage("image data is truncated or corrupt") from exc
     plan = plan_renditions(upright.width, upright.height, *clip_size)
     crop = plan.crop
     box = (crop.left, crop.top, crop.right, crop.bottom)
