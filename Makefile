@@ -7,7 +7,7 @@ UV := $(VENV)/bin/uv
 APT_PACKAGES := libjpeg-dev zlib1g-dev libwebp-dev
 STAMP := $(VENV)/.installed
 
-.PHONY: install sysdeps run test check fmt lock
+.PHONY: install sysdeps run test check fmt lock bench
 
 install: $(STAMP)
 
@@ -31,6 +31,10 @@ run: install
 
 test: install
 	$(PY) -m pytest
+
+# Speed figures the issues name, with ratios against their peers measured in the same run.
+bench: install
+	$(PY) bench/ingest.py
 
 check: install
 	$(VENV)/bin/ruff check .
