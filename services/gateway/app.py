@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
-from services.gateway import routes
+from services.gateway import media, pages, routes, showcase
 from services.gateway.clients import ClientIdMiddleware
 from services.gateway.deps import GatewayDeps, open_deps
+from services.gateway.security import BrowserSecurityMiddleware
 from services.gateway.settings import GatewaySettings
 from shared.health import ReadinessCheck, bucket_check, queue_check
 from shared.service import create_service_app
@@ -33,6 +35,11 @@ def create_app(settings: GatewaySettings, deps: GatewayDeps | None = None) -> Fa
         checks=_checks,
     )
     app.include_router(routes.router)
+    app.include_router(showcase.router)
+    app.include_router(media.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
+    app.add_middleware(BrowserSecurityMiddleware)
     app.add_middleware(
         ClientIdMiddleware,
         max_age_seconds=settings.client_cookie_max_age_seconds,

@@ -6,14 +6,17 @@ import time
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 import httpx
 from fastapi import Depends
 
+from services.gateway.caching import LastGoodCache
+from services.gateway.clips import S3ClipReader
 from services.gateway.framequeue import FrameQueue, SqsFrameQueue
 from services.gateway.ingestclient import HttpIngestClient, IngestClient
 from services.gateway.ratelimits import SlidingWindowLimiter
+from services.gateway.reviews import HttpReviewsClient, ReviewsClient
 from services.gateway.settings import GatewaySettings
 from shared.aws import AwsClients, open_aws_clients
 from shared.correlation import propagate_request_id
@@ -28,6 +31,10 @@ class GatewayDeps:
     frames: FrameQueue
     ingest: IngestClient
     lease_limiter: SlidingWindowLimiter
+    reviews: ReviewsClient
+    clips: S3ClipReader
+    review_cache: LastGoodCache[Any]
+    clip_cache: LastGoodCache[Any]
     clock: Callable[[], float] = field(default=time.time)
 
 
@@ -47,6 +54,14 @@ async def open_deps(settings: GatewaySettings, stack: AsyncExitStack) -> Gateway
         frames=SqsFrameQueue(aws, settings.frames_queue),
         ingest=HttpIngestClient(http, settings.ingest_url, settings.ingest_retry_seconds),
         lease_limiter=SlidingWindowLimiter(settings.lease_rate_per_minute, 60.0),
+        reviews=HttpReviewsClient(http, settings.moderation_url),
+        clips=S3ClipReader(aws, settings.media_bucket),
+        review_cache=LastGoodCache(
+            settings.reviews_cache_seconds, settings.max_stale_seconds, time.monotonic
+        ),
+        clip_cache=LastGoodCache(
+            settings.clip_cache_seconds, settings.max_stale_seconds, time.monotonic
+        ),
     )
 
 

@@ -34,5 +34,13 @@ class GatewaySettings(ServiceSettings):
     # A body that has not fully arrived after this long is cut off with 408.
     upload_timeout_seconds: float = 30.0
 
+    # The video the home page features.
+    video: str = "demo"
+    # How long answers from moderation and the clip pointer are reused, and how long a
+    # last good answer may stand in while its source is down.
+    reviews_cache_seconds: float = 2.0
+    clip_cache_seconds: float = 2.0
+    max_stale_seconds: float = 300.0
+
     cookie_secure: bool = False
     client_cookie_max_age_seconds: int = 365 * 24 * 3600

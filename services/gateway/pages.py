@@ -1,0 +1,33 @@
+"""The browser pages: plain HTML shells whose JavaScript modules call the JSON API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+
+PAGES = Path(__file__).resolve().parent / "pages"
+STATIC = Path(__file__).resolve().parent / "static"
+# Pages are tiny and change with deploys; let browsers revalidate every time.
+_NO_CACHE = {"Cache-Control": "no-cache"}
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+async def home() -> FileResponse:
+    """The home page: the clip, recent frames, progress and the mosaic."""
+    return FileResponse(PAGES / "index.html", headers=_NO_CACHE)
+
+
+@router.get("/contribute")
+async def contribute() -> FileResponse:
+    """The page where a visitor re-makes a frame."""
+    return FileResponse(PAGES / "contribute.html", headers=_NO_CACHE)
+
+
+@router.get("/frames/{video}/{frame}")
+async def frame_page(video: str, frame: int) -> FileResponse:
+    """One slot: the original beside its approved photos."""
+    return FileResponse(PAGES / "frame.html", headers=_NO_CACHE)

@@ -1,0 +1,84 @@
+"""Browser security for the gateway: response headers and a same-origin rule for writes.
+
+The Content-Security-Policy allows only this origin, plus ``blob:``/``data:`` images and
+media for the camera preview and the captured photo. State-changing API calls from a
+browser must come from our own pages: a cross-site ``Origin`` or ``Sec-Fetch-Site``
+is refused with 403, so other sites cannot lease or submit on a visitor's behalf.
+Calls without either header (curl, other services) are not browsers and pass.
+"""
+
+from __future__ import annotations
+
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.errors import error_body
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' blob: data:",
+        "media-src 'self' blob:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(self), microphone=(), geolocation=()"),
+    (b"x-frame-options", b"DENY"),
+]
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_SAME_SITE_FETCH = frozenset({"same-origin", "none"})
+
+
+def is_cross_site_write(method: str, headers: Headers, own_origin: str) -> bool:
+    """True for a state-changing request a browser sent from another site."""
+    if method in _SAFE_METHODS:
+        return False
+    fetch_site = headers.get("sec-fetch-site")
+    if fetch_site is not None and fetch_site not in _SAME_SITE_FETCH:
+        return True
+    origin = headers.get("origin")
+    return origin is not None and origin != own_origin
+
+
+def own_origin(scope: Scope, headers: Headers) -> str:
+    """The origin a page of ours is served from, as the browser sees it."""
+    scheme = scope.get("scheme", "http")
+    return f"{scheme}://{headers.get('host', '')}"
+
+
+class BrowserSecurityMiddleware:
+    """Adds the security headers to every answer and refuses cross-site writes."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).extend(SECURITY_HEADERS)
+            await send(message)
+
+        headers = Headers(scope=scope)
+        if is_cross_site_write(scope["method"], headers, own_origin(scope, headers)):
+            refusal = JSONResponse(
+                error_body("cross_site_request", "this action is only allowed from our own pages"),
+                status_code=403,
+            )
+            await refusal(scope, receive, send_with_headers)
+            return
+        await self.app(scope, receive, send_with_headers)

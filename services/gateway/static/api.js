@@ -1,0 +1,44 @@
+// Small shared helpers for the pages: JSON calls that turn error answers into exceptions.
+
+export class ApiError extends Error {
+  constructor(status, code, detail, retryAfter) {
+    super(detail || code || `HTTP ${status}`);
+    this.status = status;
+    this.code = code;
+    this.retryAfter = retryAfter;
+  }
+}
+
+export async function api(path, options = {}) {
+  let response;
+  try {
+    response = await fetch(path, { credentials: "same-origin", ...options });
+  } catch (error) {
+    throw new ApiError(0, "network", "We could not reach the server.");
+  }
+  if (response.status === 204) return null;
+  let body = null;
+  try { body = await response.json(); } catch { body = null; }
+  if (!response.ok) {
+    throw new ApiError(response.status, body?.error, body?.detail, response.headers.get("Retry-After"));
+  }
+  return body;
+}
+
+export function formatCount(n) {
+  return new Intl.NumberFormat("en").format(n);
+}
+
+export function frameLink(video, frame) {
+  return `/frames/${encodeURIComponent(video)}/${frame}`;
+}
+
+export function el(tag, attrs = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "text") node.textContent = value;
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) node.append(child);
+  return node;
+}

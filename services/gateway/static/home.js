@@ -1,0 +1,86 @@
+// Home page: the current clip (swapped in place when a new version is published), the
+// last approved frames, progress and a mosaic of every slot.
+import { api, el, formatCount, frameLink } from "./api.js";
+
+const POLL_MS = 5000;
+const main = document.getElementById("home");
+const player = document.getElementById("player");
+let shownVersion = null;
+
+function showClip(info) {
+  const clip = info.clip;
+  document.getElementById("no-clip").hidden = Boolean(clip);
+  player.hidden = !clip;
+  if (!clip || clip.version === shownVersion) return;
+  const wasPlaying = !player.paused;
+  shownVersion = clip.version;
+  player.poster = clip.poster_url;
+  player.src = clip.mp4_url;
+  player.dataset.version = clip.version;
+  if (wasPlaying) player.play().catch(() => {});
+}
+
+function showProgress(info) {
+  const total = info.frame_count || 0;
+  const filled = info.filled || 0;
+  document.getElementById("progress-text").textContent =
+    `${formatCount(filled)} of ${formatCount(total)} frames re-made`;
+  const bar = document.getElementById("progress");
+  bar.max = Math.max(total, 1);
+  bar.value = filled;
+}
+
+function drawMosaic(info) {
+  const canvas = document.getElementById("mosaic");
+  const total = info.frame_count || 0;
+  if (!total) return;
+  const columns = Math.ceil(Math.sqrt(total * 16 / 9));
+  const rows = Math.ceil(total / columns);
+  canvas.width = columns;
+  canvas.height = rows;
+  const ctx = canvas.getContext("2d");
+  ctx.fillStyle = "#2b2b2b";
+  ctx.fillRect(0, 0, columns, rows);
+  const filled = new Set(info.filled_frames || []);
+  for (let frame = 0; frame < total; frame++) {
+    // Filled slots glow in a hue that walks through the clip; empty ones stay dim.
+    ctx.fillStyle = filled.has(frame) ? `hsl(${(frame * 360) / total}, 90%, 60%)` : "#3a3a3a";
+    ctx.fillRect(frame % columns, Math.floor(frame / columns), 1, 1);
+  }
+  canvas.setAttribute("aria-label",
+    `Mosaic of all ${formatCount(total)} frames; ${formatCount(filled.size)} re-made`);
+}
+
+function showRecent(recent) {
+  const list = document.getElementById("recent");
+  const items = recent.frames.map((f) =>
+    el("li", {}, [
+      el("a", { href: frameLink(f.video, f.frame) }, [
+        el("img", { src: f.thumb_url, alt: `Frame ${f.frame} re-made by ${f.display_name || "someone"}`,
+                    width: "128", height: "72", loading: "lazy" }),
+        el("span", { text: f.display_name || `Frame ${f.frame}` }),
+      ]),
+    ]));
+  list.replaceChildren(...items);
+  list.dataset.count = String(items.length);
+  document.getElementById("no-recent").hidden = items.length > 0;
+}
+
+async function refresh() {
+  const [clip, recent] = await Promise.allSettled([api("/api/clip"), api("/api/frames/recent?limit=10")]);
+  if (clip.status === "fulfilled") {
+    showClip(clip.value);
+    showProgress(clip.value);
+    drawMosaic(clip.value);
+  } else {
+    document.getElementById("no-clip").hidden = false;
+    player.hidden = true;
+    document.getElementById("progress-text").textContent = "No video has been imported yet.";
+  }
+  if (recent.status === "fulfilled") showRecent(recent.value);
+  else showRecent({ frames: [] });
+  main.dataset.state = "ready";
+}
+
+refresh();
+setInterval(refresh, POLL_MS);
