@@ -5,15 +5,22 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 # Headers pillow-simd builds against (JPEG, zlib, WebP) and what the tests need.
 APT_PACKAGES := libjpeg-dev zlib1g-dev libwebp-dev
+# The browser tests drive Debian's Chromium; Playwright's own browser download is blocked.
+TEST_APT_PACKAGES := chromium
 STAMP := $(VENV)/.installed
 
-.PHONY: install sysdeps run test check fmt lock bench
+apt = dpkg -s $(1) >/dev/null 2>&1 || \
+	(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1))
+
+.PHONY: install sysdeps testdeps run test check fmt lock bench
 
 install: $(STAMP)
 
 sysdeps:
-	@dpkg -s $(APT_PACKAGES) >/dev/null 2>&1 || \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES))
+	@$(call apt,$(APT_PACKAGES))
+
+testdeps:
+	@$(call apt,$(TEST_APT_PACKAGES))
 
 $(STAMP): requirements.lock pyproject.toml | sysdeps
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,14 +36,14 @@ lock:
 run: install
 	$(PY) deploy/devstack.py run
 
-test: install
+test: install testdeps
 	$(PY) -m pytest
 
 # Speed figures the issues name, with ratios against their peers measured in the same run.
 bench: install
 	$(PY) bench/ingest.py
 
-check: install
+check: install testdeps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
