@@ -6,6 +6,7 @@ import asyncio
 import io
 import os
 import secrets
+import subprocess
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -53,12 +54,17 @@ class Stack:
     log_dir: Path
     _exits: ExitStack = field(default_factory=ExitStack)
     _stops: dict[str, ExitStack] = field(default_factory=dict)
+    _processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def process(self, name: str) -> subprocess.Popen[bytes]:
+        """The running process of service ``name``."""
+        return self._processes[name]
 
     def start(self, name: str) -> None:
         """Start (or restart) service ``name`` and wait until it is ready."""
         stop = ExitStack()
         log_path = self.log_dir / f"{name}-{secrets.token_hex(3)}.log"
-        stop.enter_context(
+        self._processes[name] = stop.enter_context(
             running([PYTHON, "-m", f"services.{name}"], env=self.env, log_path=log_path)
         )
         self._stops[name] = stop

@@ -60,7 +60,7 @@ async def test_a_failed_upload_can_be_sent_again_without_a_new_photo(
     await page.get_by_role("button", name="Send again").click()
     await expect(main).to_have_attribute("data-state", re.compile("^status-"), timeout=30000)
     await page.screenshot(path=screenshots / "submitted.png", full_page=True)
-    submission_id = (await page.locator("#frame-link").get_attribute("href"))
+    submission_id = await page.locator("#frame-link").get_attribute("href")
     assert submission_id.startswith("/frames/demo/")
     stored = await aws.s3.list_objects_v2(Bucket=two_slots.media_bucket, Prefix="submissions/")
     assert len([o for o in stored["Contents"] if o["Key"].endswith("large.jpg")]) == 1
