@@ -175,9 +175,9 @@ class Moderator:
         if review is None:
             log.warning("webhook for an unknown submission", extra={"unit_id": unit.id})
             return "ignored"
-        return await self._consider(review, unit.judgments())
+        return await self._consider(review, unit.judgments(), via="webhook")
 
-    async def _consider(self, review: Review, judgments: list[Judgment]) -> Outcome:
+    async def _consider(self, review: Review, judgments: list[Judgment], via: str) -> Outcome:
         """Merge ``judgments``; decide once there is a quorum. Stale input changes nothing."""
         for _ in range(MAX_RACES):
             if not review.is_pending:
@@ -192,7 +192,11 @@ class Moderator:
                 if verdict is not None:
                     log.info(
                         "decided",
-                        extra={"submission_id": review.submission_id, "verdict": verdict.decision},
+                        extra={
+                            "submission_id": review.submission_id,
+                            "verdict": verdict.decision,
+                            "via": via,
+                        },
                     )
                     await self._perform_steps(stored)
                 return "pending" if verdict is None else "decided"
@@ -245,7 +249,8 @@ class Moderator:
         if review.is_pending and (review.unit_id is None or review.job_id is None):
             await self._request_unit(review)
         elif review.is_pending and review.job_id is not None and review.unit_id is not None:
-            await self._consider(review, await self.crowd.judgments(review.job_id, review.unit_id))
+            found = await self.crowd.judgments(review.job_id, review.unit_id)
+            await self._consider(review, found, via="reconcile")
         elif self._is_overdue(review):
             await self._perform_steps(review)
 
