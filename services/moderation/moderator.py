@@ -246,17 +246,18 @@ class Moderator:
         return len(reviews)
 
     async def _reconcile_one(self, review: Review) -> None:
-        if review.is_pending and (review.unit_id is None or review.job_id is None):
-            await self._request_unit(review)
-        elif review.is_pending and review.job_id is not None and review.unit_id is not None:
+        """Finish what ``review`` still needs; work a live request may still be doing
+        (creating the unit, performing steps) is left alone for the grace period."""
+        if review.is_pending and review.job_id is not None and review.unit_id is not None:
             found = await self.crowd.judgments(review.job_id, review.unit_id)
             await self._consider(review, found, via="reconcile")
-        elif self._is_overdue(review):
+        elif review.is_pending and self._is_quiet_since(review.created_at):
+            await self._request_unit(review)
+        elif review.decided_at is not None and self._is_quiet_since(review.decided_at):
             await self._perform_steps(review)
 
-    def _is_overdue(self, review: Review) -> bool:
-        grace = timedelta(seconds=self.policy.outbox_grace_seconds)
-        return review.decided_at is not None and review.decided_at + grace <= self.clock()
+    def _is_quiet_since(self, moment: datetime) -> bool:
+        return moment + timedelta(seconds=self.policy.outbox_grace_seconds) <= self.clock()
 
     # Operators -----------------------------------------------------------------------
 

@@ -140,7 +140,11 @@ async def test_reconcile_creates_units_that_failed_while_the_crowd_was_down(worl
     assert review.unit_id is None
     world.crowd.down = False
     await world.moderator.reconcile()
+    assert world.crowd.units == {}  # the ingest may still be creating it: wait out the grace
+    world.now += timedelta(seconds=31)
+    await world.moderator.reconcile()
     assert (await world.moderator.review("s1")).unit_id == "unit-1"
+    assert len(world.crowd.units) == 1
 
 
 async def test_reconcile_repairs_steps_left_undone_only_after_the_grace_period(world):
