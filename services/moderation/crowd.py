@@ -161,13 +161,12 @@ class CrowdflowerClient:
 
     async def _once(self, method: str, path: str, form: dict[str, str] | None) -> Any:
         key = self.api_key.get_secret_value()
-        auth = (
-            {"headers": {"Authorization": f"Token token={key}"}}
-            if self.key_in_header
-            else {"params": {"key": key}}
-        )
+        headers = {"Authorization": f"Token token={key}"} if self.key_in_header else {}
+        params = {} if self.key_in_header else {"key": key}
         try:
-            response = await self.http.request(method, path, data=form, **auth)  # type: ignore[arg-type]
+            response = await self.http.request(
+                method, path, data=form, params=params, headers=headers
+            )
         except httpx.TransportError as exc:
             # Not chained: httpx's error carries the request URL, and so the key.
             raise CrowdUnavailable(

@@ -40,7 +40,7 @@ from services.moderation.reviews import (
 from services.moderation.screening import GraySample, Screening, ScreeningRules, screen
 from services.moderation.storage import ReviewStore, SlotMarkers
 from services.moderation.verdicts import Judgment, VerdictRules, decide
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, NotFound, OfofError
 from shared.messages import SubmissionIngested, utcnow
 from shared.records import original_key
 
@@ -236,6 +236,11 @@ class Moderator:
             async with limit:
                 try:
                     await self._reconcile_one(review)
+                except OfofError as exc:
+                    log.warning(
+                        "reconcile of one review failed; next pass retries it",
+                        extra={"submission_id": review.submission_id, "problem": exc.detail},
+                    )
                 except Exception:
                     log.exception(
                         "reconcile of one review failed",
