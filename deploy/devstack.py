@@ -31,18 +31,39 @@ from services.renderer.settings import RendererSettings  # noqa: E402
 from shared.bootstrap import main as bootstrap_main  # noqa: E402
 from shared.logs import configure_logging  # noqa: E402
 from shared.settings import AwsSettings  # noqa: E402
+from sims.crowd.settings import CrowdSettings  # noqa: E402
 
 DEFAULT_MOTO_PORT = 4566
+# The local stack collects crowd judgments every 10 s instead of hourly.
+LOCAL_RECONCILE_SECONDS = 10
 # Longer than each service's uvicorn drain (8 s) so honcho does not SIGKILL a drain.
 HONCHO_KILL_WAIT_SECONDS = 12
 STARTUP_TIMEOUT_SECONDS = 120.0
 
 
+def crowd_environment() -> dict[str, str]:
+    """Defaults that wire moderation to the local crowd (``python -m sims.crowd``).
+
+    One API key per run, shared by both: the crowd checks requests and signs webhooks
+    with it. Ports follow ``CROWD_PORT`` and ``MODERATION_PORT`` when they are set.
+    """
+    key = os.environ.get("CROWD_API_KEY") or secrets.token_hex(16)
+    crowd_port, moderation_port = CrowdSettings().port, ModerationSettings().port
+    return {
+        "CROWD_API_KEY": key,
+        "MODERATION_CROWD_API_KEY": key,
+        "MODERATION_CROWD_BASE_URL": f"http://127.0.0.1:{crowd_port}",
+        "MODERATION_WEBHOOK_URL": f"http://127.0.0.1:{moderation_port}/crowd/webhook",
+        "MODERATION_RECONCILE_SECONDS": str(LOCAL_RECONCILE_SECONDS),
+    }
+
+
 def local_environment() -> dict[str, str]:
-    """Environment defaults that point every process at the local moto server."""
+    """Environment defaults that point every process at the local moto server and crowd."""
     moto_port = os.environ.get("OFOF_MOTO_PORT", str(DEFAULT_MOTO_PORT))
     venv_bin = str(Path(sys.executable).parent)
     return {
+        **crowd_environment(),
         "OFOF_MOTO_PORT": moto_port,
         "AWS_ENDPOINT_URL": f"http://127.0.0.1:{moto_port}",
         # moto accepts any credentials; these never leave the machine.
@@ -102,7 +123,11 @@ async def setup() -> None:
     await wait_until(f"{aws.aws_endpoint_url}/moto-api/", deadline)
     await bootstrap_main(aws)
     urls = service_urls()
-    await asyncio.gather(*(wait_until(f"{url}/readyz", deadline) for url in urls.values()))
+    crowd = CrowdSettings()
+    await asyncio.gather(
+        wait_until(f"http://{crowd.host}:{crowd.port}/healthz", deadline),
+        *(wait_until(f"{url}/readyz", deadline) for url in urls.values()),
+    )
     print(f"One Frame Of Fame is ready: {urls['gateway']}/", flush=True)
 
 

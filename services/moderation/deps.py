@@ -6,10 +6,17 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Annotated
 
+import httpx
 from fastapi import Depends
 
+from services.moderation.crowd import CrowdClient, CrowdflowerClient, JobSpec
+from services.moderation.media import S3MediaStore
+from services.moderation.moderator import ModerationPolicy, Moderator
+from services.moderation.queues import SqsVerdictQueues
 from services.moderation.settings import ModerationSettings
+from services.moderation.storage import DynamoReviewStore, DynamoSlotMarkers
 from shared.aws import AwsClients, open_aws_clients
+from shared.correlation import propagate_request_id
 from shared.service import app_state
 
 
@@ -18,11 +25,55 @@ class ModerationDeps:
     """Everything moderation talks to. Tests build one with fakes."""
 
     aws: AwsClients
+    moderator: Moderator
+
+
+def build_moderator(settings: ModerationSettings, aws: AwsClients, crowd: CrowdClient) -> Moderator:
+    """Wire the moderator to AWS and ``crowd``."""
+    return Moderator(
+        store=DynamoReviewStore(aws.dynamodb, settings.reviews_table),
+        slots=DynamoSlotMarkers(aws.dynamodb, settings.reviews_table),
+        crowd=crowd,
+        media=S3MediaStore(aws.s3, settings.media_bucket, settings.photo_url_seconds),
+        queues=SqsVerdictQueues(aws, settings.render_queue, settings.frames_queue),
+        policy=ModerationPolicy(
+            verdict_rules=settings.verdict_rules(),
+            screening_rules=settings.screening_rules(),
+            prescreen_enabled=settings.prescreen_enabled,
+            outbox_grace_seconds=settings.outbox_grace_seconds,
+            reconcile_concurrency=settings.reconcile_concurrency,
+        ),
+    )
+
+
+async def open_crowd(settings: ModerationSettings, stack: AsyncExitStack) -> CrowdflowerClient:
+    """The Crowdflower client, over an httpx client that closes with ``stack``."""
+    http = await stack.enter_async_context(
+        httpx.AsyncClient(
+            base_url=settings.crowd_base_url,
+            timeout=httpx.Timeout(settings.crowd_timeout_seconds),
+            event_hooks={"request": [propagate_request_id]},
+        )
+    )
+    spec = JobSpec(
+        title_prefix=settings.crowd_job_title,
+        judgments_per_unit=settings.judgments_per_unit,
+        webhook_uri=settings.webhook_url,
+    )
+    return CrowdflowerClient(
+        http,
+        settings.crowd_api_key,
+        spec,
+        key_in_header=settings.crowd_key_in_header,
+        retry_seconds=settings.crowd_retry_seconds,
+    )
 
 
 async def open_deps(settings: ModerationSettings, stack: AsyncExitStack) -> ModerationDeps:
     """Open the real clients; they close with ``stack``."""
-    return ModerationDeps(aws=await open_aws_clients(settings, stack))
+    aws = await open_aws_clients(settings, stack)
+    crowd = await open_crowd(settings, stack)
+    return ModerationDeps(aws=aws, moderator=build_moderator(settings, aws, crowd))
 
 
 Deps = Annotated[ModerationDeps, Depends(app_state("deps"))]

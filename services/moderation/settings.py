@@ -2,16 +2,79 @@
 
 from __future__ import annotations
 
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from services.moderation.screening import ScreeningRules
+from services.moderation.verdicts import VerdictRules
 from shared.settings import ServiceSettings
+
+# Presigned photo URLs live as long as S3 allows (7 days): a unit may wait that long.
+MAX_PRESIGNED_SECONDS = 7 * 24 * 3600
 
 
 class ModerationSettings(ServiceSettings):
-    """Where moderation listens and how it behaves."""
+    """Where moderation listens, which crowd it pays, and how it decides."""
 
     model_config = SettingsConfigDict(
         env_prefix="MODERATION_", extra="ignore", populate_by_name=True
     )
 
     port: int = 8002
+
+    # The crowd (Crowdflower v1 API, or the local crowd of ``python -m sims.crowd``).
+    crowd_base_url: str = "http://127.0.0.1:8004"
+    crowd_api_key: SecretStr = SecretStr("")
+    crowd_key_in_header: bool = False
+    crowd_timeout_seconds: float = 10.0
+    crowd_retry_seconds: float = 15.0
+    crowd_job_title: str = "One Frame Of Fame"
+    judgments_per_unit: int = Field(3, ge=1)
+    webhook_url: str = "http://127.0.0.1:8002/crowd/webhook"
+    photo_url_seconds: int = Field(MAX_PRESIGNED_SECONDS, ge=60, le=MAX_PRESIGNED_SECONDS)
+
+    # Verdict rules (see services/moderation/verdicts.py).
+    min_judgments: int = Field(3, ge=1)
+    min_worker_trust: float = Field(0.7, ge=0.0, le=1.0)
+    max_nudity_share: float = Field(0.5, ge=0.0, le=1.0)
+    min_mimic_mean: float = Field(3.0, ge=1.0, le=5.0)
+    min_trying_share: float = Field(0.25, ge=0.0, le=1.0)
+
+    # Automatic pre-screen on 0..255 luminance (see services/moderation/screening.py).
+    prescreen_enabled: bool = True
+    prescreen_max_black_mean: float = 16.0
+    prescreen_min_white_mean: float = 240.0
+    prescreen_max_uniform_stddev: float = 6.0
+
+    # Reconcile: collect judgments of every pending unit, retry failed unit creations.
+    reconcile_seconds: float = Field(3600.0, gt=0)
+    reconcile_lock_seconds: float = Field(300.0, gt=0)
+    reconcile_concurrency: int = Field(8, ge=1)
+    # Steps owed after a decision are repaired by reconcile only after this long, so it
+    # does not race the request that is still performing them.
+    outbox_grace_seconds: float = Field(30.0, ge=0)
+
+    consumer_wait_seconds: int = Field(10, ge=0, le=20)
+    consumer_visibility_seconds: int = Field(120, ge=1)
+    background_stop_seconds: float = 5.0
+
+    # Bearer token for ``POST /reviews/{id}/takedown``; empty disables takedowns.
+    operator_token: SecretStr = SecretStr("")
+
+    def verdict_rules(self) -> VerdictRules:
+        """The verdict thresholds."""
+        return VerdictRules(
+            min_judgments=self.min_judgments,
+            min_worker_trust=self.min_worker_trust,
+            max_nudity_share=self.max_nudity_share,
+            min_mimic_mean=self.min_mimic_mean,
+            min_trying_share=self.min_trying_share,
+        )
+
+    def screening_rules(self) -> ScreeningRules:
+        """The pre-screen thresholds."""
+        return ScreeningRules(
+            max_black_mean=self.prescreen_max_black_mean,
+            min_white_mean=self.prescreen_min_white_mean,
+            max_uniform_stddev=self.prescreen_max_uniform_stddev,
+        )

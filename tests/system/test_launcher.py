@@ -19,6 +19,7 @@ def test_make_run_starts_all_four_services_and_sigterm_stops_every_child(output_
     env = {
         **os.environ,
         "OFOF_MOTO_PORT": str(free_port()),
+        "CROWD_PORT": str(free_port()),
         **{f"{name}_PORT": str(port) for name, port in ports.items()},
     }
     for key in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
@@ -39,7 +40,8 @@ def test_make_run_starts_all_four_services_and_sigterm_stops_every_child(output_
             ready_line = f"One Frame Of Fame is ready: http://127.0.0.1:{ports['GATEWAY']}/"
             wait_for(lambda: ready_line in log_path.read_text(), 30, "the ready announcement")
             children = descendants(make.pid)
-            assert len(children) >= 7, children  # honcho + moto + setup + four services
+            # honcho + moto + setup + four services + the local crowd
+            assert len(children) >= 8, children
 
             make.send_signal(signal.SIGTERM)
             stopped_by = time.monotonic() + 15

@@ -12,6 +12,7 @@ from services.ingest.settings import IngestSettings
 from services.moderation.settings import ModerationSettings
 from services.renderer.settings import RendererSettings
 from shared.settings import AwsSettings, env_names
+from sims.crowd.settings import CrowdSettings
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 SETTINGS = {
@@ -85,3 +86,49 @@ def test_dockerfile_installs_the_lock_and_checks_pillow_simd():
     assert "requirements.lock" in dockerfile
     assert "libwebp-dev" in dockerfile
     assert "shared.pillow_check" in dockerfile
+
+
+def test_the_local_crowd_runs_its_module_on_its_default_port_with_known_variables(compose):
+    crowd = compose["services"]["crowd"]
+    assert module_of(crowd["command"]) == "sims.crowd"
+    assert importlib.util.find_spec("sims.crowd.__main__") is not None
+    port = CrowdSettings.model_fields["port"].default
+    assert int(crowd["environment"]["CROWD_PORT"]) == port
+    assert f"127.0.0.1:{port}/healthz" in " ".join(crowd["healthcheck"]["test"])
+    assert set(crowd["environment"]) <= env_names(CrowdSettings)
+    assert "ports" not in crowd, "the crowd is reached inside the compose network only"
+
+
+def test_moderation_reaches_the_crowd_and_shares_its_api_key(compose):
+    moderation = compose["services"]["moderation"]["environment"]
+    crowd = compose["services"]["crowd"]["environment"]
+    assert moderation["MODERATION_CROWD_BASE_URL"] == f"http://crowd:{crowd['CROWD_PORT']}"
+    assert moderation["MODERATION_CROWD_API_KEY"] == crowd["CROWD_API_KEY"]
+    assert moderation["MODERATION_WEBHOOK_URL"].startswith("http://moderation:8002/")
+
+
+def test_the_dockerfile_copies_every_package_the_project_installs():
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    for package in ("shared", "services", "sims"):
+        assert f"COPY {package} ./{package}" in dockerfile
+
+
+def test_the_procfile_starts_the_local_crowd():
+    procfile = (DEPLOY / "Procfile").read_text().splitlines()
+    assert "crowd: exec python -m sims.crowd" in procfile
+
+
+def test_the_local_stack_wires_moderation_to_the_crowd_through_real_settings(monkeypatch):
+    spec = importlib.util.spec_from_file_location("devstack", DEPLOY / "devstack.py")
+    assert spec is not None
+    assert spec.loader is not None
+    devstack = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(devstack)
+    monkeypatch.setenv("MODERATION_PORT", "18002")
+    monkeypatch.setenv("CROWD_PORT", "18004")
+    environment = devstack.crowd_environment()
+    assert set(environment) <= env_names(ModerationSettings) | env_names(CrowdSettings)
+    assert environment["CROWD_API_KEY"] == environment["MODERATION_CROWD_API_KEY"]
+    assert environment["MODERATION_CROWD_BASE_URL"] == "http://127.0.0.1:18004"
+    assert environment["MODERATION_WEBHOOK_URL"] == "http://127.0.0.1:18002/crowd/webhook"
+    assert float(environment["MODERATION_RECONCILE_SECONDS"]) <= 30

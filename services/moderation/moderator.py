@@ -1,0 +1,279 @@
+"""Moderation's use cases, over its ports: ingest, judgments in, reconcile, takedown.
+
+Every entry point is safe to repeat: a review changes only through a version-checked
+write, so a redelivered message, a duplicate webhook or a reconcile pass racing a
+webhook decide a submission exactly once; the steps a decision owes are recorded one
+by one as they are performed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from PIL import UnidentifiedImageError
+
+from services.moderation.crowd import CrowdClient, CrowdUnavailable, UnitRequest
+from services.moderation.imaging import gray_sample
+from services.moderation.media import MediaStore
+from services.moderation.payloads import CrowdUnit
+from services.moderation.queues import VerdictQueues
+from services.moderation.reviews import (
+    STEP_ANNOUNCE,
+    STEP_MARK_SLOT,
+    STEP_RETURN_SLOT,
+    STEP_UNMARK_SLOT,
+    TAKEDOWN,
+    Review,
+    decided,
+    new_review,
+    slot_of,
+    taken_down,
+    verdict_message,
+    with_judgments,
+    with_step_done,
+)
+from services.moderation.screening import GraySample, Screening, ScreeningRules, screen
+from services.moderation.storage import ReviewStore, SlotMarkers
+from services.moderation.verdicts import Judgment, VerdictRules, decide
+from shared.errors import Conflict, NotFound, OfofError
+from shared.messages import SubmissionIngested, utcnow
+from shared.records import original_key
+
+log = logging.getLogger(__name__)
+
+Outcome = Literal["decided", "pending", "ignored"]
+REASON_UNREADABLE = "unreadable_photo"
+# Version races a single call tolerates before leaving the rest to a later call.
+MAX_RACES = 3
+
+
+@dataclass(frozen=True)
+class ModerationPolicy:
+    """The rules moderation applies."""
+
+    verdict_rules: VerdictRules
+    screening_rules: ScreeningRules
+    prescreen_enabled: bool = True
+    outbox_grace_seconds: float = 30.0
+    reconcile_concurrency: int = 8
+
+
+class Moderator:
+    """Reviews submissions with the crowd and announces the verdicts."""
+
+    def __init__(
+        self,
+        store: ReviewStore,
+        slots: SlotMarkers,
+        crowd: CrowdClient,
+        media: MediaStore,
+        queues: VerdictQueues,
+        policy: ModerationPolicy,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.store, self.slots, self.crowd = store, slots, crowd
+        self.media, self.queues = media, queues
+        self.policy = policy
+        self.clock = clock
+
+    # Reads ---------------------------------------------------------------------------
+
+    async def review(self, submission_id: str) -> Review:
+        """The review of ``submission_id``; :class:`NotFound` if there is none."""
+        review = await self.store.get(submission_id)
+        if review is None:
+            raise NotFound(f"no review of submission {submission_id}")
+        return review
+
+    async def recent(self, limit: int) -> list[Review]:
+        """The latest approvals, newest first."""
+        return await self.store.recent_approved(limit)
+
+    # A submission arrives ------------------------------------------------------------
+
+    async def ingest(self, message: SubmissionIngested) -> Review:
+        """Pre-screen a new submission and ask the crowd about it (idempotent)."""
+        review = await self.store.get(message.submission_id)
+        if review is None:
+            review = await self.store.put(
+                new_review(message, await self._screen(message), self.clock())
+            )
+            if review is None:
+                return await self.review(message.submission_id)
+        return await self._advance(review)
+
+    async def _screen(self, message: SubmissionIngested) -> Screening:
+        photo = await self._sample(message.renditions.medium)
+        if photo is None:
+            raise NotFound(f"photo {message.renditions.medium} is missing")
+        if not isinstance(photo, GraySample):
+            return Screening(reason=REASON_UNREADABLE, similarity=None)
+        original = await self._sample(original_key(message.video, message.frame))
+        found = screen(
+            photo,
+            original if isinstance(original, GraySample) else None,
+            self.policy.screening_rules,
+        )
+        return found if self.policy.prescreen_enabled else Screening(None, found.similarity)
+
+    async def _sample(self, key: str) -> GraySample | str | None:
+        data = await self.media.read(key)
+        if data is None:
+            return None
+        try:
+            return await asyncio.to_thread(gray_sample, data)
+        except (UnidentifiedImageError, OSError, ValueError):
+            log.warning("image cannot be decoded", extra={"key": key})
+            return REASON_UNREADABLE
+
+    async def _advance(self, review: Review) -> Review:
+        if review.is_pending and review.unit_id is None:
+            return await self._request_unit(review)
+        if not review.is_pending:
+            return await self._perform_steps(review)
+        return review
+
+    async def _request_unit(self, review: Review) -> Review:
+        """Create the crowd unit once; a crash mid-way is healed by finding it again."""
+        try:
+            job_id = await self.crowd.ensure_job(review.video)
+            unit_id = None
+            if review.unit_requested:
+                unit_id = await self.crowd.find_unit(job_id, review.submission_id)
+            if unit_id is None:
+                marked = await self.store.put(review.changed(job_id=job_id, unit_requested=True))
+                if marked is None:
+                    return await self.review(review.submission_id)
+                review = marked
+                unit_id = await self.crowd.create_unit(job_id, await self._unit_request(review))
+        except CrowdUnavailable as exc:
+            log.warning(
+                "crowd unit not created; reconcile retries it",
+                extra={"submission_id": review.submission_id, "problem": exc.detail},
+            )
+            return review
+        stored = await self.store.put(review.changed(job_id=job_id, unit_id=unit_id))
+        return stored or await self.review(review.submission_id)
+
+    async def _unit_request(self, review: Review) -> UnitRequest:
+        return UnitRequest(
+            submission_id=review.submission_id,
+            photo_url=await self.media.url(review.renditions.medium),
+            original_url=await self.media.url(original_key(review.video, review.frame)),
+        )
+
+    # Judgments arrive ----------------------------------------------------------------
+
+    async def receive_unit(self, unit: CrowdUnit) -> Outcome:
+        """Take a unit's judgments from the crowd's webhook."""
+        review = await self.store.get(unit.submission_id)
+        if review is None:
+            log.warning("webhook for an unknown submission", extra={"unit_id": unit.id})
+            return "ignored"
+        return await self._consider(review, unit.judgments(), via="webhook")
+
+    async def _consider(self, review: Review, judgments: list[Judgment], via: str) -> Outcome:
+        """Merge ``judgments``; decide once there is a quorum. Stale input changes nothing."""
+        for _ in range(MAX_RACES):
+            if not review.is_pending:
+                return "ignored"
+            merged = with_judgments(review, judgments)
+            verdict = decide(merged.judgments, self.policy.verdict_rules)
+            if verdict is None and merged.judgments == review.judgments:
+                return "pending"
+            candidate = merged if verdict is None else decided(merged, verdict, self.clock())
+            stored = await self.store.put(candidate)
+            if stored is not None:
+                if verdict is not None:
+                    log.info(
+                        "decided",
+                        extra={
+                            "submission_id": review.submission_id,
+                            "verdict": verdict.decision,
+                            "via": via,
+                        },
+                    )
+                    await self._perform_steps(stored)
+                return "pending" if verdict is None else "decided"
+            review = await self.review(review.submission_id)
+        return "pending"
+
+    # After a decision ----------------------------------------------------------------
+
+    async def _perform_steps(self, review: Review) -> Review:
+        for step in review.open_steps():
+            await self._perform(review, step)
+            stored = await self.store.put(with_step_done(review, step))
+            if stored is None:
+                return await self.review(review.submission_id)
+            review = stored
+        return review
+
+    async def _perform(self, review: Review, step: str) -> None:
+        if step == STEP_MARK_SLOT:
+            await self.slots.add(review.video, review.frame, review.submission_id)
+        elif step == STEP_UNMARK_SLOT:
+            await self.slots.remove(review.video, review.frame, review.submission_id)
+        elif step == STEP_RETURN_SLOT:
+            if not await self.slots.has_approved(review.video, review.frame):
+                await self.queues.return_slot(slot_of(review))
+        elif step == STEP_ANNOUNCE:
+            await self.queues.announce(verdict_message(review))
+
+    # Reconcile -----------------------------------------------------------------------
+
+    async def reconcile(self) -> int:
+        """One pass over every open review; returns how many it looked at."""
+        reviews = [review async for review in self.store.open_reviews()]
+        limit = asyncio.Semaphore(self.policy.reconcile_concurrency)
+
+        async def one(review: Review) -> None:
+            async with limit:
+                try:
+                    await self._reconcile_one(review)
+                except OfofError as exc:
+                    log.warning(
+                        "reconcile of one review failed; next pass retries it",
+                        extra={"submission_id": review.submission_id, "problem": exc.detail},
+                    )
+                except Exception:
+                    log.exception(
+                        "reconcile of one review failed",
+                        extra={"submission_id": review.submission_id},
+                    )
+
+        await asyncio.gather(*(one(review) for review in reviews))
+        return len(reviews)
+
+    async def _reconcile_one(self, review: Review) -> None:
+        """Finish what ``review`` still needs; work a live request may still be doing
+        (creating the unit, performing steps) is left alone for the grace period."""
+        if review.is_pending and review.job_id is not None and review.unit_id is not None:
+            found = await self.crowd.judgments(review.job_id, review.unit_id)
+            await self._consider(review, found, via="reconcile")
+        elif review.is_pending and self._is_quiet_since(review.created_at):
+            await self._request_unit(review)
+        elif review.decided_at is not None and self._is_quiet_since(review.decided_at):
+            await self._perform_steps(review)
+
+    def _is_quiet_since(self, moment: datetime) -> bool:
+        return moment + timedelta(seconds=self.policy.outbox_grace_seconds) <= self.clock()
+
+    # Operators -----------------------------------------------------------------------
+
+    async def takedown(self, submission_id: str) -> Review:
+        """Turn an approved photo into a rejection (idempotent)."""
+        review = await self.review(submission_id)
+        if review.revision == TAKEDOWN:
+            return review
+        if review.status != "approved":
+            raise Conflict(f"submission {submission_id} is {review.status}, not approved")
+        stored = await self.store.put(taken_down(review, self.clock()))
+        if stored is None:
+            raise Conflict(f"review of {submission_id} changed meanwhile; try again")
+        return await self._perform_steps(stored)

@@ -1,0 +1,156 @@
+"""A review: one submission's way from pending to a verdict (pure, no I/O).
+
+Every change makes a new :class:`Review`; the store writes it only if the stored
+``version`` is still the one it was made from (and bumps it), so of two writers racing
+(a webhook and the reconcile loop) exactly one decides. A decision also plans the *steps* that must
+follow it (mark the slot, send the slot back, announce the verdict); each step is
+recorded as done once performed, so a crash between deciding and sending is repaired by
+the reconcile loop without sending twice what was already recorded as sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, Literal
+
+from services.moderation.screening import Screening
+from services.moderation.verdicts import REASON_TAKEDOWN, Judgment, Verdict, unique_judgments
+from shared.messages import FrameSlot, Renditions, SubmissionIngested, SubmissionModerated
+
+Status = Literal["pending", "approved", "rejected"]
+
+STEP_MARK_SLOT = "mark_slot"
+STEP_UNMARK_SLOT = "unmark_slot"
+STEP_RETURN_SLOT = "return_slot"
+STEP_ANNOUNCE = "announce"
+# Revision 1 is the first verdict, revision 2 an operator's takedown.
+FIRST_VERDICT, TAKEDOWN = 1, 2
+PLANS: dict[tuple[int, Status], tuple[str, ...]] = {
+    (FIRST_VERDICT, "approved"): (STEP_MARK_SLOT, STEP_ANNOUNCE),
+    (FIRST_VERDICT, "rejected"): (STEP_RETURN_SLOT, STEP_ANNOUNCE),
+    (TAKEDOWN, "rejected"): (STEP_UNMARK_SLOT, STEP_RETURN_SLOT, STEP_ANNOUNCE),
+}
+
+
+@dataclass(frozen=True)
+class Review:
+    """What moderation knows about one submission."""
+
+    submission_id: str
+    video: str
+    frame: int
+    client_id: str
+    display_name: str | None
+    renditions: Renditions
+    created_at: datetime
+    status: Status = "pending"
+    auto_score: float | None = None
+    score: float | None = None
+    reasons: tuple[str, ...] = ()
+    judgments: tuple[Judgment, ...] = ()
+    # How many trusted judgments the verdict counted.
+    judgment_count: int = 0
+    job_id: str | None = None
+    unit_id: str | None = None
+    unit_requested: bool = False
+    decided_at: datetime | None = None
+    revision: int = 0
+    done_steps: frozenset[str] = frozenset()
+    version: int = 0
+
+    @property
+    def is_pending(self) -> bool:
+        """Still waiting for a verdict?"""
+        return self.status == "pending"
+
+    def open_steps(self) -> list[str]:
+        """Steps the current decision still owes, in order."""
+        plan = PLANS.get((self.revision, self.status), ())
+        return [step for step in plan if step_id(self.revision, step) not in self.done_steps]
+
+    def is_open(self) -> bool:
+        """Does this review still need work (a verdict, or steps after one)?"""
+        return self.is_pending or bool(self.open_steps())
+
+    def changed(self, **fields: Any) -> Review:
+        """A copy with ``fields`` changed (the store bumps the version when it writes)."""
+        return replace(self, **fields)
+
+
+def new_review(message: SubmissionIngested, screening: Screening, now: datetime) -> Review:
+    """The first review of a submission: pending, or rejected at once by the pre-screen."""
+    review = Review(
+        submission_id=message.submission_id,
+        video=message.video,
+        frame=message.frame,
+        client_id=message.client_id,
+        display_name=message.display_name,
+        renditions=message.renditions,
+        created_at=message.created_at,
+        auto_score=screening.similarity,
+    )
+    if screening.reason is None:
+        return review
+    return review.changed(
+        status="rejected",
+        score=0.0,
+        reasons=(screening.reason,),
+        decided_at=now,
+        revision=FIRST_VERDICT,
+    )
+
+
+def step_id(revision: int, step: str) -> str:
+    """The id under which ``step`` of decision ``revision`` is recorded as done."""
+    return f"{revision}:{step}"
+
+
+def with_judgments(review: Review, judgments: list[Judgment]) -> Review:
+    """``review`` with ``judgments`` merged into its own (no repeats)."""
+    return review.changed(judgments=tuple(unique_judgments([*review.judgments, *judgments])))
+
+
+def decided(review: Review, verdict: Verdict, now: datetime) -> Review:
+    """``review`` carrying ``verdict``, its first decision."""
+    return review.changed(
+        status=verdict.decision,
+        score=verdict.score,
+        reasons=verdict.reasons,
+        judgment_count=verdict.judgments,
+        decided_at=now,
+        revision=FIRST_VERDICT,
+    )
+
+
+def taken_down(review: Review, now: datetime) -> Review:
+    """An approved ``review`` turned into a rejection by an operator."""
+    return review.changed(
+        status="rejected", reasons=(REASON_TAKEDOWN,), decided_at=now, revision=TAKEDOWN
+    )
+
+
+def with_step_done(review: Review, step: str) -> Review:
+    """``review`` with ``step`` of its current decision recorded as done."""
+    return review.changed(done_steps=review.done_steps | {step_id(review.revision, step)})
+
+
+def verdict_message(review: Review) -> SubmissionModerated:
+    """The ``render`` message announcing a decided review."""
+    if review.is_pending or review.decided_at is None:
+        raise ValueError(f"review {review.submission_id} is not decided")
+    return SubmissionModerated(
+        submission_id=review.submission_id,
+        video=review.video,
+        frame=review.frame,
+        verdict="approved" if review.status == "approved" else "rejected",
+        score=review.score or 0.0,
+        reasons=list(review.reasons),
+        judgments=review.judgment_count,
+        decided_at=review.decided_at,
+    )
+
+
+def slot_of(review: Review) -> FrameSlot:
+    """The ``frames`` message handing the review's slot out again."""
+    return FrameSlot(video=review.video, frame=review.frame)

@@ -1,0 +1,80 @@
+"""moderation's HTTP routes: the read API, operator takedowns and the crowd webhook."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Header, Query
+
+from services.moderation.deps import Deps, Settings
+from services.moderation.payloads import parse_unit_payload
+from services.moderation.schemas import RecentApprovals, ReviewShown, WebhookTaken
+from services.moderation.signatures import is_valid_signature
+from shared.errors import Unauthorized, error_responses
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+HANDLED_SIGNALS = frozenset({"unit_complete", "new_judgments"})
+MAX_RECENT = 50
+
+
+def check_operator(authorization: str | None, settings: Settings) -> None:
+    """Raise :class:`Unauthorized` unless ``authorization`` is the operator's bearer token."""
+    token = settings.operator_token.get_secret_value()
+    scheme, _, offered = (authorization or "").partition(" ")
+    if (
+        not token
+        or scheme.lower() != "bearer"
+        or not hmac.compare_digest(offered.encode(), token.encode())
+    ):
+        raise Unauthorized("operator token required")
+
+
+@router.get("/reviews/recent", tags=["reviews"])
+async def recent_reviews(
+    deps: Deps, limit: Annotated[int, Query(ge=1, le=MAX_RECENT)] = 10
+) -> RecentApprovals:
+    """The latest approved photos, newest first."""
+    reviews = await deps.moderator.recent(limit)
+    return RecentApprovals(reviews=[ReviewShown.of(r) for r in reviews])
+
+
+@router.get("/reviews/{submission_id}", tags=["reviews"], responses=error_responses(404))
+async def get_review(submission_id: str, deps: Deps) -> ReviewShown:
+    """One submission's review: pending, approved or rejected, with score and reasons."""
+    return ReviewShown.of(await deps.moderator.review(submission_id))
+
+
+@router.post(
+    "/reviews/{submission_id}/takedown", tags=["reviews"], responses=error_responses(401, 404, 409)
+)
+async def take_down(
+    submission_id: str,
+    deps: Deps,
+    settings: Settings,
+    authorization: Annotated[str | None, Header()] = None,
+) -> ReviewShown:
+    """Reject an approved photo (operator only); the renderer drops it from the clip."""
+    check_operator(authorization, settings)
+    log.info("takedown", extra={"submission_id": submission_id})
+    return ReviewShown.of(await deps.moderator.takedown(submission_id))
+
+
+@router.post("/crowd/webhook", tags=["crowd"], responses=error_responses(400, 401))
+async def crowd_webhook(
+    deps: Deps,
+    settings: Settings,
+    signal: Annotated[str | None, Form()] = None,
+    payload: Annotated[str | None, Form()] = None,
+    signature: Annotated[str | None, Form()] = None,
+) -> WebhookTaken:
+    """Crowdflower v1 webhook: ``signal``, ``payload`` (a unit as JSON), ``signature``."""
+    key = settings.crowd_api_key.get_secret_value()
+    if payload is None or not is_valid_signature(payload, signature, key):
+        raise Unauthorized("missing or bad webhook signature")
+    if signal not in HANDLED_SIGNALS:
+        return WebhookTaken(outcome="ignored")
+    return WebhookTaken(outcome=await deps.moderator.receive_unit(parse_unit_payload(payload)))

@@ -1,0 +1,1 @@
+"""Local stand-ins for the outside world the services talk to (not part of a deployment)."""

@@ -1,0 +1,92 @@
+"""CrowdflowerClient against the real local crowd process, photos served by moto S3."""
+
+import asyncio
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from services.moderation.crowd import CrowdflowerClient, CrowdUnavailable, JobSpec, UnitRequest
+from services.moderation.media import S3MediaStore
+from shared.aws import AwsClients
+from tests.crowd_process import crowd_server
+from tests.pictures import good_copy, jpeg, noise, original_frame
+
+KEY = "crowd-test-key"
+SPEC = JobSpec(title_prefix="Test", judgments_per_unit=3, webhook_uri="")
+
+
+@pytest.fixture(scope="module")
+def crowd_url(output_dir):
+    settings = {"judgment_delay_seconds": 0.2, "judgment_jitter_seconds": 0.1, "seed": 4}
+    with crowd_server(KEY, output_dir / "crowd-adapter.log", **settings) as url:
+        yield url
+
+
+@pytest.fixture
+async def http(crowd_url):
+    async with httpx.AsyncClient(base_url=crowd_url, timeout=5.0) as client:
+        yield client
+
+
+async def upload(aws: AwsClients, bucket: str, photos: dict[str, bytes]) -> S3MediaStore:
+    for key, data in photos.items():
+        await aws.s3.put_object(Bucket=bucket, Key=key, Body=data)
+    return S3MediaStore(aws.s3, bucket, url_seconds=600)
+
+
+async def judged(client: CrowdflowerClient, job: str, unit: str, count: int) -> list:
+    for _ in range(100):
+        found = await client.judgments(job, unit)
+        if len(found) >= count:
+            return found
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"unit {unit} has {len(found)} judgments")
+
+
+async def test_one_job_per_video_is_found_again_rather_than_created_twice(http):
+    first = CrowdflowerClient(http, SecretStr(KEY), SPEC)
+    second = CrowdflowerClient(http, SecretStr(KEY), SPEC, key_in_header=True)
+    job = await first.ensure_job("video-a")
+    assert await second.ensure_job("video-a") == job
+    assert await first.ensure_job("video-b") != job
+
+
+async def test_workers_rate_a_copy_high_and_noise_low(http, aws, aws_fields):
+    media = await upload(
+        aws,
+        str(aws_fields["media_bucket"]),
+        {"o.jpg": jpeg(original_frame(2)), "copy.jpg": good_copy(2), "noise.jpg": noise()},
+    )
+    client = CrowdflowerClient(http, SecretStr(KEY), SPEC)
+    job = await client.ensure_job("video-c")
+    units = {}
+    for name in ("copy", "noise"):
+        request = UnitRequest(name, await media.url(f"{name}.jpg"), await media.url("o.jpg"))
+        units[name] = await client.create_unit(job, request)
+    assert await client.find_unit(job, "noise") == units["noise"]
+    assert await client.find_unit(job, "nobody") is None
+    copy = await judged(client, job, units["copy"], 3)
+    rubbish = await judged(client, job, units["noise"], 3)
+    assert min(j.mimic for j in copy if j.trust >= 0.7) >= 4
+    assert max(j.mimic for j in rubbish if j.trust >= 0.7) <= 2
+    assert len({j.judgment_id for j in copy + rubbish}) == len(copy) + len(rubbish)
+
+
+async def test_a_wrong_key_is_a_crowd_failure_that_is_not_retried(http):
+    client = CrowdflowerClient(http, SecretStr("wrong"), SPEC, retry_seconds=5)
+    with pytest.raises(CrowdUnavailable) as caught:
+        await client.ensure_job("video-d")
+    assert not caught.value.transient
+    assert "wrong" not in caught.value.detail
+
+
+async def test_an_unreachable_crowd_is_retried_for_a_bounded_time_then_unavailable():
+    async with httpx.AsyncClient(base_url="http://127.0.0.1:9", timeout=0.5) as dead:
+        client = CrowdflowerClient(dead, SecretStr(KEY), SPEC, retry_seconds=1.0)
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(CrowdUnavailable) as caught:
+            await client.ensure_job("video-e")
+    assert caught.value.transient
+    assert KEY not in caught.value.detail
+    assert asyncio.get_running_loop().time() - started < 5

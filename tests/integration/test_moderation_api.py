@@ -1,0 +1,215 @@
+"""moderation's HTTP API and queue consumer against moto, with an in-memory crowd."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from services.moderation.app import create_app
+from services.moderation.deps import ModerationDeps, build_moderator
+from services.moderation.settings import ModerationSettings
+from services.moderation.signatures import sign
+from shared.aws import AwsClients
+from shared.messages import FrameSlot, SubmissionIngested, SubmissionModerated
+from shared.queues import send
+from shared.records import original_key, renditions_of
+from tests.moderation_fakes import FakeCrowd
+from tests.pictures import good_copy, jpeg, original_frame
+
+KEY = "webhook-key"
+OPERATOR = "operator-token"
+
+
+@pytest.fixture
+def settings(aws_fields) -> ModerationSettings:
+    return ModerationSettings(
+        **aws_fields,
+        crowd_api_key=KEY,
+        operator_token=OPERATOR,
+        reconcile_seconds=3600,
+        consumer_wait_seconds=1,
+    )
+
+
+@pytest.fixture
+async def client(settings, aws: AwsClients) -> AsyncIterator[httpx.AsyncClient]:
+    crowd = FakeCrowd()
+    app = create_app(
+        settings, ModerationDeps(aws=aws, moderator=build_moderator(settings, aws, crowd))
+    )
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://moderation") as c:
+            c.crowd = crowd  # type: ignore[attr-defined]
+            yield c
+
+
+async def submit(aws: AwsClients, settings: ModerationSettings, sid: str, frame: int = 5) -> None:
+    renditions = renditions_of(sid)
+    bucket = settings.media_bucket
+    await aws.s3.put_object(
+        Bucket=bucket, Key=original_key("demo", frame), Body=jpeg(original_frame(3))
+    )
+    await aws.s3.put_object(Bucket=bucket, Key=renditions.medium, Body=good_copy(3))
+    message = SubmissionIngested(
+        submission_id=sid,
+        video="demo",
+        frame=frame,
+        client_id="c1",
+        display_name="Ann",
+        renditions=renditions,
+        width=320,
+        height=180,
+        created_at=datetime.now(UTC),
+    )
+    await send(aws, settings.moderation_queue, message)
+
+
+async def until(probe, timeout_seconds: float = 20.0):
+    deadline = asyncio.get_running_loop().time() + timeout_seconds
+    while asyncio.get_running_loop().time() < deadline:
+        found = await probe()
+        if found:
+            return found
+        await asyncio.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+async def pending_review(client: httpx.AsyncClient, sid: str) -> dict:
+    async def probe():
+        answer = await client.get(f"/reviews/{sid}")
+        return answer.status_code == 200 and answer.json()
+
+    return await until(probe)
+
+
+def unit_payload(sid: str, mimic: int, ids: range = range(3)) -> dict:
+    judgments = [
+        {
+            "id": n,
+            "worker_id": 50 + n,
+            "worker_trust": 0.9,
+            "data": {"nudity": "no", "mimic": str(mimic), "trying": "yes"},
+        }
+        for n in ids
+    ]
+    return {
+        "id": 1,
+        "job_id": 1,
+        "state": "complete",
+        "data": {"submission_id": sid},
+        "results": {"judgments": judgments},
+    }
+
+
+def webhook_form(document: object, key: str = KEY) -> dict[str, str]:
+    payload = json.dumps(document)
+    return {"signal": "unit_complete", "payload": payload, "signature": sign(payload, key)}
+
+
+async def drain(aws: AwsClients, queue: str) -> list[str]:
+    url = await aws.queue_url(queue)
+    bodies: list[str] = []
+    while True:
+        got = await aws.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+        if not got.get("Messages"):
+            return bodies
+        for message in got["Messages"]:
+            bodies.append(message["Body"])
+            await aws.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+
+async def test_an_ingested_submission_is_pending_with_a_crowd_unit(client, aws, settings):
+    await submit(aws, settings, "sub-pending")
+    review = await pending_review(client, "sub-pending")
+    assert review["status"] == "pending"
+    assert review["display_name"] == "Ann"
+    assert review["auto_score"] > 0.9
+    assert review["thumb_key"] == "submissions/sub-pending/thumb.jpg"
+    assert len(client.crowd.units) == 1
+
+
+async def test_a_signed_webhook_decides_and_the_verdict_goes_to_render(client, aws, settings):
+    await submit(aws, settings, "sub-good")
+    await pending_review(client, "sub-good")
+    answer = await client.post("/crowd/webhook", data=webhook_form(unit_payload("sub-good", 5)))
+    assert answer.json() == {"outcome": "decided"}
+    review = (await client.get("/reviews/sub-good")).json()
+    assert (review["status"], review["score"], review["judgments"]) == ("approved", 1.0, 3)
+    recent = (await client.get("/reviews/recent?limit=5")).json()
+    assert [r["submission_id"] for r in recent["reviews"]] == ["sub-good"]
+    [body] = await drain(aws, settings.render_queue)
+    assert SubmissionModerated.model_validate_json(body).verdict == "approved"
+    assert await drain(aws, settings.frames_queue) == []
+
+
+@pytest.mark.parametrize("signature", [None, "", "0" * 40, "wrong-key"])
+async def test_a_bad_or_missing_signature_is_401_and_changes_nothing(
+    client, aws, settings, signature
+):
+    await submit(aws, settings, "sub-sig")
+    await pending_review(client, "sub-sig")
+    form = webhook_form(unit_payload("sub-sig", 5), key="not-the-key")
+    if signature != "wrong-key":
+        form.pop("signature")
+        if signature is not None:
+            form["signature"] = signature
+    answer = await client.post("/crowd/webhook", data=form)
+    assert answer.status_code == 401
+    assert answer.json()["error"] == "unauthorized"
+    assert (await client.get("/reviews/sub-sig")).json()["status"] == "pending"
+
+
+async def test_a_duplicate_and_a_list_shaped_delivery_are_accepted_once(client, aws, settings):
+    await submit(aws, settings, "sub-dup", frame=6)
+    await pending_review(client, "sub-dup")
+    document = [unit_payload("sub-dup", 1, ids=range(4))]
+    first = await client.post("/crowd/webhook", data=webhook_form(document))
+    second = await client.post("/crowd/webhook", data=webhook_form(document))
+    assert (first.json(), second.json()) == ({"outcome": "decided"}, {"outcome": "ignored"})
+    review = (await client.get("/reviews/sub-dup")).json()
+    assert (review["status"], review["reasons"], review["judgments"]) == (
+        "rejected",
+        ["low_mimic"],
+        4,
+    )
+    assert len(await drain(aws, settings.render_queue)) == 1
+    assert [
+        FrameSlot.model_validate_json(b).frame for b in await drain(aws, settings.frames_queue)
+    ] == [6]
+
+
+async def test_a_signed_but_malformed_payload_is_400(client):
+    answer = await client.post("/crowd/webhook", data=webhook_form({"id": 1}))
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "malformed_payload"
+
+
+async def test_an_unknown_review_is_404(client):
+    answer = await client.get("/reviews/nobody")
+    assert answer.status_code == 404
+    assert answer.json() == {"error": "not_found", "detail": "no review of submission nobody"}
+
+
+async def test_a_takedown_needs_the_operator_token_and_rejects_the_photo(client, aws, settings):
+    await submit(aws, settings, "sub-take", frame=7)
+    await pending_review(client, "sub-take")
+    await client.post("/crowd/webhook", data=webhook_form(unit_payload("sub-take", 5)))
+    for header in ({}, {"Authorization": "Bearer nope"}, {"Authorization": OPERATOR}):
+        assert (await client.post("/reviews/sub-take/takedown", headers=header)).status_code == 401
+    answer = await client.post(
+        "/reviews/sub-take/takedown", headers={"Authorization": f"Bearer {OPERATOR}"}
+    )
+    assert answer.status_code == 200
+    assert (answer.json()["status"], answer.json()["reasons"]) == ("rejected", ["takedown"])
+    verdicts = [
+        SubmissionModerated.model_validate_json(b) for b in await drain(aws, settings.render_queue)
+    ]
+    assert [(v.verdict, v.reasons) for v in verdicts] == [
+        ("approved", []),
+        ("rejected", ["takedown"]),
+    ]
+    assert (await client.get("/reviews/recent")).json() == {"reviews": []}

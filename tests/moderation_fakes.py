@@ -1,0 +1,95 @@
+"""In-memory stand-ins for moderation's ports, with the same concurrency rules."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from services.moderation.crowd import CrowdUnavailable, UnitRequest
+from services.moderation.reviews import Review
+from services.moderation.verdicts import Judgment
+from shared.messages import FrameSlot, SubmissionModerated
+
+
+@dataclass
+class FakeReviewStore:
+    reviews: dict[str, Review] = field(default_factory=dict)
+
+    async def get(self, submission_id: str) -> Review | None:
+        return self.reviews.get(submission_id)
+
+    async def put(self, review: Review) -> Review | None:
+        stored = self.reviews.get(review.submission_id)
+        if (stored.version if stored else 0) != review.version:
+            return None
+        self.reviews[review.submission_id] = review.changed(version=review.version + 1)
+        return self.reviews[review.submission_id]
+
+    async def open_reviews(self) -> AsyncIterator[Review]:
+        for review in list(self.reviews.values()):
+            if review.is_open():
+                yield review
+
+    async def recent_approved(self, limit: int) -> list[Review]:
+        done = [r for r in self.reviews.values() if r.status == "approved" and not r.is_open()]
+        return sorted(done, key=lambda r: r.decided_at or r.created_at, reverse=True)[:limit]
+
+
+@dataclass
+class FakeSlotMarkers:
+    approved: dict[tuple[str, int], set[str]] = field(default_factory=dict)
+
+    async def has_approved(self, video: str, frame: int) -> bool:
+        return bool(self.approved.get((video, frame)))
+
+    async def add(self, video: str, frame: int, submission_id: str) -> None:
+        self.approved.setdefault((video, frame), set()).add(submission_id)
+
+    async def remove(self, video: str, frame: int, submission_id: str) -> None:
+        self.approved.get((video, frame), set()).discard(submission_id)
+
+
+@dataclass
+class FakeCrowd:
+    units: dict[str, UnitRequest] = field(default_factory=dict)
+    unit_judgments: dict[str, list[Judgment]] = field(default_factory=dict)
+    down: bool = False
+
+    async def ensure_job(self, video: str) -> str:
+        if self.down:
+            raise CrowdUnavailable("crowd is down", transient=True)
+        return f"job-{video}"
+
+    async def create_unit(self, job_id: str, unit: UnitRequest) -> str:
+        unit_id = f"unit-{len(self.units) + 1}"
+        self.units[unit_id] = unit
+        return unit_id
+
+    async def find_unit(self, job_id: str, submission_id: str) -> str | None:
+        return next((u for u, r in self.units.items() if r.submission_id == submission_id), None)
+
+    async def judgments(self, job_id: str, unit_id: str) -> list[Judgment]:
+        return self.unit_judgments.get(unit_id, [])
+
+
+@dataclass
+class FakeMedia:
+    objects: dict[str, bytes] = field(default_factory=dict)
+
+    async def read(self, key: str) -> bytes | None:
+        return self.objects.get(key)
+
+    async def url(self, key: str) -> str:
+        return f"http://media.test/{key}"
+
+
+@dataclass
+class FakeQueues:
+    verdicts: list[SubmissionModerated] = field(default_factory=list)
+    slots: list[FrameSlot] = field(default_factory=list)
+
+    async def announce(self, verdict: SubmissionModerated) -> None:
+        self.verdicts.append(verdict)
+
+    async def return_slot(self, slot: FrameSlot) -> None:
+        self.slots.append(slot)

@@ -1,0 +1,185 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.moderation.moderator import ModerationPolicy, Moderator
+from services.moderation.payloads import CrowdUnit
+from services.moderation.screening import ScreeningRules
+from services.moderation.verdicts import Judgment, VerdictRules
+from shared.errors import Conflict, NotFound
+from shared.messages import Renditions, SubmissionIngested
+from shared.records import original_key, renditions_of
+from tests.moderation_fakes import (
+    FakeCrowd,
+    FakeMedia,
+    FakeQueues,
+    FakeReviewStore,
+    FakeSlotMarkers,
+)
+from tests.pictures import blank, good_copy, jpeg, original_frame
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+class World:
+    def __init__(self) -> None:
+        self.store, self.slots, self.crowd = FakeReviewStore(), FakeSlotMarkers(), FakeCrowd()
+        self.media, self.queues = FakeMedia(), FakeQueues()
+        self.now = NOW
+        self.media.objects[original_key("demo", 3)] = jpeg(original_frame(1))
+        self.moderator = Moderator(
+            self.store,
+            self.slots,
+            self.crowd,
+            self.media,
+            self.queues,
+            ModerationPolicy(VerdictRules(), ScreeningRules(), outbox_grace_seconds=30),
+            clock=lambda: self.now,
+        )
+
+    def submission(self, sid: str, photo: bytes, frame: int = 3) -> SubmissionIngested:
+        renditions: Renditions = renditions_of(sid)
+        self.media.objects[renditions.medium] = photo
+        return SubmissionIngested(
+            submission_id=sid,
+            video="demo",
+            frame=frame,
+            client_id="c",
+            renditions=renditions,
+            width=320,
+            height=180,
+            created_at=NOW,
+        )
+
+
+def judgments(mimic: int, count: int = 3, prefix: str = "j") -> list[Judgment]:
+    return [Judgment(f"{prefix}{n}", f"w{n}", 0.9, False, mimic, True) for n in range(count)]
+
+
+def unit_for(sid: str, found: list[Judgment]) -> CrowdUnit:
+    return CrowdUnit.model_validate(
+        {
+            "id": "u",
+            "job_id": "j",
+            "data": {"submission_id": sid},
+            "results": {
+                "judgments": [
+                    {
+                        "id": j.judgment_id,
+                        "worker_id": j.worker_id,
+                        "worker_trust": j.trust,
+                        "data": {"nudity": "no", "mimic": j.mimic, "trying": "yes"},
+                    }
+                    for j in found
+                ]
+            },
+        }
+    )
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+async def test_a_new_submission_gets_one_crowd_unit_even_when_delivered_twice(world):
+    message = world.submission("s1", good_copy(1))
+    first = await world.moderator.ingest(message)
+    again = await world.moderator.ingest(message)
+    assert first.status == again.status == "pending"
+    assert len(world.crowd.units) == 1
+    assert again.unit_id == "unit-1"
+    assert first.auto_score is not None
+    assert first.auto_score > 0.9
+
+
+async def test_a_black_photo_is_rejected_without_a_crowd_unit(world):
+    review = await world.moderator.ingest(world.submission("s1", blank(0)))
+    assert review.status == "rejected"
+    assert review.reasons == ("blank_black",)
+    assert world.crowd.units == {}
+    assert [v.verdict for v in world.queues.verdicts] == ["rejected"]
+    assert [s.frame for s in world.queues.slots] == [3]
+
+
+async def test_the_webhook_decides_once_and_a_duplicate_changes_nothing(world):
+    await world.moderator.ingest(world.submission("s1", good_copy(1)))
+    assert await world.moderator.receive_unit(unit_for("s1", judgments(5))) == "decided"
+    assert await world.moderator.receive_unit(unit_for("s1", judgments(1, prefix="k"))) == "ignored"
+    review = await world.moderator.review("s1")
+    assert (review.status, review.score, review.judgment_count) == ("approved", 1.0, 3)
+    assert len(world.queues.verdicts) == 1
+    assert world.queues.slots == []
+    assert await world.slots.has_approved("demo", 3)
+    assert [r.submission_id for r in await world.moderator.recent(10)] == ["s1"]
+
+
+async def test_a_rejected_slot_goes_back_unless_the_slot_already_has_an_approval(world):
+    await world.moderator.ingest(world.submission("s1", good_copy(1)))
+    await world.moderator.ingest(world.submission("s2", good_copy(1)))
+    await world.moderator.ingest(world.submission("s3", good_copy(1), frame=4))
+    await world.moderator.receive_unit(unit_for("s3", judgments(1)))
+    await world.moderator.receive_unit(unit_for("s1", judgments(5)))
+    await world.moderator.receive_unit(unit_for("s2", judgments(1)))
+    assert [(s.video, s.frame) for s in world.queues.slots] == [("demo", 4)]
+    assert sorted(v.submission_id for v in world.queues.verdicts) == ["s1", "s2", "s3"]
+
+
+async def test_judgments_below_quorum_are_kept_and_completed_by_reconcile(world):
+    review = await world.moderator.ingest(world.submission("s1", good_copy(1)))
+    assert await world.moderator.receive_unit(unit_for("s1", judgments(4, count=2))) == "pending"
+    world.crowd.unit_judgments[review.unit_id] = judgments(4, count=4)
+    assert await world.moderator.reconcile() == 1
+    assert (await world.moderator.review("s1")).status == "approved"
+    assert await world.moderator.reconcile() == 0
+
+
+async def test_reconcile_creates_units_that_failed_while_the_crowd_was_down(world):
+    world.crowd.down = True
+    review = await world.moderator.ingest(world.submission("s1", good_copy(1)))
+    assert review.unit_id is None
+    world.crowd.down = False
+    await world.moderator.reconcile()
+    assert world.crowd.units == {}  # the ingest may still be creating it: wait out the grace
+    world.now += timedelta(seconds=31)
+    await world.moderator.reconcile()
+    assert (await world.moderator.review("s1")).unit_id == "unit-1"
+    assert len(world.crowd.units) == 1
+
+
+async def test_reconcile_repairs_steps_left_undone_only_after_the_grace_period(world):
+    await world.moderator.ingest(world.submission("s1", good_copy(1)))
+    review = await world.moderator.review("s1")
+    from services.moderation.reviews import decided
+    from services.moderation.verdicts import decide
+
+    verdict = decide(judgments(1), VerdictRules())
+    await world.store.put(decided(review, verdict, world.now))  # a crash right after deciding
+    await world.moderator.reconcile()
+    assert world.queues.verdicts == []
+    world.now += timedelta(seconds=31)
+    await world.moderator.reconcile()
+    await world.moderator.reconcile()
+    assert len(world.queues.verdicts) == 1
+    assert len(world.queues.slots) == 1
+
+
+async def test_a_takedown_rejects_an_approved_photo_once_and_frees_its_slot(world):
+    await world.moderator.ingest(world.submission("s1", good_copy(1)))
+    await world.moderator.receive_unit(unit_for("s1", judgments(5)))
+    taken = await world.moderator.takedown("s1")
+    again = await world.moderator.takedown("s1")
+    assert taken.status == again.status == "rejected"
+    assert taken.reasons == ("takedown",)
+    assert [v.verdict for v in world.queues.verdicts] == ["approved", "rejected"]
+    assert world.queues.verdicts[1].reasons == ["takedown"]
+    assert [s.frame for s in world.queues.slots] == [3]
+    assert await world.moderator.recent(10) == []
+
+
+async def test_a_takedown_of_an_unknown_or_pending_photo_is_refused(world):
+    with pytest.raises(NotFound):
+        await world.moderator.takedown("nope")
+    await world.moderator.ingest(world.submission("s1", good_copy(1)))
+    with pytest.raises(Conflict):
+        await world.moderator.takedown("s1")

@@ -1,0 +1,75 @@
+import json
+
+import pytest
+
+from services.moderation.payloads import MalformedPayload, parse_judgments, parse_unit_payload
+from services.moderation.signatures import is_valid_signature, sign
+
+UNIT = {
+    "id": 100001,
+    "job_id": 7,
+    "state": "complete",
+    "data": {"submission_id": "sub-1", "photo_url": "http://x/p", "original_url": "http://x/o"},
+    "results": {
+        "judgments": [
+            {
+                "id": 5,
+                "worker_id": 1001,
+                "worker_trust": 0.91,
+                "data": {"nudity": "no", "mimic": "4", "trying": "yes"},
+            }
+        ]
+    },
+}
+
+
+def test_a_good_signature_is_accepted_and_a_bad_or_missing_one_is_not():
+    payload = json.dumps(UNIT)
+    good = sign(payload, "secret")
+    assert is_valid_signature(payload, good, "secret")
+    assert is_valid_signature(payload, good.upper(), "secret")
+    assert not is_valid_signature(payload, good, "other")
+    assert not is_valid_signature(payload + " ", good, "secret")
+    assert not is_valid_signature(payload, None, "secret")
+    assert not is_valid_signature(payload, "", "secret")
+    assert not is_valid_signature(payload, sign(payload, ""), "")
+
+
+def test_a_unit_payload_reads_as_judgments_in_domain_words():
+    unit = parse_unit_payload(json.dumps(UNIT))
+    assert unit.submission_id == "sub-1"
+    assert unit.id == "100001"
+    [judgment] = unit.judgments()
+    assert (judgment.judgment_id, judgment.worker_id, judgment.trust) == ("5", "1001", 0.91)
+    assert (judgment.nudity, judgment.mimic, judgment.trying) == (False, 4, True)
+
+
+def test_a_one_element_list_payload_reads_like_the_unit_itself():
+    assert parse_unit_payload(json.dumps([UNIT])) == parse_unit_payload(json.dumps(UNIT))
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "not json",
+        "[]",
+        json.dumps([UNIT, UNIT]),
+        json.dumps({**UNIT, "data": {}}),
+        json.dumps({**UNIT, "results": {"judgments": [{"id": 1}]}}),
+    ],
+)
+def test_malformed_payloads_are_refused(raw):
+    with pytest.raises(MalformedPayload):
+        parse_unit_payload(raw)
+
+
+def test_a_judgments_list_parses_and_garbage_does_not():
+    assert len(parse_judgments(UNIT["results"]["judgments"])) == 1
+    with pytest.raises(MalformedPayload):
+        parse_judgments([{"id": 1, "data": {"mimic": "9"}}])
+
+
+def test_the_signature_is_the_hex_sha1_of_payload_then_key():
+    import hashlib
+
+    assert sign("abc", "key") == hashlib.sha1(b"abckey").hexdigest()
