@@ -77,7 +77,9 @@ def transient_retry(
     return AsyncRetrying(
         retry=retry_if_exception(is_transient),
         stop=stop_after_delay(max_elapsed_seconds),
-        wait=wait_exponential_jitter(initial=first_wait_seconds, max=max_wait_seconds),
+        wait=wait_exponential_jitter(
+            multiplier=first_wait_seconds, max=max_wait_seconds, jitter=first_wait_seconds
+        ),
         before_sleep=before_sleep_log(log, logging.WARNING),
         reraise=True,
     )

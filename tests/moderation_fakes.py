@@ -42,6 +42,9 @@ class FakeSlotMarkers:
     async def has_approved(self, video: str, frame: int) -> bool:
         return bool(self.approved.get((video, frame)))
 
+    async def approved_of(self, video: str, frame: int) -> list[str]:
+        return sorted(self.approved.get((video, frame), set()))
+
     async def add(self, video: str, frame: int, submission_id: str) -> None:
         self.approved.setdefault((video, frame), set()).add(submission_id)
 

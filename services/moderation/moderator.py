@@ -94,6 +94,13 @@ class Moderator:
         """The latest approvals, newest first."""
         return await self.store.recent_approved(limit)
 
+    async def of_slot(self, video: str, frame: int) -> list[Review]:
+        """The approved photos of one slot, best score first."""
+        ids = await self.slots.approved_of(video, frame)
+        found = await asyncio.gather(*(self.store.get(sid) for sid in ids))
+        approved = [r for r in found if r is not None and r.status == "approved"]
+        return sorted(approved, key=lambda r: (-(r.score or 0.0), r.submission_id))
+
     # A submission arrives ------------------------------------------------------------
 
     async def ingest(self, message: SubmissionIngested) -> Review:

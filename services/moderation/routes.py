@@ -42,6 +42,13 @@ async def recent_reviews(
     return RecentApprovals(reviews=[ReviewShown.of(r) for r in reviews])
 
 
+@router.get("/slots/{video}/{frame}/reviews", tags=["reviews"])
+async def slot_reviews(video: str, frame: int, deps: Deps) -> RecentApprovals:
+    """The approved photos of one slot, best score first."""
+    reviews = await deps.moderator.of_slot(video, frame)
+    return RecentApprovals(reviews=[ReviewShown.of(r) for r in reviews])
+
+
 @router.get("/reviews/{submission_id}", tags=["reviews"], responses=error_responses(404))
 async def get_review(submission_id: str, deps: Deps) -> ReviewShown:
     """One submission's review: pending, approved or rejected, with score and reasons."""

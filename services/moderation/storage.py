@@ -70,6 +70,10 @@ class SlotMarkers(Protocol):
         """Does the slot have at least one approved photo?"""
         ...
 
+    async def approved_of(self, video: str, frame: int) -> list[str]:
+        """The submission ids of the slot's approved photos."""
+        ...
+
     async def add(self, video: str, frame: int, submission_id: str) -> None:
         """Record an approved photo of the slot (idempotent)."""
         ...
@@ -267,6 +271,14 @@ class DynamoSlotMarkers:
                 TableName=self.table, Key=self._key(video, frame), ConsistentRead=True
             )
         return bool(answer.get("Item", {}).get("submissions", {}).get("SS"))
+
+    async def approved_of(self, video: str, frame: int) -> list[str]:
+        """The submission ids in the slot's approved set."""
+        with translated("reading a slot marker"):
+            answer = await self.dynamodb.get_item(
+                TableName=self.table, Key=self._key(video, frame), ConsistentRead=True
+            )
+        return sorted(answer.get("Item", {}).get("submissions", {}).get("SS", []))
 
     async def add(self, video: str, frame: int, submission_id: str) -> None:
         """Add ``submission_id`` to the slot's approved set."""

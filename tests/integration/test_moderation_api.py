@@ -141,6 +141,8 @@ async def test_a_signed_webhook_decides_and_the_verdict_goes_to_render(client, a
     assert (review["status"], review["score"], review["judgments"]) == ("approved", 1.0, 3)
     recent = (await client.get("/reviews/recent?limit=5")).json()
     assert [r["submission_id"] for r in recent["reviews"]] == ["sub-good"]
+    slot = (await client.get(f"/slots/{review['video']}/{review['frame']}/reviews")).json()
+    assert [r["submission_id"] for r in slot["reviews"]] == ["sub-good"]
     [body] = await drain(aws, settings.render_queue)
     assert SubmissionModerated.model_validate_json(body).verdict == "approved"
     assert await drain(aws, settings.frames_queue) == []
@@ -213,3 +215,5 @@ async def test_a_takedown_needs_the_operator_token_and_rejects_the_photo(client,
         ("rejected", ["takedown"]),
     ]
     assert (await client.get("/reviews/recent")).json() == {"reviews": []}
+    video = answer.json()["video"]
+    assert (await client.get(f"/slots/{video}/7/reviews")).json() == {"reviews": []}

@@ -26,6 +26,8 @@ SERVICES = {
     "moderation": (moderation_app, ModerationSettings),
     "renderer": (renderer_app, RendererSettings),
 }
+# Settings every service accepts (extra fields are ignored by the others).
+SECRETS = {"lease_secret": "test-lease-secret"}
 DEPENDENCIES = {
     "gateway": {"s3", "sqs_frames"},
     "ingest": {"s3", "sqs_frames", "sqs_moderation"},
@@ -45,7 +47,7 @@ async def serving(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.mark.parametrize("name", sorted(SERVICES))
 async def test_each_service_is_ready_when_its_resources_exist(name, aws: AwsClients, aws_fields):
     factory, settings_cls = SERVICES[name]
-    async with serving(factory(settings_cls(**aws_fields))) as client:
+    async with serving(factory(settings_cls(**aws_fields, **SECRETS))) as client:
         answer = await client.get("/readyz")
     assert answer.status_code == 200, answer.text
     assert set(answer.json()["checks"]) == DEPENDENCIES[name]
@@ -59,6 +61,7 @@ async def test_readyz_is_503_naming_aws_when_the_moto_server_stops(name, output_
             "readiness_timeout_seconds": 1.5,
             "aws_connect_timeout_seconds": 0.5,
             "aws_max_attempts": 1,
+            **SECRETS,
         }
         app = factory(settings_cls(**fields))
         async with serving(app) as client:
