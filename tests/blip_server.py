@@ -32,8 +32,12 @@ def parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, str], dic
         name = part.get_param("name", header="content-disposition")
         payload = part.get_payload(decode=True) or b""
         if part.get_filename():
-            upload = {"name": name, "filename": part.get_filename(), "size": len(payload),
-                      "starts_with": payload[4:8].decode("latin-1")}
+            upload = {
+                "name": name,
+                "filename": part.get_filename(),
+                "size": len(payload),
+                "starts_with": payload[4:8].decode("latin-1"),
+            }
         else:
             fields[str(name)] = payload.decode()
     return fields, upload
@@ -42,15 +46,19 @@ def parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, str], dic
 def answer_for(fields: dict[str, str]) -> str:
     """Blip's XML answer to one upload."""
     if fields.get("userlogin") != USER or fields.get("password") != PASSWORD:
-        return ("<?xml version='1.0'?><response><status>ERROR</status><error>"
-                "<code>AUTHENTICATION_REQUIRED</code><message>Login failed</message>"
-                "</error></response>")
+        return (
+            "<?xml version='1.0'?><response><status>ERROR</status><error>"
+            "<code>AUTHENTICATION_REQUIRED</code><message>Login failed</message>"
+            "</error></response>"
+        )
     item_id = fields.get("id") or str(state["next_id"])
     if "id" not in fields:
         state["next_id"] = int(state["next_id"]) + 1
-    return (f"<?xml version='1.0'?><response><status>OK</status><payload><asset>"
-            f"<item_id>{item_id}</item_id><title>{fields.get('title', '')}</title>"
-            f"</asset></payload></response>")
+    return (
+        f"<?xml version='1.0'?><response><status>OK</status><payload><asset>"
+        f"<item_id>{item_id}</item_id><title>{fields.get('title', '')}</title>"
+        f"</asset></payload></response>"
+    )
 
 
 class Handler(BaseHTTPRequestHandler):

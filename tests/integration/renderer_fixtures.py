@@ -12,7 +12,9 @@ from shared.aws import AwsClients
 from tests.media import short_video
 
 
-def renderer_settings(aws_fields: dict[str, object], work_dir: Path, **extra: object) -> RendererSettings:
+def renderer_settings(
+    aws_fields: dict[str, object], work_dir: Path, **extra: object
+) -> RendererSettings:
     return RendererSettings(**aws_fields, work_dir=work_dir, **extra)  # type: ignore[arg-type]
 
 
@@ -21,7 +23,12 @@ def renderer_deps(settings: RendererSettings, aws: AwsClients, http=None) -> Ren
     return build_deps(settings, aws, ThreadPoolExecutor(2), http)
 
 
-async def import_short_video(aws: AwsClients, settings: RendererSettings, tmp_path: Path,
-                             video: str = "clip", seconds: float = 2.0) -> ImportResult:
+async def import_short_video(
+    aws: AwsClients,
+    settings: RendererSettings,
+    tmp_path: Path,
+    video: str = "clip",
+    seconds: float = 2.0,
+) -> ImportResult:
     path = short_video(tmp_path / f"{video}.mp4", seconds=seconds)
     return await import_video(aws, settings.media_bucket, settings.frames_queue, path, video)

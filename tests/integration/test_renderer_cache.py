@@ -20,7 +20,9 @@ async def put(aws, bucket, key, data):
     return BlobRef(key, answer["ETag"].strip('"'))
 
 
-async def test_each_object_is_downloaded_once_even_when_asked_for_concurrently(aws, aws_fields, tmp_path):
+async def test_each_object_is_downloaded_once_even_when_asked_for_concurrently(
+    aws, aws_fields, tmp_path
+):
     bucket = aws_fields["media_bucket"]
     refs = [await put(aws, bucket, f"originals/v/{n:06d}.jpg", bytes([n]) * 1000) for n in range(5)]
     counting = CountingStore(S3BlobStore(aws.s3, bucket))
@@ -53,7 +55,9 @@ async def test_a_changed_object_is_a_new_entry(aws, aws_fields, tmp_path):
     assert len(counting.keys) == 2
 
 
-async def test_the_least_recently_used_objects_are_evicted_to_stay_under_the_byte_bound(aws, aws_fields, tmp_path):
+async def test_the_least_recently_used_objects_are_evicted_to_stay_under_the_byte_bound(
+    aws, aws_fields, tmp_path
+):
     bucket = aws_fields["media_bucket"]
     refs = [await put(aws, bucket, f"o/{n}", b"z" * 400) for n in range(3)]
     cache = DiskBlobCache(S3BlobStore(aws.s3, bucket), tmp_path / "cache", 1000)

@@ -21,9 +21,13 @@ def encode_all(tmp_path, frame_paths):
     media = []
     for plan in plans:
         job = SegmentJob(
-            plan=plan, frame_paths=tuple(str(p) for p in frame_paths[plan.first_frame :][: plan.frame_count]),
-            audio_path=None, encoder=ENCODER, frames_per_segment=PER_SEGMENT,
-            media_path=str(tmp_path / f"{plan.index}.m4s"), init_path=str(init),
+            plan=plan,
+            frame_paths=tuple(str(p) for p in frame_paths[plan.first_frame :][: plan.frame_count]),
+            audio_path=None,
+            encoder=ENCODER,
+            frames_per_segment=PER_SEGMENT,
+            media_path=str(tmp_path / f"{plan.index}.m4s"),
+            init_path=str(init),
             is_last=plan is plans[-1],
         )
         media.append(tmp_path / f"{plan.index}.m4s")

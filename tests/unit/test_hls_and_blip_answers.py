@@ -11,11 +11,15 @@ def test_the_playlist_maps_the_init_segment_and_lists_every_segment_with_its_len
     assert text.startswith("#EXTM3U\n")
     assert '#EXT-X-MAP:URI="init.mp4"' in text
     assert "#EXTINF:2.000000,\nseg-00000.m4s\n#EXTINF:0.280000,\nseg-00001.m4s" in text
-    assert "#EXT-X-TARGETDURATION:2" in text and text.endswith("#EXT-X-ENDLIST\n")
+    assert "#EXT-X-TARGETDURATION:2" in text
+    assert text.endswith("#EXT-X-ENDLIST\n")
 
 
 def test_an_ok_blip_answer_gives_the_item_id():
-    answer = "<response><status>OK</status><payload><asset><item_id>4242</item_id></asset></payload></response>"
+    answer = (
+        "<response><status>OK</status>"
+        "<payload><asset><item_id>4242</item_id></asset></payload></response>"
+    )
     assert parse_answer(answer) == "4242"
 
 

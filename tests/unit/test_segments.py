@@ -46,5 +46,8 @@ def test_a_segment_hash_changes_with_the_encoder_settings_and_the_audio():
 
 def test_x264_params_make_one_closed_gop_per_segment_without_b_frames():
     params = ENCODER.x264_params(50)
-    assert "keyint=50" in params and "min-keyint=50" in params
-    assert "scenecut=0" in params and "bframes=0" in params and "open-gop=0" in params
+    assert "keyint=50" in params
+    assert "min-keyint=50" in params
+    assert "scenecut=0" in params
+    assert "bframes=0" in params
+    assert "open-gop=0" in params

@@ -14,11 +14,18 @@ def test_no_candidates_means_the_original_frame():
 
 
 def test_the_highest_scored_approval_wins():
-    assert best_candidate([cand("a", score=0.6), cand("b", score=0.9), cand("c", score=0.7)]).submission_id == "b"
+    assert (
+        best_candidate(
+            [cand("a", score=0.6), cand("b", score=0.9), cand("c", score=0.7)]
+        ).submission_id
+        == "b"
+    )
 
 
 def test_a_lower_scored_approval_does_not_replace_the_current_photo():
-    assert best_candidate([cand("a", score=0.9), cand("b", score=0.4, minutes=5)]).submission_id == "a"
+    assert (
+        best_candidate([cand("a", score=0.9), cand("b", score=0.4, minutes=5)]).submission_id == "a"
+    )
 
 
 def test_rejecting_the_best_photo_falls_back_to_the_next_best():
@@ -31,7 +38,10 @@ def test_rejecting_the_only_photo_falls_back_to_the_original():
 
 
 def test_ties_go_to_the_earlier_decision():
-    assert best_candidate([cand("late", score=0.8, minutes=3), cand("early", score=0.8)]).submission_id == "early"
+    assert (
+        best_candidate([cand("late", score=0.8, minutes=3), cand("early", score=0.8)]).submission_id
+        == "early"
+    )
 
 
 def test_only_a_later_verdict_supersedes_an_earlier_one():
