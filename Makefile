@@ -7,7 +7,7 @@ UV := $(VENV)/bin/uv
 APT_PACKAGES := libjpeg-dev zlib1g-dev libwebp-dev
 STAMP := $(VENV)/.installed
 
-.PHONY: install sysdeps run test check fmt lock
+.PHONY: install sysdeps run test check fmt lock bench
 
 install: $(STAMP)
 
@@ -37,6 +37,12 @@ check: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest
+
+# Every script in bench/ in turn; the render bench compares against the ffmpeg CLI.
+bench: install
+	@dpkg -s ffmpeg >/dev/null 2>&1 || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg)
+	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 fmt: install
 	$(VENV)/bin/ruff check --fix .

@@ -26,7 +26,7 @@ class RendererSettings(ServiceSettings):
     x264_crf: int = Field(23, ge=0, le=51)
     # Worker processes encoding segments in parallel, and x264 threads in each.
     encode_processes: int = Field(2, ge=1)
-    x264_threads: int = Field(1, ge=1)
+    x264_threads: int = Field(2, ge=1)
     # When renders run: "debounce" (after changes) or "schedule" (every interval).
     render_mode: Literal["debounce", "schedule"] = "debounce"
     min_interval_seconds: float = 30.0

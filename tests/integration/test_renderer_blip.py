@@ -81,12 +81,8 @@ async def test_a_refused_upload_is_a_clear_failure_and_a_later_render_retries_it
     blip.settings = settings.model_copy(update={"blip_password": SecretStr("wrong")})
     report = await deps.service.render("clip")
     assert report.published["s3"] == "published"
-    assert (
-        report.published["blip"].startswith("failed")
-    )
-    assert (
-        "AUTHENTICATION_REQUIRED" in report.published["blip"]
-    )
+    assert report.published["blip"].startswith("failed")
+    assert "AUTHENTICATION_REQUIRED" in report.published["blip"]
     assert report.failed_targets == ["blip"]
     blip.settings = settings
     retry = await deps.service.render("clip")
