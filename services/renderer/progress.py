@@ -20,7 +20,7 @@ class Progress:
         self.done = 0
         self.stream = stream or sys.stderr
         self.is_tty = self.stream.isatty()
-        self._logged_percent = -LOG_EVERY_PERCENT
+        self._logged_step = 0
 
     def advance(self, count: int = 1) -> None:
         """Record ``count`` more units done."""
@@ -31,8 +31,8 @@ class Progress:
             bar = "#" * filled + "." * (BAR_WIDTH - filled)
             self.stream.write(f"\r{self.what} [{bar}] {self.done}/{self.total}")
             self.stream.flush()
-        elif percent >= self._logged_percent + LOG_EVERY_PERCENT:
-            self._logged_percent = percent
+        elif percent // LOG_EVERY_PERCENT > self._logged_step:
+            self._logged_step = percent // LOG_EVERY_PERCENT
             log.info("%s: %d/%d (%d %%)", self.what, self.done, self.total, percent)
 
     def finish(self) -> None:

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Header, Query
 from services.renderer.deps import Deps, Settings
 from services.renderer.schemas import RenderRequested, RenderScheduled, RenderSummary
 from shared.errors import Forbidden, NotFound, Unauthorized, error_responses
+from shared.records import video_record_key
 
 router = APIRouter(tags=["renders"])
 VideoQuery = Annotated[str | None, Query(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
@@ -36,7 +37,7 @@ async def latest_render(deps: Deps, settings: Settings, video: VideoQuery = None
     return await current_clip(deps, settings, name)
 
 
-@router.post("/renders", status_code=202, responses=error_responses(401, 403, 422))
+@router.post("/renders", status_code=202, responses=error_responses(401, 403, 404, 422))
 async def force_render(
     body: RenderRequested,
     deps: Deps,
@@ -45,6 +46,7 @@ async def force_render(
 ) -> RenderScheduled:
     """Force a render of a video now (operator token as a Bearer token)."""
     check_operator(settings.operator_token.get_secret_value(), authorization)
+    await deps.store.etag(video_record_key(body.video))  # NotFound (404) for an unknown video
     deps.scheduler.note_change(body.video, forced=True)
     return RenderScheduled(video=body.video)
 

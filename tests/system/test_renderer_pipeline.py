@@ -102,6 +102,7 @@ async def test_approved_photos_reach_the_published_clip_at_their_slots(
 
             assert (await http.post("/renders", json={"video": "sys"})).status_code == 401
             wrong = {"Authorization": "Bearer nope"}
+            operator = {"Authorization": f"Bearer {TOKEN}"}
             assert (
                 await http.post("/renders", json={"video": "sys"}, headers=wrong)
             ).status_code == 401
@@ -118,6 +119,8 @@ async def test_approved_photos_reach_the_published_clip_at_their_slots(
             (output_dir / "approval-to-published.txt").write_text(f"{latency:.1f} s\n")
             assert latency <= APPROVAL_TO_PUBLISHED_SECONDS
 
+            unknown = await http.post("/renders", json={"video": "nope"}, headers=operator)
+            assert unknown.status_code == 404
             forced = await http.post(
                 "/renders", json={"video": "sys"}, headers={"Authorization": f"Bearer {TOKEN}"}
             )
