@@ -30,6 +30,8 @@ from services.renderer.segments import EncoderSettings, SegmentPlan
 MP4_FRAGMENT_OPTIONS = {"movflags": "frag_keyframe+empty_moov+default_base_moof"}
 VIDEO_TRACK_ID = 1
 AUDIO_TRACK_ID = 2
+# AAC's frame size, for a stream that does not state its own.
+DEFAULT_AUDIO_FRAME_SAMPLES = 1024
 
 
 @dataclass(frozen=True)
@@ -132,15 +134,19 @@ def _mux_audio(out: av.container.OutputContainer, job: SegmentJob) -> int:
     end = Fraction(job.plan.first_frame + job.plan.frame_count) / job.encoder.fps
     with av.open(job.audio_path) as source:
         template = source.streams.audio[0]
+        rate = template.codec_context.sample_rate
         stream = out.add_stream_from_template(template)
-        stream.time_base = Fraction(1, template.codec_context.sample_rate)
+        stream.time_base = Fraction(1, rate)
         first: int | None = None
         for position, packet in sample_positions(source, template):
-            seconds = Fraction(position, template.codec_context.sample_rate)
+            seconds = Fraction(position, rate)
             if seconds < start or (seconds >= end and not job.is_last):
                 continue
             first = position if first is None else first
-            packet.pts = packet.dts = position
+            # The muxer sees the audio start with the video (or it would stretch the first
+            # sample over the gap); the true start is written into tfdt afterwards.
+            packet.pts = packet.dts = _ticks(start, stream.time_base) + position - first
+            packet.duration = template.codec_context.frame_size or DEFAULT_AUDIO_FRAME_SAMPLES
             packet.time_base = stream.time_base
             packet.stream = stream
             out.mux(packet)
@@ -151,7 +157,7 @@ def sample_positions(
     source: av.container.InputContainer, stream: av.AudioStream
 ) -> Iterator[tuple[int, av.Packet[av.AudioStream]]]:
     """Each audio packet with its start in samples, counted (containers may round times)."""
-    samples_per_packet = stream.codec_context.frame_size or 1024
+    samples_per_packet = stream.codec_context.frame_size or DEFAULT_AUDIO_FRAME_SAMPLES
     position = 0
     for packet in source.demux(stream):
         if packet.size == 0:

@@ -3,6 +3,7 @@
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import av
 import pytest
 
 from services.renderer.publishing import CurrentClip, current_key
@@ -45,6 +46,12 @@ async def approve(deps, submission, frame, score=0.8, colour=RED):
     return changed
 
 
+def audio_packet_times(mp4):
+    with av.open(str(mp4)) as container:
+        packets = [p for p in container.demux(audio=0) if p.size]
+    return [p.pts for p in packets], [p.duration for p in packets]
+
+
 async def download(deps, key, path):
     await deps.store.download(key, path)
     return path
@@ -60,6 +67,9 @@ async def test_a_first_render_publishes_a_clip_with_every_frame_and_the_audio(de
     mp4 = await download(deps, current.mp4_key, tmp_path / "clip.mp4")
     assert len(decoded_frames(mp4)) == 50
     assert abs(audio_seconds(mp4) - 2.0) < 0.1
+    starts, durations = audio_packet_times(mp4)
+    assert all(b - a == 1024 for a, b in zip(starts, starts[1:], strict=False))  # no gaps
+    assert set(durations) == {1024}
     playlist = (await deps.store.get(current.hls_key))[0].decode()
     assert playlist.count("#EXTINF:0.400000,") == 5
     assert (await deps.store.get(current.poster_key))[0][:2] == b"\xff\xd8"
