@@ -23,7 +23,7 @@ from pathlib import Path
 import av
 from av.video.reformatter import ColorRange, VideoReformatter
 
-from services.renderer.mp4boxes import set_decode_times, split_segment
+from services.renderer.mp4boxes import renumber, set_decode_times, split_segment
 from services.renderer.segments import EncoderSettings, SegmentPlan
 
 # One fragment per segment (one keyframe), offsets relative to each moof, moov first.
@@ -62,7 +62,9 @@ def encode_segment(job: SegmentJob) -> str:
     times = {VIDEO_TRACK_ID: video_ticks}
     if audio_start is not None:
         times[AUDIO_TRACK_ID] = audio_start
-    _write_atomically(Path(job.media_path), set_decode_times(media, times))
+    # Fragments are numbered by their place in the clip, so joining them is plain copying.
+    media, _ = renumber(set_decode_times(media, times), job.plan.index + 1)
+    _write_atomically(Path(job.media_path), media)
     if not Path(job.init_path).exists():
         _write_atomically(Path(job.init_path), init)
     return job.media_path

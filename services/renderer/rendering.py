@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services.renderer.encoding import SegmentJob, encode_segment
-from services.renderer.mp4boxes import renumber
 from services.renderer.segments import (
     BlobRef,
     EncoderSettings,
@@ -30,6 +29,7 @@ from services.renderer.segments import (
 
 Fetch = Callable[[list[BlobRef]], Awaitable[list[Path]]]
 KEPT_CLIPS = 2
+COPY_CHUNK_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -153,17 +153,15 @@ class SegmentRenderer:
 
 
 def assemble(init: Path, segments: tuple[Path, ...], target: Path) -> Path:
-    """Write init + renumbered fragments to ``target`` (one segment in memory at a time)."""
+    """Write init + every fragment to ``target``: byte copies, nothing parsed or re-muxed."""
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():
         return target
     scratch = target.with_suffix(".part")
     with scratch.open("wb") as out:
-        out.write(init.read_bytes())
-        sequence = 1
-        for segment in segments:
-            media, sequence = renumber(segment.read_bytes(), sequence)
-            out.write(media)
+        for part in (init, *segments):
+            with part.open("rb") as source:
+                shutil.copyfileobj(source, out, COPY_CHUNK_BYTES)
     scratch.replace(target)
     return target
 

@@ -93,7 +93,9 @@ class RenderService:
         filled = await self.slots.filled_slots(video)
         inputs = await self.inputs(record, filled)
         clip = await self.renderer.render(inputs, self.cache.fetch_all)
-        version = f"{built_at:%Y%m%dT%H%M%S}Z-{clip.clip_hash[:8]}"
+        # Sortable by time (to the millisecond), unique by content.
+        millis = built_at.microsecond // 1000
+        version = f"{built_at:%Y%m%dT%H%M%S}{millis:03d}Z-{clip.clip_hash[:8]}"
         report = RenderReport(
             video=video,
             version=version,
