@@ -39,15 +39,21 @@ run: install
 test: install testdeps
 	$(PY) -m pytest
 
-# Speed figures the issues name, with ratios against their peers measured in the same run.
-bench: install
-	$(PY) bench/ingest.py
-
 check: install testdeps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest
+
+# Speed figures the issues name, with ratios against their peers measured in the same run:
+# ingest against plain Pillow and pyvips, render against the ffmpeg CLI. Every bench
+# runs; the target fails if any figure is missed.
+BENCHES := bench/ingest.py bench/render.py
+
+bench: install
+	@$(call apt,ffmpeg)
+	@status=0; for script in $(BENCHES); do echo "== $$script"; $(PY) $$script || status=1; done; \
+		exit $$status
 
 fmt: install
 	$(VENV)/bin/ruff check --fix .

@@ -4,7 +4,8 @@
 well-kept Procfile runner: prefixed output, SIGINT/SIGTERM forwarded to every child's
 process group, the rest stopped when one dies). ``devstack.py setup`` is the Procfile's
 one-shot helper turned long-lived: it waits for the moto server, bootstraps every AWS
-resource, waits until all four services are ready, prints the home page URL, and then
+resource, imports the generated demo video (once) as video ``demo``,
+waits until all four services are ready, prints the home page URL, and then
 idles, because honcho stops the whole stack when any process exits.
 """
 
@@ -27,6 +28,8 @@ sys.path.insert(0, str(ROOT))
 from services.gateway.settings import GatewaySettings  # noqa: E402
 from services.ingest.settings import IngestSettings  # noqa: E402
 from services.moderation.settings import ModerationSettings  # noqa: E402
+from services.renderer.__main__ import run_import  # noqa: E402
+from services.renderer.demo import write_demo_video  # noqa: E402
 from services.renderer.settings import RendererSettings  # noqa: E402
 from shared.bootstrap import main as bootstrap_main  # noqa: E402
 from shared.logs import configure_logging  # noqa: E402
@@ -39,6 +42,7 @@ LOCAL_RECONCILE_SECONDS = 10
 # Longer than each service's uvicorn drain (8 s) so honcho does not SIGKILL a drain.
 HONCHO_KILL_WAIT_SECONDS = 12
 STARTUP_TIMEOUT_SECONDS = 120.0
+DEMO_VIDEO = ROOT / "var" / "demo.mp4"
 
 
 def crowd_environment() -> dict[str, str]:
@@ -122,6 +126,7 @@ async def setup() -> None:
     aws = AwsSettings()
     await wait_until(f"{aws.aws_endpoint_url}/moto-api/", deadline)
     await bootstrap_main(aws)
+    await import_demo()
     urls = service_urls()
     crowd = CrowdSettings()
     await asyncio.gather(
@@ -129,6 +134,16 @@ async def setup() -> None:
         *(wait_until(f"{url}/readyz", deadline) for url in urls.values()),
     )
     print(f"One Frame Of Fame is ready: {urls['gateway']}/", flush=True)
+
+
+async def import_demo() -> None:
+    """Generate the demo video once and import it as ``demo`` (a no-op when imported)."""
+    if not DEMO_VIDEO.exists():
+        DEMO_VIDEO.parent.mkdir(parents=True, exist_ok=True)
+        scratch = DEMO_VIDEO.with_suffix(".part.mp4")
+        await asyncio.to_thread(write_demo_video, scratch)
+        scratch.replace(DEMO_VIDEO)
+    await run_import(RendererSettings(), DEMO_VIDEO, "demo")
 
 
 def moto() -> None:

@@ -1,15 +1,22 @@
-"""renderer's application factory."""
+"""renderer's application factory: routes, the verdict consumer and the render loop."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import AsyncExitStack
 
 from fastapi import FastAPI
 
 from services.renderer.deps import RendererDeps, open_deps
+from services.renderer.routes import router
 from services.renderer.settings import RendererSettings
+from services.renderer.verdicts import VerdictHandler
+from shared.background import BackgroundLoops, every
+from shared.consumer import QueueConsumer
 from shared.health import ReadinessCheck, bucket_check, queue_check, table_check
 from shared.service import create_service_app
+
+VIDEO_SCAN_SECONDS = 30.0
 
 
 def _checks(deps: RendererDeps, settings: RendererSettings) -> Mapping[str, ReadinessCheck]:
@@ -20,12 +27,45 @@ def _checks(deps: RendererDeps, settings: RendererSettings) -> Mapping[str, Read
     }
 
 
+async def _start(app: FastAPI, stack: AsyncExitStack) -> None:
+    """Start the verdict consumer, the render loop and the scan for imported videos."""
+    deps: RendererDeps = app.state.deps
+    settings: RendererSettings = app.state.settings
+    loops = BackgroundLoops()
+    handler = VerdictHandler(deps.store, deps.slots, deps.scheduler.note_change)
+    consumer = QueueConsumer(deps.aws, settings.render_queue, handler, wait_seconds=5)
+    loops.start("render-consumer", consumer.run)
+    loops.start("render-scheduler", deps.scheduler.run)
+    known: set[str] = set()
+
+    async def scan() -> None:
+        for video in await imported_videos(deps) - known:
+            known.add(video)
+            deps.scheduler.note_change(video)
+
+    loops.start("video-scan", lambda stopping: every(VIDEO_SCAN_SECONDS, scan, stopping))
+    stack.push_async_callback(loops.stop, settings.shutdown_grace_seconds)
+
+
+async def imported_videos(deps: RendererDeps) -> set[str]:
+    """Names of every video whose import finished (its record exists)."""
+    names = {p.split("/")[1] for p in await deps.store.prefixes("originals/")}
+    return {
+        n
+        for n in names
+        if f"originals/{n}/video.json" in await deps.store.etags(f"originals/{n}/video.json")
+    }
+
+
 def create_app(settings: RendererSettings, deps: RendererDeps | None = None) -> FastAPI:
     """Build the renderer app; ``deps`` replaces the real clients in tests."""
-    return create_service_app(
+    app = create_service_app(
         title="One Frame Of Fame renderer",
         settings=settings,
         deps=deps,
         open_deps=open_deps,
         checks=_checks,
+        start=_start,
     )
+    app.include_router(router)
+    return app

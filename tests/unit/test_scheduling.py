@@ -1,0 +1,32 @@
+from services.renderer.scheduling import PendingChanges, RenderPolicy, due_at, is_due
+
+DEBOUNCE = RenderPolicy("debounce", 30, 300, 3600)
+HOURLY = RenderPolicy("schedule", 30, 300, 3600)
+
+
+def test_the_first_change_after_a_quiet_spell_renders_at_once():
+    assert due_at(DEBOUNCE, PendingChanges(first_change_at=1000, last_render_at=900)) == 1000
+
+
+def test_renders_are_at_most_one_per_min_interval():
+    pending = PendingChanges(first_change_at=1005, last_render_at=1000)
+    assert due_at(DEBOUNCE, pending) == 1030
+    assert not is_due(DEBOUNCE, pending, 1029)
+    assert is_due(DEBOUNCE, pending, 1030)
+
+
+def test_a_change_never_waits_longer_than_max_delay():
+    policy = RenderPolicy("debounce", 1000, 300, 3600)
+    assert due_at(policy, PendingChanges(first_change_at=10, last_render_at=5)) == 310
+
+
+def test_a_forced_render_skips_the_debounce():
+    assert due_at(DEBOUNCE, PendingChanges(1005, 1000, forced=True)) == 1005
+
+
+def test_schedule_mode_renders_hourly():
+    assert due_at(HOURLY, PendingChanges(first_change_at=100, last_render_at=50)) == 3650
+
+
+def test_a_video_never_rendered_renders_at_once():
+    assert due_at(HOURLY, PendingChanges(first_change_at=7, last_render_at=None)) == 7
