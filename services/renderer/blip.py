@@ -63,7 +63,7 @@ class BlipPublisher:
         return (await self._remembered(video)).get("clip_hash")
 
     async def publish(
-        self, clip: RenderedClip, version: str, built_at: datetime, filled_slots: int
+        self, clip: RenderedClip, version: str, built_at: datetime, filled_frames: list[int]
     ) -> None:
         """Upload the MP4, replacing the previous post when there is one."""
         item_id = (await self._remembered(clip.video)).get("item_id")
@@ -72,7 +72,7 @@ class BlipPublisher:
             "password": self.settings.blip_password.get_secret_value(),
             "title": f"One Frame Of Fame: {clip.video}",
             "description": (
-                f"version {version}: {filled_slots} of {clip.frame_count} frames by the crowd"
+                f"version {version}: {len(filled_frames)} of {clip.frame_count} frames by the crowd"
             ),
             "skin": "api",
             "post": "1",

@@ -44,7 +44,7 @@ class ClipPublisher(Protocol):
     async def published_hash(self, video: str) -> str | None: ...
 
     async def publish(
-        self, clip: RenderedClip, version: str, built_at: datetime, filled_slots: int
+        self, clip: RenderedClip, version: str, built_at: datetime, filled_frames: list[int]
     ) -> None: ...
 
 
@@ -61,6 +61,8 @@ class CurrentClip(BaseModel):
     hls_key: str
     frame_count: int
     filled_slots: int
+    # The frames showing a crowd photo (sorted); the home page draws its mosaic from them.
+    filled_frames: list[int] = []
     duration_seconds: float
     built_at: datetime
     render_seconds: float
@@ -100,7 +102,7 @@ class S3ClipPublisher:
         return current[0].clip_hash if current else None
 
     async def publish(
-        self, clip: RenderedClip, version: str, built_at: datetime, filled_slots: int
+        self, clip: RenderedClip, version: str, built_at: datetime, filled_frames: list[int]
     ) -> None:
         """Upload the version, swap the pointer, prune old versions."""
         prefix = version_prefix(clip.video, version)
@@ -113,7 +115,8 @@ class S3ClipPublisher:
             poster_key=prefix + "poster.jpg",
             hls_key=prefix + "index.m3u8",
             frame_count=clip.frame_count,
-            filled_slots=filled_slots,
+            filled_slots=len(filled_frames),
+            filled_frames=filled_frames,
             duration_seconds=clip.duration_seconds,
             built_at=built_at,
             render_seconds=round(clip.render_seconds, 3),

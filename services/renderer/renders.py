@@ -108,7 +108,7 @@ class RenderService:
             encoded_segments=clip.encoded_segments,
             reused_segments=clip.reused_segments,
             published={
-                p.name: await self._publish(p, clip, version, built_at, len(filled))
+                p.name: await self._publish(p, clip, version, built_at, sorted(filled))
                 for p in self.publishers
             },
         )
@@ -155,7 +155,7 @@ class RenderService:
         clip: RenderedClip,
         version: str,
         built_at: datetime,
-        filled: int,
+        filled: list[int],
     ) -> str:
         try:
             if await publisher.published_hash(clip.video) == clip.clip_hash:

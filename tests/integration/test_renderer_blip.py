@@ -67,7 +67,7 @@ async def test_a_new_version_replaces_the_blip_post_by_its_item_id(rendered, bli
     clip = await render_locally(deps)
     publisher = next(p for p in deps.service.publishers if p.name == "blip")
     await publisher.publish(
-        dataclasses.replace(clip, clip_hash="changed"), "v2", datetime.now(UTC), 0
+        dataclasses.replace(clip, clip_hash="changed"), "v2", datetime.now(UTC), []
     )
     assert received(blip_url)[-1]["fields"]["id"] == item_id
     assert await publisher.published_hash("clip") == "changed"
@@ -102,7 +102,7 @@ async def test_an_error_answer_raises_blip_rejected(rendered):
     clip = await render_locally(deps)
     bad = BlipPublisher(http, settings.model_copy(update={"blip_userlogin": "nobody"}), deps.slots)
     with pytest.raises(BlipRejected, match="AUTHENTICATION_REQUIRED"):
-        await bad.publish(clip, "v1", datetime.now(UTC), 0)
+        await bad.publish(clip, "v1", datetime.now(UTC), [])
 
 
 async def render_locally(deps):

@@ -89,6 +89,7 @@ async def test_one_approved_photo_re_encodes_only_its_segment_and_shows_at_its_s
     report = await deps.service.render("clip")
     assert (report.encoded_segments, report.reused_segments, report.filled_slots) == (1, 4, 1)
     current, _ = await deps.s3_publisher.current("clip")
+    assert (current.filled_slots, current.filled_frames) == (1, [23])
     frames = decoded_frames(await download(deps, current.mp4_key, tmp_path / "clip.mp4"))
     assert len(frames) == 50
     box = (200, 120, 440, 240)

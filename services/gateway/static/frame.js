@@ -6,10 +6,11 @@ const [, , video, frameText] = location.pathname.split("/");
 const frame = Number(frameText);
 
 async function load() {
-  document.getElementById("frame-title").textContent = `Frame ${formatCount(frame)}`;
+  // URLs count slots from 0; people count frames from 1.
+  document.getElementById("frame-title").textContent = `Frame ${formatCount(frame + 1)}`;
   const original = document.getElementById("frame-original");
   original.src = `/api/frames/${encodeURIComponent(video)}/${frame}/original`;
-  original.alt = `The original frame ${frame}`;
+  original.alt = `The original frame ${frame + 1}`;
   let slot;
   try {
     slot = await api(`/api/frames/${encodeURIComponent(video)}/${frame}`);
@@ -28,7 +29,7 @@ async function load() {
     const best = photos[0];
     const img = document.getElementById("frame-photo");
     img.src = best.medium_url;
-    img.alt = `Frame ${frame} re-made by ${best.display_name || "an anonymous visitor"}`;
+    img.alt = `Frame ${frame + 1} re-made by ${best.display_name || "an anonymous visitor"}`;
     img.hidden = false;
     document.getElementById("frame-credit").textContent =
       `By ${best.display_name || "an anonymous visitor"} · crowd score ${Math.round(best.score * 100)}%`;

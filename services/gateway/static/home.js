@@ -3,6 +3,7 @@
 import { api, el, formatCount, frameLink } from "./api.js";
 
 const POLL_MS = 5000;
+const MOSAIC_WIDTH = 640; // canvas pixels; the page scales it to fit
 const main = document.getElementById("home");
 const player = document.getElementById("player");
 let shownVersion = null;
@@ -34,18 +35,23 @@ function drawMosaic(info) {
   const canvas = document.getElementById("mosaic");
   const total = info.frame_count || 0;
   if (!total) return;
+  // A 16:9 grid of one cell per slot, read left to right like the clip plays.
   const columns = Math.ceil(Math.sqrt(total * 16 / 9));
   const rows = Math.ceil(total / columns);
-  canvas.width = columns;
-  canvas.height = rows;
+  const cell = Math.max(2, Math.floor(MOSAIC_WIDTH / columns));
+  const gap = cell >= 8 ? 1 : 0;
+  canvas.width = columns * cell;
+  canvas.height = rows * cell;
   const ctx = canvas.getContext("2d");
-  ctx.fillStyle = "#2b2b2b";
-  ctx.fillRect(0, 0, columns, rows);
+  ctx.fillStyle = "#1b1b1b";
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
   const filled = new Set(info.filled_frames || []);
   for (let frame = 0; frame < total; frame++) {
     // Filled slots glow in a hue that walks through the clip; empty ones stay dim.
     ctx.fillStyle = filled.has(frame) ? `hsl(${(frame * 360) / total}, 90%, 60%)` : "#3a3a3a";
-    ctx.fillRect(frame % columns, Math.floor(frame / columns), 1, 1);
+    const x = (frame % columns) * cell;
+    const y = Math.floor(frame / columns) * cell;
+    ctx.fillRect(x + gap, y + gap, cell - 2 * gap, cell - 2 * gap);
   }
   canvas.setAttribute("aria-label",
     `Mosaic of all ${formatCount(total)} frames; ${formatCount(filled.size)} re-made`);
@@ -56,9 +62,9 @@ function showRecent(recent) {
   const items = recent.frames.map((f) =>
     el("li", {}, [
       el("a", { href: frameLink(f.video, f.frame) }, [
-        el("img", { src: f.thumb_url, alt: `Frame ${f.frame} re-made by ${f.display_name || "someone"}`,
+        el("img", { src: f.thumb_url, alt: `Frame ${f.frame + 1} re-made by ${f.display_name || "someone"}`,
                     width: "128", height: "72", loading: "lazy" }),
-        el("span", { text: f.display_name || `Frame ${f.frame}` }),
+        el("span", { text: `${f.display_name || "Anonymous"} · frame ${f.frame + 1}` }),
       ]),
     ]));
   list.replaceChildren(...items);
