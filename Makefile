@@ -48,7 +48,7 @@ check: install testdeps
 # Speed figures the issues name, with ratios against their peers measured in the same run:
 # ingest against plain Pillow and pyvips, render against the ffmpeg CLI. Every bench
 # runs; the target fails if any figure is missed.
-BENCHES := bench/ingest.py bench/render.py
+BENCHES := bench/ingest.py bench/render.py bench/latency.py
 
 bench: install
 	@$(call apt,ffmpeg)
