@@ -62,12 +62,21 @@ def crowd_environment() -> dict[str, str]:
     }
 
 
+def neighbour_environment() -> dict[str, str]:
+    """Where the gateway finds ingest and moderation, following their port settings."""
+    return {
+        "GATEWAY_INGEST_URL": f"http://127.0.0.1:{IngestSettings().port}",
+        "GATEWAY_MODERATION_URL": f"http://127.0.0.1:{ModerationSettings().port}",
+    }
+
+
 def local_environment() -> dict[str, str]:
     """Environment defaults that point every process at the local moto server and crowd."""
     moto_port = os.environ.get("OFOF_MOTO_PORT", str(DEFAULT_MOTO_PORT))
     venv_bin = str(Path(sys.executable).parent)
     return {
         **crowd_environment(),
+        **neighbour_environment(),
         "OFOF_MOTO_PORT": moto_port,
         "AWS_ENDPOINT_URL": f"http://127.0.0.1:{moto_port}",
         # moto accepts any credentials; these never leave the machine.

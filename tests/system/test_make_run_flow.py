@@ -1,0 +1,98 @@
+"""With `make run`, a photo goes all the way: approved, listed, and in the next clip.
+
+The default local settings are used (the renderer's 30 s debounce included). The photo
+is the leased original frame with a magenta square in one corner: close enough for the
+simulated crowd to approve it, and different enough to tell it from the original in the
+published clip.
+"""
+
+import asyncio
+import io
+import time
+
+import httpx
+import pytest
+from PIL import Image, ImageChops, ImageStat
+
+from tests.launcher import make_run
+from tests.media import decoded_frames
+
+pytestmark = pytest.mark.system
+
+APPROVED_WITHIN_SECONDS = 30
+MARK = (560, 300, 620, 350)  # where the magenta square goes, in 640x360 pixels
+PUBLISHED_WITHIN_SECONDS = 60
+
+
+async def poll(fetch, done, timeout_seconds, what):
+    deadline = time.monotonic() + timeout_seconds
+    while True:
+        value = await fetch()
+        if done(value):
+            return value
+        assert time.monotonic() < deadline, f"timed out waiting for {what}: {value}"
+        await asyncio.sleep(0.5)
+
+
+def mean_difference(a: Image.Image, b: Image.Image) -> float:
+    return sum(ImageStat.Stat(ImageChops.difference(a, b)).mean) / 3
+
+
+def marked(original: bytes) -> bytes:
+    image = Image.open(io.BytesIO(original)).convert("RGB")
+    image.paste((255, 0, 255), MARK)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=92)
+    return out.getvalue()
+
+
+async def test_a_photo_uploaded_through_make_run_is_approved_and_shown_in_the_clip(
+    output_dir, tmp_path
+):
+    with make_run(output_dir / "make-run-flow.log") as launched:
+        async with httpx.AsyncClient(base_url=launched.url("gateway"), timeout=30) as client:
+            before = (await client.get("/api/clip")).json()
+            lease = (await client.post("/api/leases")).json()
+            original = (await client.get(lease["original_url"])).content
+            uploaded = await client.post(
+                f"/api/leases/{lease['lease_id']}/photo",
+                content=marked(original),
+                headers={"X-Lease-Token": lease["token"], "Content-Type": "image/jpeg"},
+                params={"display_name": "Make Run"},
+            )
+            assert uploaded.status_code == 202, uploaded.text
+            status_url = uploaded.json()["status_url"]
+
+            status = await poll(
+                lambda: client.get(status_url),
+                lambda r: r.json()["status"] in ("approved", "rejected"),
+                APPROVED_WITHIN_SECONDS,
+                "the verdict",
+            )
+            assert status.json()["status"] == "approved", status.json()
+            recent = (await client.get("/api/frames/recent")).json()["frames"]
+            assert lease["lease_id"] in [f["submission_id"] for f in recent]
+
+            frame = lease["frame"]
+            clip = await poll(
+                lambda: client.get("/api/clip"),
+                lambda r: frame in r.json()["filled_frames"],
+                PUBLISHED_WITHIN_SECONDS,
+                "a clip showing the photo",
+            )
+            info = clip.json()
+            before_version = before["clip"]["version"] if before["clip"] else None
+            assert info["clip"]["version"] != before_version
+            mp4 = tmp_path / "clip.mp4"
+            mp4.write_bytes((await client.get(info["clip"]["mp4_url"])).content)
+            large = await client.get(status.json()["medium_url"].replace("medium", "large"))
+            photo = Image.open(io.BytesIO(large.content)).convert("RGB")
+
+    frames = decoded_frames(mp4)
+    assert len(frames) == info["frame_count"]
+    shown = frames[frame].to_image()
+    assert mean_difference(shown, photo) < 8
+    square = shown.crop(MARK)
+    assert mean_difference(square, Image.new("RGB", square.size, (255, 0, 255))) < 30
+    before_square = Image.open(io.BytesIO(original)).convert("RGB").crop(MARK)
+    assert mean_difference(square, before_square) > 60
