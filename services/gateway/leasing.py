@@ -6,7 +6,6 @@ import uuid
 from datetime import UTC, datetime
 
 from services.gateway.deps import GatewayDeps
-from services.gateway.ingestclient import PhotoUpload
 from services.gateway.schemas import LeaseCreated, LeaseExtended
 from services.gateway.settings import GatewaySettings
 from shared.errors import DependencyUnavailable, RateLimited
@@ -115,15 +114,8 @@ async def release(
     await deps.frames.release(claims.receipt_handle)
 
 
-async def submit_photo(
-    deps: GatewayDeps, settings: GatewaySettings, upload: PhotoUpload, client_id: str
+def check_photo_lease(
+    deps: GatewayDeps, settings: GatewaySettings, lease_id: str, token: str, client_id: str
 ) -> None:
-    """Check the lease is this visitor's and not past its maximum, then hand over."""
-    authorize(
-        upload.token,
-        secret_of(settings),
-        lease_id=upload.lease_id,
-        client_id=client_id,
-        now=deps.clock(),
-    )
-    await deps.ingest.submit(upload)
+    """Before reading a photo: the lease is this visitor's and not past its maximum."""
+    authorize(token, secret_of(settings), lease_id=lease_id, client_id=client_id, now=deps.clock())

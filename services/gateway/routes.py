@@ -142,6 +142,7 @@ async def upload_photo(
 ) -> PhotoAccepted:
     """Submit the photo for a lease: the raw image bytes as the body."""
     token = token_of(request, x_lease_token)
+    leasing.check_photo_lease(deps, settings, lease_id, token, client_id_of(request))
     content_type = photo_content_type(request.headers.get("content-type"))
     check_declared_length(request.headers.get("content-length"), settings.max_upload_bytes)
     upload = PhotoUpload(
@@ -153,7 +154,7 @@ async def upload_photo(
             request.stream(), settings.max_upload_bytes, settings.upload_timeout_seconds
         ),
     )
-    await leasing.submit_photo(deps, settings, upload, client_id_of(request))
+    await deps.ingest.submit(upload)
     _remember_lease(response, settings, None)
     return PhotoAccepted(submission_id=lease_id, status_url=f"/api/submissions/{lease_id}")
 

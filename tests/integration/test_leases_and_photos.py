@@ -104,6 +104,13 @@ async def test_forged_tokens_are_forbidden(one_slot, stack_factory):
             )
             assert answer.status_code == 403, token
             assert set(answer.json()) == {"error", "detail"}
+        # A photo with a forged token is refused before its body is read.
+        forged_photo = await client.post(
+            f"/api/leases/{lease['lease_id']}/photo",
+            content=b"\xff" * (1024 * 1024),
+            headers={"X-Lease-Token": f"{body}x.{signature}", "Content-Type": "image/jpeg"},
+        )
+        assert forged_photo.status_code == 403
 
 
 async def test_lease_creation_is_rate_limited_per_address(aws, aws_fields, stack_factory):
