@@ -1,5 +1,6 @@
 """The pages against gateway and ingest only: the states that do not need the crowd."""
 
+import asyncio
 import re
 
 import httpx
@@ -92,3 +93,36 @@ async def test_other_sites_cannot_lease_or_submit_for_a_visitor(two_slots, stack
         assert fetch_refused.status_code == 403
         allowed = await client.post("/api/leases", headers={"Origin": stack.urls["gateway"]})
         assert allowed.status_code == 201
+
+
+async def test_leaving_the_page_gives_the_frame_back_at_once(
+    two_slots, aws, stack_factory, launch, screenshots
+):
+    stack = stack_factory(["gateway"])
+    browser = await launch(camera=original_frame(0))
+    page = await browser.new_page()
+    await page.goto(f"{stack.urls['gateway']}/contribute")
+    await expect(page.locator("main")).to_have_attribute("data-state", "live", timeout=15000)
+    assert await queue_counts(aws, two_slots.frames_queue) == (1, 1)
+    await page.goto(stack.urls["gateway"])  # pagehide sends the release beacon
+    await expect(page.locator("main")).to_have_attribute("data-state", "ready", timeout=15000)
+    deadline = asyncio.get_running_loop().time() + 10
+    while await queue_counts(aws, two_slots.frames_queue) != (2, 0):
+        assert asyncio.get_running_loop().time() < deadline, "the lease was not released"
+        await asyncio.sleep(0.2)
+
+
+async def test_with_every_frame_taken_the_page_says_when_to_try_again(
+    two_slots, stack_factory, launch, screenshots
+):
+    stack = stack_factory(["gateway"], GATEWAY_NO_FRAME_RETRY_AFTER_SECONDS="20")
+    for _ in range(2):  # two other visitors hold both frames
+        async with httpx.AsyncClient(base_url=stack.urls["gateway"]) as other:
+            assert (await other.post("/api/leases")).status_code == 201
+    browser = await launch(camera=original_frame(0))
+    page = await browser.new_page()
+    await page.goto(f"{stack.urls['gateway']}/contribute")
+    await expect(page.locator("main")).to_have_attribute("data-state", "no-frame", timeout=15000)
+    await expect(page.get_by_role("alert")).to_contain_text("about 20 seconds")
+    await expect(page.get_by_role("button", name="Try again")).to_be_focused()
+    await page.screenshot(path=screenshots / "no-frame.png", full_page=True)
