@@ -89,8 +89,15 @@ async def heartbeat_lease(
     return extended
 
 
+# DELETE for scripts and the page's cancel button; POST .../release for
+# navigator.sendBeacon, which can only POST.
 @router.delete(
     "/leases/{lease_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(401, 403, 410),
+)
+@router.post(
+    "/leases/{lease_id}/release",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=error_responses(401, 403, 410),
 )
@@ -101,29 +108,13 @@ async def release_lease(
     settings: Settings,
     x_lease_token: LeaseToken = None,
 ) -> Response:
-    """Give the frame back at once."""
+    """Give the frame back at once (the token may come from the lease cookie)."""
     await leasing.release(
         deps, settings, lease_id, token_of(request, x_lease_token), client_id_of(request)
     )
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     _remember_lease(response, settings, None)
     return response
-
-
-@router.post(
-    "/leases/{lease_id}/release",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(401, 403, 410),
-)
-async def release_lease_by_beacon(
-    lease_id: str,
-    request: Request,
-    deps: Deps,
-    settings: Settings,
-    x_lease_token: LeaseToken = None,
-) -> Response:
-    """Give the frame back at once (POST form for ``navigator.sendBeacon``)."""
-    return await release_lease(lease_id, request, deps, settings, x_lease_token)
 
 
 @router.post(
