@@ -15,6 +15,7 @@ Three PyAV traps are handled here, each with a test:
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -174,7 +175,9 @@ def _ticks(seconds: Fraction, time_base: Fraction | None) -> int:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    scratch = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    # Unique per call: concurrent encodes (threads of one process, too) may write the
+    # same init part at once; each renames its own complete copy into place.
+    scratch = path.with_name(f"{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
     scratch.write_bytes(data)
     scratch.replace(path)
 
