@@ -13,7 +13,10 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Protocol
 
+from botocore.exceptions import ClientError
+
 from shared.aws import AwsClients
+from shared.background import sleep_unless_stopping
 from shared.correlation import request_id_from_message, request_id_var
 from shared.messages import MalformedMessage
 
@@ -24,6 +27,10 @@ log = logging.getLogger(__name__)
 
 MAX_LONG_POLL_SECONDS = 20
 MAX_RETRY_DELAY_SECONDS = 300
+QUEUE_WAIT_SECONDS = 1.0
+_NO_SUCH_QUEUE = frozenset(
+    {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist", "NonExistentQueue"}
+)
 
 
 class MessageHandler(Protocol):
@@ -59,11 +66,24 @@ class QueueConsumer:
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Receive and handle batches until ``stopping`` is set."""
-        url = await self.aws.queue_url(self.queue)
-        while not stopping.is_set():
+        url = await self._wait_for_queue(stopping)
+        while url is not None and not stopping.is_set():
             messages = await self._receive(url, stopping)
             # Each message of a batch is handled concurrently; a batch finishes before stop.
             await asyncio.gather(*(self.handle_one(url, m) for m in messages))
+
+    async def _wait_for_queue(self, stopping: asyncio.Event) -> str | None:
+        """The queue's URL; while the queue does not exist yet (a stack still being
+        bootstrapped), wait quietly. None if stopped meanwhile."""
+        while not stopping.is_set():
+            try:
+                return await self.aws.queue_url(self.queue)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") not in _NO_SUCH_QUEUE:
+                    raise
+                log.warning("queue does not exist yet; waiting", extra={"queue": self.queue})
+            await sleep_unless_stopping(stopping, QUEUE_WAIT_SECONDS)
+        return None
 
     async def _receive(self, url: str, stopping: asyncio.Event) -> list[MessageTypeDef]:
         receive = asyncio.ensure_future(

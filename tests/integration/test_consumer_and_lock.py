@@ -101,3 +101,25 @@ async def test_only_one_holder_gets_the_lock_until_it_is_released_or_expires(aws
     assert await first.acquire()
     async with second.held() as got:
         assert not got
+
+
+async def test_a_consumer_started_before_its_queue_exists_waits_for_it(aws, aws_fields, caplog):
+    queue = "ofof-created-later"
+    seen: list[str] = []
+
+    async def handler(body: str) -> None:
+        seen.append(body)
+
+    loops = BackgroundLoops()
+    loops.start("late", QueueConsumer(aws, queue, handler, wait_seconds=1).run)
+    await asyncio.sleep(1.5)  # the consumer is waiting, not crashing
+    url = (await aws.sqs.create_queue(QueueName=queue))["QueueUrl"]
+    await aws.sqs.send_message(QueueUrl=url, MessageBody="hello")
+    deadline = asyncio.get_running_loop().time() + 15
+    while not seen and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.05)
+    await loops.stop(5)
+    assert seen == ["hello"]
+    messages = [record.getMessage() for record in caplog.records]
+    assert "queue does not exist yet; waiting" in messages
+    assert not any("crashed" in message for message in messages)
