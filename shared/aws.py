@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import aioboto3
 from aiobotocore.config import AioConfig
+from botocore.exceptions import ClientError
 
 from shared.settings import AwsSettings
 
@@ -19,6 +20,20 @@ if TYPE_CHECKING:
     from types_aiobotocore_dynamodb.client import DynamoDBClient
     from types_aiobotocore_s3.client import S3Client
     from types_aiobotocore_sqs.client import SQSClient
+
+
+# What S3 answers (by operation and client) when the object is not there.
+MISSING_OBJECT_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
+
+
+def error_code(exc: ClientError) -> str:
+    """The AWS error code of a botocore ``ClientError`` (empty if it has none)."""
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def is_missing_object(exc: ClientError) -> bool:
+    """True when an S3 call failed because the object does not exist."""
+    return error_code(exc) in MISSING_OBJECT_CODES
 
 
 def client_kwargs(settings: AwsSettings) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from shared.aws import AwsClients
+from shared.aws import AwsClients, is_missing_object
 from shared.errors import DependencyUnavailable, NotFound
 from shared.records import VideoRecord, video_record_key
 
@@ -30,7 +30,7 @@ class S3ClipReader:
             async with answer["Body"] as body:
                 return json.loads(await body.read())
         except ClientError as exc:
-            if str(exc.response.get("Error", {}).get("Code", "")) in ("NoSuchKey", "404"):
+            if is_missing_object(exc):
                 raise NotFound(f"{key} does not exist") from exc
             raise DependencyUnavailable("s3", "the media store did not answer") from exc
 

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Header
 from fastapi.responses import Response, StreamingResponse
 
 from services.gateway.deps import Deps, Settings
+from shared.aws import error_code, is_missing_object
 from shared.errors import DependencyUnavailable, NotFound, error_responses
 
 PUBLIC_KEY = re.compile(
@@ -24,6 +25,8 @@ PUBLIC_KEY = re.compile(
 )
 _RANGE = re.compile(r"^bytes=\d*-\d*$")
 CHUNK_BYTES = 256 * 1024
+# For objects stored without a Cache-Control of their own.
+SHORT_CACHE = "public, max-age=60"
 
 router = APIRouter()
 
@@ -41,6 +44,43 @@ async def _chunks(body: Any) -> AsyncIterator[bytes]:
         body.close()
 
 
+async def stream_object(
+    deps: Deps,
+    settings: Settings,
+    key: str,
+    range_header: str | None,
+    *,
+    not_found: str,
+    cache_control: str,
+) -> Response:
+    """Stream one object of the media bucket, honouring a byte range.
+
+    ``cache_control`` applies when the object carries none of its own.
+    """
+    kwargs: dict[str, Any] = {"Bucket": settings.media_bucket, "Key": key}
+    if range_header and _RANGE.match(range_header):
+        kwargs["Range"] = range_header
+    try:
+        answer = await deps.aws.s3.get_object(**kwargs)
+    except ClientError as exc:
+        if is_missing_object(exc) or error_code(exc) == "InvalidRange":
+            raise NotFound(not_found) from exc
+        raise DependencyUnavailable("s3", "the media store did not answer") from exc
+    headers = {
+        "Content-Length": str(answer["ContentLength"]),
+        "Accept-Ranges": "bytes",
+        "Cache-Control": answer.get("CacheControl") or cache_control,
+    }
+    if "ContentRange" in answer:
+        headers["Content-Range"] = answer["ContentRange"]
+    return StreamingResponse(
+        _chunks(answer["Body"]),
+        status_code=206 if "ContentRange" in answer else 200,
+        media_type=answer.get("ContentType") or "application/octet-stream",
+        headers=headers,
+    )
+
+
 @router.get(
     "/media/{key:path}",
     response_class=Response,
@@ -52,26 +92,6 @@ async def media(
     """A public media object (image or clip), with HTTP range support."""
     if not PUBLIC_KEY.match(key):
         raise NotFound("no such media")
-    kwargs: dict[str, Any] = {"Bucket": settings.media_bucket, "Key": key}
-    if range and _RANGE.match(range):
-        kwargs["Range"] = range
-    try:
-        answer = await deps.aws.s3.get_object(**kwargs)
-    except ClientError as exc:
-        code = str(exc.response.get("Error", {}).get("Code", ""))
-        if code in ("NoSuchKey", "404", "InvalidRange"):
-            raise NotFound("no such media") from exc
-        raise DependencyUnavailable("s3", "the media store did not answer") from exc
-    headers = {
-        "Content-Length": str(answer["ContentLength"]),
-        "Accept-Ranges": "bytes",
-        "Cache-Control": answer.get("CacheControl") or "public, max-age=60",
-    }
-    if "ContentRange" in answer:
-        headers["Content-Range"] = answer["ContentRange"]
-    return StreamingResponse(
-        _chunks(answer["Body"]),
-        status_code=206 if "ContentRange" in answer else 200,
-        media_type=answer.get("ContentType") or "application/octet-stream",
-        headers=headers,
+    return await stream_object(
+        deps, settings, key, range, not_found="no such media", cache_control=SHORT_CACHE
     )

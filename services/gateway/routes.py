@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from botocore.exceptions import ClientError
 from fastapi import APIRouter, Header, Query, Request, Response, status
 
 from services.gateway import leasing
 from services.gateway.clients import LEASE_COOKIE, set_cookie_header
 from services.gateway.deps import Deps, Settings
 from services.gateway.ingestclient import PhotoUpload
+from services.gateway.media import stream_object
 from services.gateway.schemas import LeaseCreated, LeaseExtended, PhotoAccepted
-from shared.errors import DependencyUnavailable, NotFound, Unauthorized, error_responses
+from shared.errors import Unauthorized, error_responses
 from shared.photos import (
     check_declared_length,
     clean_display_name,
@@ -155,18 +155,19 @@ async def upload_photo(
     response_class=Response,
     responses=error_responses(404, 503, _200={"content": {"image/jpeg": {}}}),
 )
-async def original_frame(video: str, frame: int, deps: Deps, settings: Settings) -> Response:
+async def original_frame(
+    video: str,
+    frame: int,
+    deps: Deps,
+    settings: Settings,
+    range: Annotated[str | None, Header()] = None,
+) -> Response:
     """The original frame of a slot, as a JPEG."""
-    try:
-        answer = await deps.aws.s3.get_object(
-            Bucket=settings.media_bucket, Key=original_key(video, frame)
-        )
-        async with answer["Body"] as body:
-            data = await body.read()
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] in ("NoSuchKey", "404"):
-            raise NotFound(f"video {video!r} has no frame {frame}") from exc
-        raise DependencyUnavailable("s3", "the media store did not answer") from exc
-    return Response(
-        data, media_type="image/jpeg", headers={"Cache-Control": "public, max-age=86400"}
+    return await stream_object(
+        deps,
+        settings,
+        original_key(video, frame),
+        range,
+        not_found=f"video {video!r} has no frame {frame}",
+        cache_control="public, max-age=86400",
     )

@@ -8,7 +8,7 @@ import logging
 from botocore.exceptions import ClientError
 
 from services.ingest.imaging import Renditions
-from shared.aws import AwsClients
+from shared.aws import AwsClients, error_code, is_missing_object
 from shared.errors import DependencyUnavailable, NotFound
 from shared.messages import SubmissionIngested
 from shared.queues import send
@@ -22,13 +22,8 @@ from shared.records import (
 
 log = logging.getLogger(__name__)
 
-_MISSING = frozenset({"NoSuchKey", "404", "NotFound"})
 _ALREADY_EXISTS = frozenset({"PreconditionFailed", "412", "ConditionalRequestConflict"})
 _STALE_RECEIPT = frozenset({"ReceiptHandleIsInvalid", "InvalidParameterValue"})
-
-
-def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
 
 
 class S3SubmissionStore:
@@ -46,7 +41,7 @@ class S3SubmissionStore:
             async with answer["Body"] as body:
                 return await body.read()
         except ClientError as exc:
-            if _code(exc) in _MISSING:
+            if is_missing_object(exc):
                 return None
             raise DependencyUnavailable("s3", "the media store did not answer") from exc
 
@@ -90,7 +85,7 @@ class S3SubmissionStore:
                 IfNoneMatch="*",
             )
         except ClientError as exc:
-            if _code(exc) in _ALREADY_EXISTS:
+            if error_code(exc) in _ALREADY_EXISTS:
                 return False
             raise DependencyUnavailable("s3", "could not commit the submission") from exc
         return True
@@ -123,7 +118,7 @@ class SqsLeaseFinisher:
                 QueueUrl=await self.aws.queue_url(self.queue), ReceiptHandle=receipt_handle
             )
         except ClientError as exc:
-            if _code(exc) not in _STALE_RECEIPT:
+            if error_code(exc) not in _STALE_RECEIPT:
                 raise DependencyUnavailable("sqs", "could not finish the lease") from exc
             # A late photo: the slot went to someone else, who may photograph it too.
             log.info("lease receipt was stale; the slot stays in the queue")

@@ -6,12 +6,11 @@ from typing import TYPE_CHECKING, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from shared.aws import is_missing_object
 from shared.errors import DependencyUnavailable
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3.client import S3Client
-
-MISSING_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
 
 
 class MediaStore(Protocol):
@@ -44,7 +43,7 @@ class S3MediaStore:
             async with answer["Body"] as body:
                 return await body.read()
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in MISSING_CODES:
+            if is_missing_object(exc):
                 return None
             raise DependencyUnavailable("s3", f"reading {key} failed: {exc}") from exc
         except BotoCoreError as exc:

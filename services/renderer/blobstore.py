@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from shared.aws import error_code, is_missing_object
 from shared.errors import Conflict, DependencyUnavailable, NotFound
 from shared.retry import is_transient_aws_error, transient_retry
 
@@ -24,7 +25,6 @@ T = TypeVar("T")
 RETRY_SECONDS = 20.0
 CHUNK_BYTES = 1 << 20
 PRECONDITION_CODES = frozenset({"PreconditionFailed", "ConditionalRequestConflict"})
-MISSING_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
 
 
 class BlobStore(Protocol):
@@ -155,9 +155,9 @@ class S3BlobStore:
 
 def translate(exc: ClientError, key: str) -> Exception:
     """Our error for an S3 ``ClientError`` about ``key``."""
-    code = exc.response.get("Error", {}).get("Code", "")
+    code = error_code(exc)
     if code in PRECONDITION_CODES:
         return Conflict(f"{key} changed meanwhile ({code})", code="precondition_failed")
-    if code in MISSING_CODES:
+    if is_missing_object(exc):
         return NotFound(f"{key} does not exist")
     return DependencyUnavailable("s3", f"S3 refused {key}: {code}")
