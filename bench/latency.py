@@ -97,12 +97,7 @@ async def measure(endpoint: str, work: Path) -> list[float]:
         "aws_secret_access_key": "testing",
     }
     settings = AwsSettings(**fields)  # type: ignore[arg-type]
-    env = {
-        **os.environ,
-        **aws_env(fields),
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-    }
+    env = {**os.environ, **aws_env(fields)}
     async with AsyncExitStack() as stack:
         aws = await open_aws_clients(settings, stack)
         await bootstrap(aws, settings)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
 import secrets
 import subprocess
 from collections.abc import Iterator
@@ -87,8 +86,6 @@ def service_stack(
     ports = {name: free_port() for name in SERVICE_PREFIX}
     env = {
         **aws_env(aws_fields),
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
         "OFOF_LEASE_SECRET": secrets.token_urlsafe(32),
         **{f"{SERVICE_PREFIX[n]}_PORT": str(p) for n, p in ports.items()},
         "GATEWAY_INGEST_URL": f"http://127.0.0.1:{ports['ingest']}",
@@ -97,8 +94,6 @@ def service_stack(
         "INGEST_IMAGE_WORKERS": "2",
         **settings,
     }
-    for key in ("AWS_PROFILE",):
-        os.environ.pop(key, None)
     stack = Stack(
         urls={n: f"http://127.0.0.1:{p}" for n, p in ports.items()}, env=env, log_dir=log_dir
     )

@@ -43,11 +43,7 @@ def still_video(path, frames: int = FRAMES, fps: int = 4) -> bytes:
 @pytest.fixture
 def whole_stack(aws, aws_fields, stack_factory, output_dir, tmp_path):
     picture = still_video(tmp_path / "still.mp4")
-    env = {
-        **aws_env(aws_fields),
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-    }
+    env = aws_env(aws_fields)
     subprocess.run(
         [
             PYTHON,

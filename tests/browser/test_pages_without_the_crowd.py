@@ -8,7 +8,7 @@ import pytest
 from playwright.async_api import expect
 
 from shared.settings import AwsSettings
-from tests.integration.test_leases_and_photos import queue_counts
+from tests.peeks import queue_counts
 from tests.stack import original_frame, seed_video
 
 pytestmark = pytest.mark.browser

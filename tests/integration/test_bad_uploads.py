@@ -8,7 +8,7 @@ from PIL import Image
 
 from shared.settings import AwsSettings
 from tests.images import rejected_corpus, tolerated_corpus
-from tests.integration.test_leases_and_photos import keys, queue_counts
+from tests.peeks import keys, queue_counts
 from tests.stack import seed_video
 
 REJECTED = rejected_corpus()

@@ -11,7 +11,7 @@ from shared.leases import LeaseClaims
 from shared.messages import SubmissionIngested, parse_message
 from shared.settings import AwsSettings
 from tests.images import jpeg
-from tests.integration.test_leases_and_photos import drain, keys, queue_counts
+from tests.peeks import drain, keys, queue_counts
 from tests.stack import seed_video
 
 STEPS = ["put_renditions", "commit", "finish", "announce", "mark_announced"]

@@ -9,34 +9,11 @@ import httpx
 import pytest
 from PIL import Image
 
-from shared.aws import AwsClients
 from shared.messages import SubmissionIngested, parse_message
 from shared.settings import AwsSettings
 from tests.images import encode, exif_bytes, jpeg, photo
+from tests.peeks import drain, keys, queue_counts
 from tests.stack import seed_video
-
-
-async def queue_counts(aws: AwsClients, queue: str) -> tuple[int, int]:
-    url = await aws.queue_url(queue)
-    attrs = (await aws.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"]))["Attributes"]
-    return int(attrs["ApproximateNumberOfMessages"]), int(
-        attrs["ApproximateNumberOfMessagesNotVisible"]
-    )
-
-
-async def drain(aws: AwsClients, queue: str) -> list[str]:
-    url = await aws.queue_url(queue)
-    bodies: list[str] = []
-    while True:
-        got = await aws.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
-        if not got.get("Messages"):
-            return bodies
-        bodies += [m["Body"] for m in got["Messages"]]
-
-
-async def keys(aws: AwsClients, bucket: str, prefix: str) -> list[str]:
-    answer = await aws.s3.list_objects_v2(Bucket=bucket, Prefix=prefix)
-    return sorted(item["Key"] for item in answer.get("Contents", []))
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from shared.messages import FrameSlot, SubmissionIngested, SubmissionModerated
 from shared.queues import send
 from shared.records import original_key, renditions_of
 from tests.moderation_fakes import FakeCrowd
+from tests.peeks import drain
 from tests.pictures import good_copy, jpeg, original_frame
 
 KEY = "webhook-key"
@@ -108,18 +109,6 @@ def unit_payload(sid: str, mimic: int, ids: range = range(3)) -> dict:
 def webhook_form(document: object, key: str = KEY) -> dict[str, str]:
     payload = json.dumps(document)
     return {"signal": "unit_complete", "payload": payload, "signature": sign(payload, key)}
-
-
-async def drain(aws: AwsClients, queue: str) -> list[str]:
-    url = await aws.queue_url(queue)
-    bodies: list[str] = []
-    while True:
-        got = await aws.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
-        if not got.get("Messages"):
-            return bodies
-        for message in got["Messages"]:
-            bodies.append(message["Body"])
-            await aws.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 
 
 async def test_an_ingested_submission_is_pending_with_a_crowd_unit(client, aws, settings):

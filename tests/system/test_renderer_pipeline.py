@@ -22,31 +22,13 @@ from shared.queues import send
 from shared.records import rendition_key
 from tests.media import audio_seconds, decoded_frames, short_video
 from tests.processes import PYTHON, ROOT, answers, free_port, running, wait_for
+from tests.stack import aws_env
 
 pytestmark = pytest.mark.system
 
 SLOTS = {7: (230, 40, 40), 26: (40, 200, 60), 44: (40, 60, 230)}
 TOKEN = "operator-secret"
 APPROVAL_TO_PUBLISHED_SECONDS = 45
-
-
-def environment(aws_fields, **extra):
-    names = {
-        "AWS_ENDPOINT_URL": "aws_endpoint_url",
-        "OFOF_MEDIA_BUCKET": "media_bucket",
-        "OFOF_FRAMES_QUEUE": "frames_queue",
-        "OFOF_MODERATION_QUEUE": "moderation_queue",
-        "OFOF_RENDER_QUEUE": "render_queue",
-        "OFOF_REVIEWS_TABLE": "reviews_table",
-        "OFOF_SLOTS_TABLE": "slots_table",
-    }
-    env = {name: str(aws_fields[field]) for name, field in names.items()}
-    env |= {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_REGION": "us-east-1",
-    }
-    return env | extra
 
 
 def photo(colour):
@@ -74,7 +56,7 @@ async def test_approved_photos_reach_the_published_clip_at_their_slots(
     aws, aws_fields, tmp_path, output_dir
 ):
     video = short_video(tmp_path / "source.mp4", seconds=2.0)
-    env = environment(aws_fields)
+    env = aws_env(aws_fields)
     subprocess.run(
         [PYTHON, "-m", "services.renderer", "import", str(video), "--video", "sys"],
         cwd=ROOT,
