@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import logging
 from typing import Annotated
 
@@ -13,6 +12,7 @@ from services.moderation.payloads import parse_unit_payload
 from services.moderation.schemas import RecentApprovals, ReviewShown, WebhookTaken
 from services.moderation.signatures import is_valid_signature
 from shared.errors import Unauthorized, error_responses
+from shared.operator import bearer_matches
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -23,13 +23,7 @@ MAX_RECENT = 50
 
 def check_operator(authorization: str | None, settings: Settings) -> None:
     """Raise :class:`Unauthorized` unless ``authorization`` is the operator's bearer token."""
-    token = settings.operator_token.get_secret_value()
-    scheme, _, offered = (authorization or "").partition(" ")
-    if (
-        not token
-        or scheme.lower() != "bearer"
-        or not hmac.compare_digest(offered.encode(), token.encode())
-    ):
+    if not bearer_matches(authorization, settings.operator_token.get_secret_value()):
         raise Unauthorized("operator token required")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hmac
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
@@ -11,6 +10,7 @@ from fastapi import APIRouter, Header, Query
 from services.renderer.deps import Deps, Settings
 from services.renderer.schemas import RenderRequested, RenderScheduled, RenderSummary
 from shared.errors import Forbidden, NotFound, Unauthorized, error_responses
+from shared.operator import bearer_matches
 from shared.records import video_record_key
 
 router = APIRouter(tags=["renders"])
@@ -55,6 +55,5 @@ def check_operator(expected: str, authorization: str | None) -> None:
     """Accept only ``Bearer <operator token>``, compared in constant time."""
     if not expected:
         raise Forbidden("forcing renders is disabled (no operator token set)")
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), expected.encode()):
+    if not bearer_matches(authorization, expected):
         raise Unauthorized("a valid operator token is required")
