@@ -31,6 +31,11 @@ def audio_key(video: str) -> str:
     return f"originals/{video}/audio.mka"
 
 
+def current_clip_key(video: str) -> str:
+    """S3 key of the pointer the renderer swaps when it publishes a clip of ``video``."""
+    return f"clips/{video}/current.json"
+
+
 def rendition_key(submission_id: str, name: str) -> str:
     """S3 key of one rendition (``large``, ``medium``, ``thumb``) of a submission."""
     return f"submissions/{submission_id}/{name}.jpg"

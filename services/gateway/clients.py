@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from http.cookies import SimpleCookie
 
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -55,11 +54,3 @@ class ClientIdMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
-
-
-def parse_cookie(header: str, name: str) -> str | None:
-    """One cookie's value from a ``Cookie`` header (for tests and tools)."""
-    jar: SimpleCookie = SimpleCookie()
-    jar.load(header)
-    morsel = jar.get(name)
-    return morsel.value if morsel else None

@@ -9,12 +9,12 @@ from botocore.exceptions import ClientError
 
 from shared.aws import AwsClients, is_missing_object
 from shared.errors import DependencyUnavailable, NotFound
-from shared.records import VideoRecord, video_record_key
-
-
-def current_clip_key(video: str) -> str:
-    """S3 key of the pointer the renderer swaps when it publishes a clip."""
-    return f"clips/{video}/current.json"
+from shared.records import (
+    VideoRecord,
+    current_clip_key,
+    submission_record_key,
+    video_record_key,
+)
 
 
 class S3ClipReader:
@@ -49,9 +49,7 @@ class S3ClipReader:
     async def submitted(self, submission_id: str) -> dict[str, Any] | None:
         """The commit record of a submission, or None if it was never stored."""
         try:
-            record: dict[str, Any] = await self._json(
-                f"submissions/{submission_id}/submission.json"
-            )
+            record: dict[str, Any] = await self._json(submission_record_key(submission_id))
         except NotFound:
             return None
         return record

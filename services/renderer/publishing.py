@@ -29,6 +29,7 @@ from services.renderer.blobstore import S3BlobStore
 from services.renderer.hls import media_playlist
 from services.renderer.rendering import RenderedClip
 from shared.errors import Conflict, NotFound
+from shared.records import current_clip_key
 
 UPLOADS_IN_FLIGHT = 16
 SWAP_ROUNDS = 5
@@ -69,11 +70,6 @@ class CurrentClip(BaseModel):
     published_at: datetime
 
 
-def current_key(video: str) -> str:
-    """S3 key of a video's current-clip pointer."""
-    return f"clips/{video}/current.json"
-
-
 def version_prefix(video: str, version: str) -> str:
     """S3 folder of one published version."""
     return f"clips/{video}/{version}/"
@@ -91,7 +87,7 @@ class S3ClipPublisher:
     async def current(self, video: str) -> tuple[CurrentClip, str] | None:
         """The current pointer and its ETag, or None before the first publish."""
         try:
-            data, etag = await self.store.get(current_key(video))
+            data, etag = await self.store.get(current_clip_key(video))
         except NotFound:
             return None
         return CurrentClip.model_validate_json(data), etag
@@ -160,7 +156,7 @@ class S3ClipPublisher:
                 return False
             try:
                 await self.store.put(
-                    current_key(pointer.video),
+                    current_clip_key(pointer.video),
                     pointer.model_dump_json().encode(),
                     "application/json",
                     if_match=current[1] if current else None,
@@ -170,7 +166,7 @@ class S3ClipPublisher:
             except Conflict:
                 continue
             return True
-        raise Conflict(f"{current_key(pointer.video)} kept changing while publishing")
+        raise Conflict(f"{current_clip_key(pointer.video)} kept changing while publishing")
 
     async def prune(self, video: str, keep: str) -> None:
         """Delete every version but the newest ``retained`` (and ``keep``)."""

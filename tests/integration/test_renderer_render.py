@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import av
 import pytest
 
-from services.renderer.publishing import CurrentClip, current_key
+from services.renderer.publishing import CurrentClip
 from services.renderer.verdicts import VerdictHandler
 from shared.messages import SubmissionModerated
-from shared.records import rendition_key
+from shared.records import current_clip_key, rendition_key
 from tests.integration.renderer_fixtures import import_short_video, renderer_deps, renderer_settings
 from tests.media import audio_seconds, decoded_frames, jpeg, mean_rgb
 
@@ -135,5 +135,5 @@ async def test_concurrent_publishers_do_not_interleave_and_the_newest_clip_wins(
     now = datetime.now(UTC)
     pointers = [pointer(f"v{n}", now + timedelta(seconds=n)) for n in (3, 0, 5, 1, 4, 2)]
     await asyncio.gather(*(deps.s3_publisher.swap(p) for p in pointers))
-    data, _ = await deps.store.get(current_key("clip"))
+    data, _ = await deps.store.get(current_clip_key("clip"))
     assert CurrentClip.model_validate_json(data).version == "v5"
