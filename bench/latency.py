@@ -32,7 +32,7 @@ from services.renderer.demo import write_demo_video  # noqa: E402
 from shared.aws import AwsClients, open_aws_clients  # noqa: E402
 from shared.bootstrap import bootstrap  # noqa: E402
 from shared.messages import SubmissionModerated  # noqa: E402
-from shared.queues import send  # noqa: E402
+from shared.queues import SqsQueueSender  # noqa: E402
 from shared.records import rendition_key  # noqa: E402
 from shared.settings import AwsSettings  # noqa: E402
 from tests.processes import PYTHON, answers, free_port, moto_server, running, wait_for  # noqa: E402
@@ -70,7 +70,7 @@ async def approve(aws: AwsClients, settings: AwsSettings, index: int, frame: int
         judgments=3,
         decided_at=datetime.now(UTC),
     )
-    await send(aws, settings.render_queue, message)
+    await SqsQueueSender(aws).send(settings.render_queue, message)
 
 
 async def shows(aws: AwsClients, settings: AwsSettings, frame: int) -> bool:

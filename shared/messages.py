@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from shared.errors import BadRequest
 
 VideoName = str
+# A crowd's (or the pre-screen's, or an operator's) decision about one photo.
+Verdict = Literal["approved", "rejected"]
 
 
 def utcnow() -> datetime:
@@ -72,7 +74,7 @@ class SubmissionModerated(Message):
     submission_id: str = Field(min_length=1, max_length=128)
     video: VideoName
     frame: int = Field(ge=0)
-    verdict: Literal["approved", "rejected"]
+    verdict: Verdict
     score: float = Field(ge=0.0, le=1.0)
     reasons: list[str] = Field(default_factory=list)
     judgments: int = Field(ge=0)

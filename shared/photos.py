@@ -13,6 +13,9 @@ from __future__ import annotations
 import asyncio
 import unicodedata
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from starlette.requests import Request
 
 from shared.errors import PayloadTooLarge, RequestTimeout, Unprocessable, UnsupportedMediaType
 
@@ -50,6 +53,25 @@ async def read_bounded(
     except TimeoutError as exc:
         raise RequestTimeout(f"the photo did not arrive within {timeout_seconds:g} s") from exc
     return b"".join(parts)
+
+
+@dataclass(frozen=True)
+class PhotoBody:
+    """An uploaded photo's bytes and declared media type, read within the limits."""
+
+    content_type: str
+    data: bytes
+
+
+async def read_photo(request: Request, max_bytes: int, timeout_seconds: float) -> PhotoBody:
+    """The one photo-body check: 415 for a non-photo type, 413 past ``max_bytes`` (declared
+    or counted), 408 past ``timeout_seconds``, 422 for an empty body."""
+    content_type = photo_content_type(request.headers.get("content-type"))
+    check_declared_length(request.headers.get("content-length"), max_bytes)
+    data = await read_bounded(request.stream(), max_bytes, timeout_seconds)
+    if not data:
+        raise Unprocessable("the photo is empty", code="unusable_image")
+    return PhotoBody(content_type, data)
 
 
 MAX_DISPLAY_NAME_CHARS = 40

@@ -1,34 +1,68 @@
-"""Sending project messages to SQS, with the request id as a message attribute."""
+"""Sending project messages to SQS: one port, one adapter, one error mapping.
+
+The request id travels as a message attribute. ``ClientError`` and ``BotoCoreError``
+become :class:`DependencyUnavailable` here; retries are botocore's ``standard`` mode,
+set once in :func:`shared.aws.client_kwargs`. A send is safe to repeat: every consumer
+is idempotent.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol, TypeVar
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from shared.aws import AwsClients
 from shared.correlation import message_attributes
+from shared.errors import DependencyUnavailable
 from shared.messages import Message
 
+T = TypeVar("T")
 SQS_MAX_BATCH = 10
 
 
-async def send(aws: AwsClients, queue: str, message: Message, delay_seconds: int = 0) -> str:
-    """Send one message to ``queue``; return its SQS message id."""
-    answer = await aws.sqs.send_message(
-        QueueUrl=await aws.queue_url(queue),
-        MessageBody=message.to_body(),
-        MessageAttributes=message_attributes(),
-        DelaySeconds=delay_seconds,
-    )
-    return answer["MessageId"]
+class QueueSender(Protocol):
+    """Puts messages on named queues."""
+
+    async def send(self, queue: str, message: Message, delay_seconds: int = 0) -> str:
+        """Send one message to ``queue``; return its message id."""
+        ...
+
+    async def send_batch(self, queue: str, messages: Sequence[Message]) -> None:
+        """Send ``messages`` to ``queue``, all or raise."""
+        ...
 
 
-async def send_batch(aws: AwsClients, queue: str, messages: Sequence[Message]) -> None:
-    """Send ``messages`` to ``queue`` in batches of ten; raise if any entry failed."""
-    url = await aws.queue_url(queue)
-    for start in range(0, len(messages), SQS_MAX_BATCH):
-        chunk = messages[start : start + SQS_MAX_BATCH]
-        answer = await aws.sqs.send_message_batch(
-            QueueUrl=url,
+class SqsQueueSender:
+    """:class:`QueueSender` on SQS (queue URLs resolved once by :class:`AwsClients`)."""
+
+    def __init__(self, aws: AwsClients) -> None:
+        self.aws = aws
+
+    async def send(self, queue: str, message: Message, delay_seconds: int = 0) -> str:
+        """Send one message to ``queue``; return its SQS message id."""
+
+        async def call() -> str:
+            answer = await self.aws.sqs.send_message(
+                QueueUrl=await self.aws.queue_url(queue),
+                MessageBody=message.to_body(),
+                MessageAttributes=message_attributes(),
+                DelaySeconds=delay_seconds,
+            )
+            return answer["MessageId"]
+
+        return await _call(queue, call)
+
+    async def send_batch(self, queue: str, messages: Sequence[Message]) -> None:
+        """Send ``messages`` to ``queue`` in batches of ten; raise if any entry failed."""
+        for start in range(0, len(messages), SQS_MAX_BATCH):
+            chunk = messages[start : start + SQS_MAX_BATCH]
+            await _call(queue, lambda c=chunk: self._send_chunk(queue, c))  # type: ignore[misc]
+
+    async def _send_chunk(self, queue: str, chunk: Sequence[Message]) -> None:
+        answer = await self.aws.sqs.send_message_batch(
+            QueueUrl=await self.aws.queue_url(queue),
             Entries=[
                 {
                     "Id": str(index),
@@ -42,4 +76,13 @@ async def send_batch(aws: AwsClients, queue: str, messages: Sequence[Message]) -
             failed = ", ".join(
                 f"{f['Id']}: {f.get('Message', f['Code'])}" for f in answer["Failed"]
             )
-            raise RuntimeError(f"SQS refused {len(answer['Failed'])} of a batch: {failed}")
+            raise DependencyUnavailable(
+                "sqs", f"SQS refused {len(answer['Failed'])} of a batch to {queue}: {failed}"
+            )
+
+
+async def _call(queue: str, call: Callable[[], Awaitable[T]]) -> T:
+    try:
+        return await call()
+    except (ClientError, BotoCoreError) as exc:
+        raise DependencyUnavailable("sqs", f"could not send to the {queue} queue") from exc

@@ -1,39 +1,77 @@
-"""Where things live in S3, and the JSON records stored there (DESIGN.md "Storage").
+"""Where things live in S3, and every record one service writes and another reads.
 
-The renderer writes a video's record when it imports the video; ingest reads it to
-size renditions, the gateway to serve originals, moderation to compare photos with
-their original frame. Ingest writes each submission's record as its commit.
+Every S3 key is spelled here and nowhere else (DESIGN.md "Storage"). The importer
+writes a video's record; ingest reads it to size renditions, the gateway to serve
+originals, moderation to compare photos with their original frame. Ingest writes each
+submission's record as its commit. The renderer writes the clip pointer the gateway
+reads; moderation's read API answers with :class:`ReviewView`, which the gateway parses.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.messages import Renditions
 
 RENDITION_NAMES = ("large", "medium", "thumb")
+ORIGINALS_PREFIX = "originals/"
+# The files of one published clip version, under :func:`clip_version_prefix`.
+CLIP_MP4, CLIP_POSTER, CLIP_PLAYLIST, CLIP_INIT = "clip.mp4", "poster.jpg", "index.m3u8", "init.mp4"
+
+ReviewStatus = Literal["pending", "approved", "rejected"]
+
+
+def originals_prefix(video: str) -> str:
+    """S3 folder of everything imported for ``video`` (frames, record, audio)."""
+    return f"{ORIGINALS_PREFIX}{video}/"
+
+
+def video_of_prefix(prefix: str) -> str:
+    """The video name of an :func:`originals_prefix` (``originals/demo/`` → ``demo``)."""
+    return prefix.removeprefix(ORIGINALS_PREFIX).strip("/")
 
 
 def original_key(video: str, frame: int) -> str:
     """S3 key of the original frame ``frame`` of ``video`` (JPEG at clip size)."""
-    return f"originals/{video}/{frame:06d}.jpg"
+    return f"{originals_prefix(video)}{frame:06d}.jpg"
 
 
 def video_record_key(video: str) -> str:
     """S3 key of the :class:`VideoRecord` of ``video``."""
-    return f"originals/{video}/video.json"
+    return f"{originals_prefix(video)}video.json"
 
 
 def audio_key(video: str) -> str:
     """S3 key of the original audio track of ``video``."""
-    return f"originals/{video}/audio.mka"
+    return f"{originals_prefix(video)}audio.mka"
+
+
+def slots_sent_key(video: str) -> str:
+    """S3 key of the importer's marker: how many slot messages of ``video`` were sent."""
+    return f"{originals_prefix(video)}slots-sent.json"
+
+
+def clips_prefix(video: str) -> str:
+    """S3 folder of every published clip version of ``video`` (and its pointer)."""
+    return f"clips/{video}/"
+
+
+def clip_version_prefix(video: str, version: str) -> str:
+    """S3 folder of one published clip version (immutable once written)."""
+    return f"{clips_prefix(video)}{version}/"
+
+
+def clip_segment_name(index: int) -> str:
+    """File name of HLS media segment ``index`` inside a clip version."""
+    return f"seg-{index:05d}.m4s"
 
 
 def current_clip_key(video: str) -> str:
     """S3 key of the pointer the renderer swaps when it publishes a clip of ``video``."""
-    return f"clips/{video}/current.json"
+    return f"{clips_prefix(video)}current.json"
 
 
 def rendition_key(submission_id: str, name: str) -> str:
@@ -49,6 +87,11 @@ def renditions_of(submission_id: str) -> Renditions:
 def submission_record_key(submission_id: str) -> str:
     """S3 key of a submission's commit record."""
     return f"submissions/{submission_id}/submission.json"
+
+
+def announced_key(submission_id: str) -> str:
+    """S3 key of ingest's marker: the submission was handed to moderation."""
+    return f"submissions/{submission_id}/announced"
 
 
 class Record(BaseModel):
@@ -87,3 +130,48 @@ class SubmissionRecord(Record):
     width: int
     height: int
     created_at: datetime
+
+
+class ClipPointer(Record):
+    """``clips/{video}/current.json``: the published clip. The renderer swaps it; the
+    gateway serves it. The only mutable object under ``clips/``."""
+
+    video: str
+    version: str
+    clip_hash: str
+    mp4_key: str
+    poster_key: str
+    hls_key: str
+    frame_count: int
+    filled_slots: int
+    # The frames showing a crowd photo (sorted); the home page draws its mosaic from them.
+    filled_frames: list[int] = []
+    duration_seconds: float
+    built_at: datetime
+    render_seconds: float
+    published_at: datetime
+
+
+class ReviewView(Record):
+    """One review as moderation's read API shows it; keys are S3 keys in the media bucket."""
+
+    submission_id: str
+    video: str
+    frame: int
+    status: ReviewStatus
+    score: float | None
+    auto_score: float | None
+    reasons: list[str]
+    judgments: int
+    display_name: str | None
+    thumb_key: str
+    medium_key: str
+    large_key: str
+    created_at: datetime
+    decided_at: datetime | None
+
+
+class ReviewList(Record):
+    """Several reviews (the latest approvals, or the approved photos of one slot)."""
+
+    reviews: list[ReviewView]

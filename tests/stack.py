@@ -17,7 +17,7 @@ from pydantic import AliasChoices
 
 from shared.aws import AwsClients
 from shared.messages import FrameSlot
-from shared.queues import send_batch
+from shared.queues import SqsQueueSender
 from shared.records import VideoRecord, original_key, video_record_key
 from shared.settings import AwsSettings
 from tests.processes import PYTHON, answers, free_port, running, wait_for
@@ -149,7 +149,7 @@ async def seed_video(
     await aws.s3.put_object(
         Bucket=bucket, Key=video_record_key(video), Body=record.model_dump_json().encode()
     )
-    await send_batch(
-        aws, settings.frames_queue, [FrameSlot(video=video, frame=n) for n in range(frames)]
+    await SqsQueueSender(aws).send_batch(
+        settings.frames_queue, [FrameSlot(video=video, frame=n) for n in range(frames)]
     )
     return record

@@ -11,7 +11,7 @@ from services.ingest.imaging import Renditions
 from shared.aws import AwsClients, error_code, is_missing_object
 from shared.errors import DependencyUnavailable, NotFound
 from shared.messages import SubmissionIngested
-from shared.queues import send
+from shared.queues import SqsQueueSender
 from shared.records import (
     SubmissionRecord,
     VideoRecord,
@@ -133,6 +133,6 @@ class SqsAnnouncer:
 
     async def announce(self, message: SubmissionIngested) -> None:
         try:
-            await send(self.aws, self.queue, message)
+            await SqsQueueSender(self.aws).send(self.queue, message)
         except ClientError as exc:
             raise DependencyUnavailable("sqs", "could not hand the photo to moderation") from exc

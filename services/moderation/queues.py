@@ -6,7 +6,7 @@ from typing import Protocol
 
 from shared.aws import AwsClients
 from shared.messages import FrameSlot, SubmissionModerated
-from shared.queues import send
+from shared.queues import SqsQueueSender
 
 
 class VerdictQueues(Protocol):
@@ -31,8 +31,8 @@ class SqsVerdictQueues:
 
     async def announce(self, verdict: SubmissionModerated) -> None:
         """Send ``verdict`` to the render queue."""
-        await send(self.aws, self.render_queue, verdict)
+        await SqsQueueSender(self.aws).send(self.render_queue, verdict)
 
     async def return_slot(self, slot: FrameSlot) -> None:
         """Send ``slot`` to the frames queue."""
-        await send(self.aws, self.frames_queue, slot)
+        await SqsQueueSender(self.aws).send(self.frames_queue, slot)

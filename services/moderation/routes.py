@@ -12,19 +12,13 @@ from services.moderation.payloads import parse_unit_payload
 from services.moderation.schemas import RecentApprovals, ReviewShown, WebhookTaken
 from services.moderation.signatures import is_valid_signature
 from shared.errors import Unauthorized, error_responses
-from shared.operator import bearer_matches
+from shared.operator import require_operator
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 
 HANDLED_SIGNALS = frozenset({"unit_complete", "new_judgments"})
 MAX_RECENT = 50
-
-
-def check_operator(authorization: str | None, settings: Settings) -> None:
-    """Raise :class:`Unauthorized` unless ``authorization`` is the operator's bearer token."""
-    if not bearer_matches(authorization, settings.operator_token.get_secret_value()):
-        raise Unauthorized("operator token required")
 
 
 @router.get("/reviews/recent", tags=["reviews"])
@@ -59,7 +53,7 @@ async def take_down(
     authorization: Annotated[str | None, Header()] = None,
 ) -> ReviewShown:
     """Reject an approved photo (operator only); the renderer drops it from the clip."""
-    check_operator(authorization, settings)
+    require_operator(authorization, settings.operator_token)
     log.info("takedown", extra={"submission_id": submission_id})
     return ReviewShown.of(await deps.moderator.takedown(submission_id))
 

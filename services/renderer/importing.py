@@ -33,7 +33,7 @@ from services.renderer.progress import Progress
 from shared.aws import AwsClients
 from shared.errors import Conflict, NotFound
 from shared.messages import FrameSlot, utcnow
-from shared.queues import SQS_MAX_BATCH, send_batch
+from shared.queues import SQS_MAX_BATCH, SqsQueueSender
 from shared.records import VideoRecord, audio_key, original_key, video_record_key
 
 log = logging.getLogger(__name__)
@@ -208,8 +208,8 @@ async def _send_slots(aws: AwsClients, store: S3BlobStore, queue: str, record: V
         sent_before = 0
     for start in range(sent_before, record.frame_count, SQS_MAX_BATCH):
         end = min(start + SQS_MAX_BATCH, record.frame_count)
-        await send_batch(
-            aws, queue, [FrameSlot(video=record.video, frame=n) for n in range(start, end)]
+        await SqsQueueSender(aws).send_batch(
+            queue, [FrameSlot(video=record.video, frame=n) for n in range(start, end)]
         )
         await store.put(marker, json.dumps({"sent": end}).encode(), "application/json")
     return record.frame_count - sent_before

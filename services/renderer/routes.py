@@ -9,8 +9,8 @@ from fastapi import APIRouter, Header, Query
 
 from services.renderer.deps import Deps, Settings
 from services.renderer.schemas import RenderRequested, RenderScheduled, RenderSummary
-from shared.errors import Forbidden, NotFound, Unauthorized, error_responses
-from shared.operator import bearer_matches
+from shared.errors import NotFound, error_responses
+from shared.operator import require_operator
 from shared.records import video_record_key
 
 router = APIRouter(tags=["renders"])
@@ -45,15 +45,7 @@ async def force_render(
     authorization: Annotated[str | None, Header()] = None,
 ) -> RenderScheduled:
     """Force a render of a video now (operator token as a Bearer token)."""
-    check_operator(settings.operator_token.get_secret_value(), authorization)
+    require_operator(authorization, settings.operator_token)
     await deps.store.etag(video_record_key(body.video))  # NotFound (404) for an unknown video
     deps.scheduler.note_change(body.video, forced=True)
     return RenderScheduled(video=body.video)
-
-
-def check_operator(expected: str, authorization: str | None) -> None:
-    """Accept only ``Bearer <operator token>``, compared in constant time."""
-    if not expected:
-        raise Forbidden("forcing renders is disabled (no operator token set)")
-    if not bearer_matches(authorization, expected):
-        raise Unauthorized("a valid operator token is required")

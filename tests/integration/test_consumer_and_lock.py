@@ -7,13 +7,15 @@ from shared.consumer import QueueConsumer
 from shared.correlation import current_request_id, request_id_var
 from shared.locks import DynamoLock
 from shared.messages import FrameSlot, MalformedMessage, parse_message
-from shared.queues import send, send_batch
+from shared.queues import SqsQueueSender
 
 
 async def test_consumer_handles_each_message_and_deletes_it(aws: AwsClients, aws_fields):
     queue = str(aws_fields["frames_queue"])
     token = request_id_var.set("req-consumer")
-    await send_batch(aws, queue, [FrameSlot(video="demo", frame=n) for n in range(12)])
+    await SqsQueueSender(aws).send_batch(
+        queue, [FrameSlot(video="demo", frame=n) for n in range(12)]
+    )
     request_id_var.reset(token)
     seen: list[tuple[int, str | None]] = []
     loops = BackgroundLoops()
@@ -36,7 +38,7 @@ async def test_consumer_handles_each_message_and_deletes_it(aws: AwsClients, aws
 
 async def test_a_failing_handler_gets_the_message_again(aws: AwsClients, aws_fields):
     queue = str(aws_fields["render_queue"])
-    await send(aws, queue, FrameSlot(video="demo", frame=1))
+    await SqsQueueSender(aws).send(queue, FrameSlot(video="demo", frame=1))
     calls: list[str] = []
 
     async def flaky(body: str) -> None:

@@ -14,7 +14,7 @@ from services.moderation.settings import ModerationSettings
 from services.moderation.signatures import sign
 from shared.aws import AwsClients
 from shared.messages import FrameSlot, SubmissionIngested, SubmissionModerated
-from shared.queues import send
+from shared.queues import SqsQueueSender
 from shared.records import original_key, renditions_of
 from tests.moderation_fakes import FakeCrowd
 from tests.peeks import drain
@@ -66,7 +66,7 @@ async def submit(aws: AwsClients, settings: ModerationSettings, sid: str, frame:
         height=180,
         created_at=datetime.now(UTC),
     )
-    await send(aws, settings.moderation_queue, message)
+    await SqsQueueSender(aws).send(settings.moderation_queue, message)
 
 
 async def until(probe, timeout_seconds: float = 20.0):

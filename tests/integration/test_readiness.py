@@ -16,7 +16,7 @@ from services.renderer.settings import RendererSettings
 from shared.aws import AwsClients
 from shared.correlation import REQUEST_ID_ATTRIBUTE, request_id_var
 from shared.messages import FrameSlot
-from shared.queues import send, send_batch
+from shared.queues import SqsQueueSender
 from tests.conftest import aws_settings_for
 from tests.processes import moto_server
 
@@ -85,8 +85,10 @@ async def test_sent_messages_carry_the_request_id_attribute(aws: AwsClients, aws
     queue = str(aws_fields["frames_queue"])
     token = request_id_var.set("req-from-browser")
     try:
-        await send(aws, queue, FrameSlot(video="demo", frame=1))
-        await send_batch(aws, queue, [FrameSlot(video="demo", frame=n) for n in range(2, 14)])
+        await SqsQueueSender(aws).send(queue, FrameSlot(video="demo", frame=1))
+        await SqsQueueSender(aws).send_batch(
+            queue, [FrameSlot(video="demo", frame=n) for n in range(2, 14)]
+        )
     finally:
         request_id_var.reset(token)
     seen: list[tuple[str, str]] = []

@@ -18,7 +18,7 @@ import pytest
 
 from shared.aws import AwsClients
 from shared.messages import FrameSlot, SubmissionIngested, SubmissionModerated
-from shared.queues import send
+from shared.queues import SqsQueueSender
 from shared.records import original_key, renditions_of
 from tests.crowd_process import crowd_server
 from tests.pictures import blank, good_copy, jpeg, noise, original_frame
@@ -99,7 +99,7 @@ async def feed(aws: AwsClients, fields: dict[str, object], plan: dict) -> None:
         for sid, (frame, _, _) in plan.items()
     ]
     for message in [*messages, *messages[:2], messages[12]]:  # three redeliveries
-        await send(aws, str(fields["moderation_queue"]), message)
+        await SqsQueueSender(aws).send(str(fields["moderation_queue"]), message)
 
 
 async def statuses(base_url: str, plan: dict) -> dict[str, dict]:

@@ -18,7 +18,7 @@ import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 
 from shared.messages import SubmissionModerated
-from shared.queues import send
+from shared.queues import SqsQueueSender
 from shared.records import rendition_key
 from tests.media import audio_seconds, decoded_frames, short_video
 from tests.processes import PYTHON, ROOT, answers, free_port, running, wait_for
@@ -151,7 +151,7 @@ async def approve(aws, aws_fields, submission, frame, jpeg_bytes):
         judgments=3,
         decided_at=datetime.now(UTC),
     )
-    await send(aws, aws_fields["render_queue"], verdict)
+    await SqsQueueSender(aws).send(aws_fields["render_queue"], verdict)
 
 
 async def read(aws, aws_fields, key):

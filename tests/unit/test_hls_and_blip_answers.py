@@ -2,8 +2,8 @@ import pytest
 
 from services.renderer.blip import BlipRejected, parse_answer
 from services.renderer.hls import media_playlist
-from services.renderer.routes import check_operator
 from shared.errors import Forbidden, Unauthorized
+from shared.operator import require_operator
 
 
 def test_the_playlist_maps_the_init_segment_and_lists_every_segment_with_its_length():
@@ -39,9 +39,9 @@ def test_a_blip_answer_that_is_not_xml_is_a_failure():
 
 
 def test_forcing_a_render_needs_the_exact_bearer_token():
-    check_operator("s3cret", "Bearer s3cret")
+    require_operator("Bearer s3cret", "s3cret")
     for header in (None, "Bearer wrong", "Basic s3cret", "s3cret"):
         with pytest.raises(Unauthorized):
-            check_operator("s3cret", header)
+            require_operator(header, "s3cret")
     with pytest.raises(Forbidden):
-        check_operator("", "Bearer anything")
+        require_operator("Bearer anything", "")
