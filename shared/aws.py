@@ -24,6 +24,12 @@ if TYPE_CHECKING:
 
 # What S3 answers (by operation and client) when the object is not there.
 MISSING_OBJECT_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
+# What SQS answers to a delete / visibility change with a receipt handle that is no
+# longer current (the message was received again, or deleted already).
+STALE_RECEIPT_CODES = frozenset(
+    {"ReceiptHandleIsInvalid", "MessageNotInflight", "InvalidParameterValue"}
+)
+CONDITION_FAILED_CODE = "ConditionalCheckFailedException"
 
 
 def error_code(exc: ClientError) -> str:
@@ -34,6 +40,16 @@ def error_code(exc: ClientError) -> str:
 def is_missing_object(exc: ClientError) -> bool:
     """True when an S3 call failed because the object does not exist."""
     return error_code(exc) in MISSING_OBJECT_CODES
+
+
+def is_condition_failed(exc: ClientError) -> bool:
+    """True when a DynamoDB write was refused by its ``ConditionExpression``."""
+    return error_code(exc) == CONDITION_FAILED_CODE
+
+
+def is_stale_receipt(exc: ClientError) -> bool:
+    """True when an SQS call named a receipt handle that is no longer current."""
+    return error_code(exc) in STALE_RECEIPT_CODES
 
 
 def client_kwargs(settings: AwsSettings) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from shared.aws import AwsClients, open_aws_clients
+from shared.aws import AwsClients, error_code, open_aws_clients
 from shared.logs import configure_logging
 from shared.settings import AwsSettings
 
@@ -65,7 +65,7 @@ async def ensure_bucket(aws: AwsClients, settings: AwsSettings) -> None:
         await aws.s3.create_bucket(**kwargs)
         log.info("created bucket", extra={"bucket": settings.media_bucket})
     except ClientError as exc:
-        if exc.response["Error"]["Code"] != "BucketAlreadyOwnedByYou":
+        if error_code(exc) != "BucketAlreadyOwnedByYou":
             raise
 
 
@@ -96,7 +96,7 @@ async def ensure_table(aws: AwsClients, name: str) -> None:
         await aws.dynamodb.create_table(**table_definition(name))
         log.info("created table", extra={"table": name})
     except ClientError as exc:
-        if exc.response["Error"]["Code"] != "ResourceInUseException":
+        if error_code(exc) != "ResourceInUseException":
             raise
     waiter = aws.dynamodb.get_waiter("table_exists")
     await waiter.wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from botocore.exceptions import ClientError
 
-from shared.aws import AwsClients
+from shared.aws import AwsClients, error_code
 from shared.background import sleep_unless_stopping
 from shared.correlation import request_id_from_message, request_id_var
 from shared.messages import MalformedMessage
@@ -79,7 +79,7 @@ class QueueConsumer:
             try:
                 return await self.aws.queue_url(self.queue)
             except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") not in _NO_SUCH_QUEUE:
+                if error_code(exc) not in _NO_SUCH_QUEUE:
                     raise
                 log.warning("queue does not exist yet; waiting", extra={"queue": self.queue})
             await sleep_unless_stopping(stopping, QUEUE_WAIT_SECONDS)

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
+from shared.aws import is_condition_failed
+
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb.client import DynamoDBClient
 
@@ -55,7 +57,7 @@ class DynamoLock:
                 ExpressionAttributeValues={":now": {"N": f"{now:.3f}"}, ":me": {"S": self.owner}},
             )
         except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            if is_condition_failed(exc):
                 return False
             raise
         return True
@@ -71,7 +73,7 @@ class DynamoLock:
                 ExpressionAttributeValues={":me": {"S": self.owner}},
             )
         except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            if not is_condition_failed(exc):
                 raise
 
     @asynccontextmanager

@@ -26,6 +26,8 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from shared.aws import error_code
+
 log = logging.getLogger(__name__)
 
 _TRANSIENT_AWS_CODES = frozenset(
@@ -51,9 +53,8 @@ def is_transient_aws_error(exc: BaseException) -> bool:
     ):
         return True
     if isinstance(exc, ClientError):
-        error = exc.response.get("Error", {})
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        return error.get("Code", "") in _TRANSIENT_AWS_CODES or status >= 500
+        return error_code(exc) in _TRANSIENT_AWS_CODES or status >= 500
     return False
 
 
