@@ -16,7 +16,7 @@ from shared.aws import AwsClients
 from shared.messages import FrameSlot, SubmissionIngested, SubmissionModerated
 from shared.queues import SqsQueueSender
 from shared.records import original_key, renditions_of
-from tests.moderation_fakes import FakeCrowd
+from tests.fakes.moderation import FakeCrowd
 from tests.peeks import drain
 from tests.pictures import good_copy, jpeg, original_frame
 

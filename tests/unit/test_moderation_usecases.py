@@ -2,16 +2,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.moderation.moderator import ModerationPolicy, Moderator
 from services.moderation.payloads import CrowdUnit
+from services.moderation.reviews import decided
 from services.moderation.screening import ScreeningRules
-from services.moderation.verdicts import Judgment, VerdictRules
+from services.moderation.usecases import ModerationPolicy, Moderator
+from services.moderation.verdicts import Judgment, VerdictRules, decide
 from shared.errors import Conflict, NotFound
 from shared.messages import Renditions, SubmissionIngested
 from shared.records import original_key, renditions_of
-from tests.moderation_fakes import (
+from tests.fakes.moderation import (
     FakeCrowd,
-    FakeMedia,
+    FakePhotos,
     FakeQueues,
     FakeReviewStore,
     FakeSlotMarkers,
@@ -24,14 +25,14 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 class World:
     def __init__(self) -> None:
         self.store, self.slots, self.crowd = FakeReviewStore(), FakeSlotMarkers(), FakeCrowd()
-        self.media, self.queues = FakeMedia(), FakeQueues()
+        self.photos, self.queues = FakePhotos(), FakeQueues()
         self.now = NOW
-        self.media.objects[original_key("demo", 3)] = jpeg(original_frame(1))
+        self.photos.objects[original_key("demo", 3)] = jpeg(original_frame(1))
         self.moderator = Moderator(
             self.store,
             self.slots,
             self.crowd,
-            self.media,
+            self.photos,
             self.queues,
             ModerationPolicy(VerdictRules(), ScreeningRules(), outbox_grace_seconds=30),
             clock=lambda: self.now,
@@ -39,7 +40,7 @@ class World:
 
     def submission(self, sid: str, photo: bytes, frame: int = 3) -> SubmissionIngested:
         renditions: Renditions = renditions_of(sid)
-        self.media.objects[renditions.medium] = photo
+        self.photos.objects[renditions.medium] = photo
         return SubmissionIngested(
             submission_id=sid,
             video="demo",
@@ -150,9 +151,6 @@ async def test_reconcile_creates_units_that_failed_while_the_crowd_was_down(worl
 async def test_reconcile_repairs_steps_left_undone_only_after_the_grace_period(world):
     await world.moderator.ingest(world.submission("s1", good_copy(1)))
     review = await world.moderator.review("s1")
-    from services.moderation.reviews import decided
-    from services.moderation.verdicts import decide
-
     verdict = decide(judgments(1), VerdictRules())
     await world.store.put(decided(review, verdict, world.now))  # a crash right after deciding
     await world.moderator.reconcile()
