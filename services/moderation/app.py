@@ -13,15 +13,15 @@ from contextlib import AsyncExitStack
 
 from fastapi import FastAPI
 
+from services.moderation.consumers import ingest_handler
 from services.moderation.deps import ModerationDeps, open_deps
-from services.moderation.moderator import Moderator
 from services.moderation.routes import router
 from services.moderation.settings import ModerationSettings
+from services.moderation.usecases import Moderator
 from shared.background import BackgroundLoops, every
-from shared.consumer import MessageHandler, QueueConsumer
+from shared.consumer import QueueConsumer
 from shared.health import ReadinessCheck, queue_check, table_check
 from shared.locks import DynamoLock
-from shared.messages import SubmissionIngested, parse_message
 from shared.service import StartWork, create_service_app
 
 log = logging.getLogger(__name__)
@@ -35,15 +35,6 @@ def _checks(deps: ModerationDeps, settings: ModerationSettings) -> Mapping[str, 
         "sqs_render": queue_check(deps.aws, settings.render_queue),
         "dynamodb_reviews": table_check(deps.aws, settings.reviews_table),
     }
-
-
-def ingest_handler(moderator: Moderator) -> MessageHandler:
-    """The ``moderation`` queue's message handler."""
-
-    async def handle(body: str) -> None:
-        await moderator.ingest(parse_message(body, SubmissionIngested))
-
-    return handle
 
 
 def reconcile_pass(moderator: Moderator, lock: DynamoLock) -> Callable[[], Awaitable[None]]:

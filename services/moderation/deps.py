@@ -9,14 +9,16 @@ from typing import Annotated
 import httpx
 from fastapi import Depends
 
-from services.moderation.crowd import CrowdClient, CrowdflowerClient, JobSpec
-from services.moderation.media import S3MediaStore
-from services.moderation.moderator import ModerationPolicy, Moderator
-from services.moderation.queues import SqsVerdictQueues
+from services.moderation.adapters.crowdflower import CrowdflowerClient, JobSpec
+from services.moderation.adapters.dynamo import DynamoReviewStore, DynamoSlotMarkers
+from services.moderation.adapters.sqs import SqsVerdictQueues
+from services.moderation.ports import CrowdClient
 from services.moderation.settings import ModerationSettings
-from services.moderation.storage import DynamoReviewStore, DynamoSlotMarkers
+from services.moderation.usecases import ModerationPolicy, Moderator
 from shared.aws import AwsClients, open_aws_clients
 from shared.correlation import propagate_request_id
+from shared.objects import S3ObjectStore
+from shared.queues import SqsQueueSender
 from shared.service import app_state
 
 
@@ -34,14 +36,15 @@ def build_moderator(settings: ModerationSettings, aws: AwsClients, crowd: CrowdC
         store=DynamoReviewStore(aws.dynamodb, settings.reviews_table),
         slots=DynamoSlotMarkers(aws.dynamodb, settings.reviews_table),
         crowd=crowd,
-        media=S3MediaStore(aws.s3, settings.media_bucket, settings.photo_url_seconds),
-        queues=SqsVerdictQueues(aws, settings.render_queue, settings.frames_queue),
+        photos=S3ObjectStore(aws.s3, settings.media_bucket),
+        queues=SqsVerdictQueues(SqsQueueSender(aws), settings.render_queue, settings.frames_queue),
         policy=ModerationPolicy(
             verdict_rules=settings.verdict_rules(),
             screening_rules=settings.screening_rules(),
             prescreen_enabled=settings.prescreen_enabled,
             outbox_grace_seconds=settings.outbox_grace_seconds,
             reconcile_concurrency=settings.reconcile_concurrency,
+            photo_url_seconds=settings.photo_url_seconds,
         ),
     )
 

@@ -17,8 +17,22 @@ SAMPLE_SIDE_PIXELS = 64
 MAX_DECODE_PIXELS = 40_000_000
 
 
+class UnreadableImage(ValueError):
+    """Bytes that do not decode as an image we can sample."""
+
+
 def gray_sample(data: bytes, side_pixels: int = SAMPLE_SIDE_PIXELS) -> GraySample:
-    """Decode ``data`` and shrink it to a ``side x side`` grayscale sample."""
+    """Decode ``data`` and shrink it to a ``side x side`` grayscale sample.
+
+    Raises :class:`UnreadableImage` when ``data`` is not an image Pillow can decode.
+    """
+    try:
+        return _sample(data, side_pixels)
+    except (OSError, ValueError) as exc:  # Pillow's UnidentifiedImageError is an OSError
+        raise UnreadableImage(f"cannot sample the image: {exc}") from exc
+
+
+def _sample(data: bytes, side_pixels: int) -> GraySample:
     with Image.open(io.BytesIO(data)) as image:
         if image.width * image.height > MAX_DECODE_PIXELS:
             raise ValueError(f"image of {image.width}x{image.height} is too large to sample")

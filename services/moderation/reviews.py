@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from services.moderation.screening import Screening
 from services.moderation.verdicts import REASON_TAKEDOWN, Judgment, Verdict, unique_judgments
 from shared.messages import FrameSlot, Renditions, SubmissionIngested, SubmissionModerated
-
-Status = Literal["pending", "approved", "rejected"]
+from shared.records import ReviewList, ReviewStatus, ReviewView
 
 STEP_MARK_SLOT = "mark_slot"
 STEP_UNMARK_SLOT = "unmark_slot"
@@ -26,7 +25,7 @@ STEP_RETURN_SLOT = "return_slot"
 STEP_ANNOUNCE = "announce"
 # Revision 1 is the first verdict, revision 2 an operator's takedown.
 FIRST_VERDICT, TAKEDOWN = 1, 2
-PLANS: dict[tuple[int, Status], tuple[str, ...]] = {
+PLANS: dict[tuple[int, ReviewStatus], tuple[str, ...]] = {
     (FIRST_VERDICT, "approved"): (STEP_MARK_SLOT, STEP_ANNOUNCE),
     (FIRST_VERDICT, "rejected"): (STEP_RETURN_SLOT, STEP_ANNOUNCE),
     (TAKEDOWN, "rejected"): (STEP_UNMARK_SLOT, STEP_RETURN_SLOT, STEP_ANNOUNCE),
@@ -44,7 +43,7 @@ class Review:
     display_name: str | None
     renditions: Renditions
     created_at: datetime
-    status: Status = "pending"
+    status: ReviewStatus = "pending"
     auto_score: float | None = None
     score: float | None = None
     reasons: tuple[str, ...] = ()
@@ -154,3 +153,28 @@ def verdict_message(review: Review) -> SubmissionModerated:
 def slot_of(review: Review) -> FrameSlot:
     """The ``frames`` message handing the review's slot out again."""
     return FrameSlot(video=review.video, frame=review.frame)
+
+
+def review_view(review: Review) -> ReviewView:
+    """``review`` as moderation's read API shows it (the gateway parses it)."""
+    return ReviewView(
+        submission_id=review.submission_id,
+        video=review.video,
+        frame=review.frame,
+        status=review.status,
+        score=review.score,
+        auto_score=review.auto_score,
+        reasons=list(review.reasons),
+        judgments=review.judgment_count,
+        display_name=review.display_name,
+        thumb_key=review.renditions.thumb,
+        medium_key=review.renditions.medium,
+        large_key=review.renditions.large,
+        created_at=review.created_at,
+        decided_at=review.decided_at,
+    )
+
+
+def review_list(reviews: list[Review]) -> ReviewList:
+    """Several reviews as the read API shows them, in the order given."""
+    return ReviewList(reviews=[review_view(review) for review in reviews])

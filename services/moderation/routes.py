@@ -9,10 +9,12 @@ from fastapi import APIRouter, Form, Header, Query
 
 from services.moderation.deps import Deps, Settings
 from services.moderation.payloads import parse_unit_payload
-from services.moderation.schemas import RecentApprovals, ReviewShown, WebhookTaken
+from services.moderation.reviews import review_list, review_view
+from services.moderation.schemas import WebhookTaken
 from services.moderation.signatures import is_valid_signature
 from shared.errors import Unauthorized, error_responses
 from shared.operator import require_operator
+from shared.records import ReviewList, ReviewView
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -24,38 +26,38 @@ MAX_RECENT = 50
 @router.get("/reviews/recent", tags=["reviews"])
 async def recent_reviews(
     deps: Deps, limit: Annotated[int, Query(ge=1, le=MAX_RECENT)] = 10
-) -> RecentApprovals:
+) -> ReviewList:
     """The latest approved photos, newest first."""
-    reviews = await deps.moderator.recent(limit)
-    return RecentApprovals(reviews=[ReviewShown.of(r) for r in reviews])
+    return review_list(await deps.moderator.recent(limit))
 
 
 @router.get("/slots/{video}/{frame}/reviews", tags=["reviews"])
-async def slot_reviews(video: str, frame: int, deps: Deps) -> RecentApprovals:
+async def slot_reviews(video: str, frame: int, deps: Deps) -> ReviewList:
     """The approved photos of one slot, best score first."""
-    reviews = await deps.moderator.of_slot(video, frame)
-    return RecentApprovals(reviews=[ReviewShown.of(r) for r in reviews])
+    return review_list(await deps.moderator.of_slot(video, frame))
 
 
 @router.get("/reviews/{submission_id}", tags=["reviews"], responses=error_responses(404))
-async def get_review(submission_id: str, deps: Deps) -> ReviewShown:
+async def get_review(submission_id: str, deps: Deps) -> ReviewView:
     """One submission's review: pending, approved or rejected, with score and reasons."""
-    return ReviewShown.of(await deps.moderator.review(submission_id))
+    return review_view(await deps.moderator.review(submission_id))
 
 
 @router.post(
-    "/reviews/{submission_id}/takedown", tags=["reviews"], responses=error_responses(401, 404, 409)
+    "/reviews/{submission_id}/takedown",
+    tags=["reviews"],
+    responses=error_responses(401, 403, 404, 409),
 )
 async def take_down(
     submission_id: str,
     deps: Deps,
     settings: Settings,
     authorization: Annotated[str | None, Header()] = None,
-) -> ReviewShown:
+) -> ReviewView:
     """Reject an approved photo (operator only); the renderer drops it from the clip."""
     require_operator(authorization, settings.operator_token)
     log.info("takedown", extra={"submission_id": submission_id})
-    return ReviewShown.of(await deps.moderator.takedown(submission_id))
+    return review_view(await deps.moderator.takedown(submission_id))
 
 
 @router.post("/crowd/webhook", tags=["crowd"], responses=error_responses(400, 401))

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
-Decision = Literal["approved", "rejected"]
+from shared import messages
+
 MIMIC_LOW, MIMIC_HIGH = 1, 5
 # Weighted means are rounded to this many digits so float noise cannot break a tie.
 TIE_DIGITS = 9
@@ -53,7 +53,7 @@ class VerdictRules:
 class Verdict:
     """What the judgments decided."""
 
-    decision: Decision
+    decision: messages.Verdict
     score: float
     reasons: tuple[str, ...]
     judgments: int

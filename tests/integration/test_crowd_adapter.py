@@ -6,9 +6,10 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from services.moderation.crowd import CrowdflowerClient, CrowdUnavailable, JobSpec, UnitRequest
-from services.moderation.media import S3MediaStore
+from services.moderation.adapters.crowdflower import CrowdflowerClient, JobSpec
+from services.moderation.ports import CrowdUnavailable, UnitRequest
 from shared.aws import AwsClients
+from shared.objects import S3ObjectStore
 from tests.crowd_process import crowd_server
 from tests.pictures import good_copy, jpeg, noise, original_frame
 
@@ -29,10 +30,10 @@ async def http(crowd_url):
         yield client
 
 
-async def upload(aws: AwsClients, bucket: str, photos: dict[str, bytes]) -> S3MediaStore:
+async def upload(aws: AwsClients, bucket: str, photos: dict[str, bytes]) -> S3ObjectStore:
     for key, data in photos.items():
         await aws.s3.put_object(Bucket=bucket, Key=key, Body=data)
-    return S3MediaStore(aws.s3, bucket, url_seconds=600)
+    return S3ObjectStore(aws.s3, bucket)
 
 
 async def judged(client: CrowdflowerClient, job: str, unit: str, count: int) -> list:
@@ -62,7 +63,9 @@ async def test_workers_rate_a_copy_high_and_noise_low(http, aws, aws_fields):
     job = await client.ensure_job("video-c")
     units = {}
     for name in ("copy", "noise"):
-        request = UnitRequest(name, await media.url(f"{name}.jpg"), await media.url("o.jpg"))
+        request = UnitRequest(
+            name, await media.url(f"{name}.jpg", 600), await media.url("o.jpg", 600)
+        )
         units[name] = await client.create_unit(job, request)
     assert await client.find_unit(job, "noise") == units["noise"]
     assert await client.find_unit(job, "nobody") is None

@@ -16,7 +16,7 @@ from shared.aws import AwsClients
 from shared.messages import FrameSlot, SubmissionIngested, SubmissionModerated
 from shared.queues import SqsQueueSender
 from shared.records import original_key, renditions_of
-from tests.moderation_fakes import FakeCrowd
+from tests.fakes.moderation import FakeCrowd
 from tests.peeks import drain
 from tests.pictures import good_copy, jpeg, original_frame
 
@@ -206,3 +206,11 @@ async def test_a_takedown_needs_the_operator_token_and_rejects_the_photo(client,
     assert (await client.get("/reviews/recent")).json() == {"reviews": []}
     video = answer.json()["video"]
     assert (await client.get(f"/slots/{video}/7/reviews")).json() == {"reviews": []}
+
+
+async def test_the_openapi_spec_declares_the_takedown_guards_and_the_shared_review_view(client):
+    spec = (await client.get("/openapi.json")).json()
+    takedown = spec["paths"]["/reviews/{submission_id}/takedown"]["post"]["responses"]
+    assert {"200", "401", "403", "404", "409"} <= set(takedown)
+    ok = takedown["200"]["content"]["application/json"]["schema"]
+    assert ok == {"$ref": "#/components/schemas/ReviewView"}

@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
+from services.moderation.adapters.dynamo import DynamoReviewStore, DynamoSlotMarkers
 from services.moderation.reviews import Review, decided, with_step_done
-from services.moderation.storage import DynamoReviewStore, DynamoSlotMarkers
 from services.moderation.verdicts import Judgment, Verdict
 from shared.records import renditions_of
 

@@ -2,16 +2,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.moderation.moderator import ModerationPolicy, Moderator
 from services.moderation.payloads import CrowdUnit
+from services.moderation.reviews import decided
 from services.moderation.screening import ScreeningRules
-from services.moderation.verdicts import Judgment, VerdictRules
+from services.moderation.usecases import ModerationPolicy, Moderator
+from services.moderation.verdicts import Judgment, VerdictRules, decide
 from shared.errors import Conflict, NotFound
 from shared.messages import Renditions, SubmissionIngested
 from shared.records import original_key, renditions_of
-from tests.moderation_fakes import (
+from tests.fakes.moderation import (
     FakeCrowd,
-    FakeMedia,
+    FakePhotos,
     FakeQueues,
     FakeReviewStore,
     FakeSlotMarkers,
@@ -22,24 +23,30 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 class World:
-    def __init__(self) -> None:
+    def __init__(self, prescreen_enabled: bool = True) -> None:
         self.store, self.slots, self.crowd = FakeReviewStore(), FakeSlotMarkers(), FakeCrowd()
-        self.media, self.queues = FakeMedia(), FakeQueues()
+        self.photos, self.queues = FakePhotos(), FakeQueues()
         self.now = NOW
-        self.media.objects[original_key("demo", 3)] = jpeg(original_frame(1))
+        self.photos.objects[original_key("demo", 3)] = jpeg(original_frame(1))
         self.moderator = Moderator(
             self.store,
             self.slots,
             self.crowd,
-            self.media,
+            self.photos,
             self.queues,
-            ModerationPolicy(VerdictRules(), ScreeningRules(), outbox_grace_seconds=30),
+            ModerationPolicy(
+                VerdictRules(),
+                ScreeningRules(),
+                prescreen_enabled=prescreen_enabled,
+                outbox_grace_seconds=30,
+                photo_url_seconds=600,
+            ),
             clock=lambda: self.now,
         )
 
     def submission(self, sid: str, photo: bytes, frame: int = 3) -> SubmissionIngested:
         renditions: Renditions = renditions_of(sid)
-        self.media.objects[renditions.medium] = photo
+        self.photos.objects[renditions.medium] = photo
         return SubmissionIngested(
             submission_id=sid,
             video="demo",
@@ -150,9 +157,6 @@ async def test_reconcile_creates_units_that_failed_while_the_crowd_was_down(worl
 async def test_reconcile_repairs_steps_left_undone_only_after_the_grace_period(world):
     await world.moderator.ingest(world.submission("s1", good_copy(1)))
     review = await world.moderator.review("s1")
-    from services.moderation.reviews import decided
-    from services.moderation.verdicts import decide
-
     verdict = decide(judgments(1), VerdictRules())
     await world.store.put(decided(review, verdict, world.now))  # a crash right after deciding
     await world.moderator.reconcile()
@@ -183,3 +187,71 @@ async def test_a_takedown_of_an_unknown_or_pending_photo_is_refused(world):
     await world.moderator.ingest(world.submission("s1", good_copy(1)))
     with pytest.raises(Conflict):
         await world.moderator.takedown("s1")
+
+
+async def test_a_submission_whose_photo_is_missing_is_not_reviewed_yet(world):
+    message = world.submission("s1", good_copy(1))
+    del world.photos.objects[message.renditions.medium]
+    with pytest.raises(NotFound):
+        await world.moderator.ingest(message)
+    assert world.store.reviews == {}
+    assert world.crowd.units == {}
+
+
+async def test_an_undecodable_photo_is_rejected_without_a_crowd_unit(world):
+    review = await world.moderator.ingest(world.submission("s1", b"not a picture"))
+    assert (review.status, review.reasons, review.auto_score) == (
+        "rejected",
+        ("unreadable_photo",),
+        None,
+    )
+    assert world.crowd.units == {}
+    assert [v.reasons for v in world.queues.verdicts] == [["unreadable_photo"]]
+
+
+async def test_without_its_original_frame_a_photo_goes_to_the_crowd_unscored(world):
+    review = await world.moderator.ingest(world.submission("s1", good_copy(1), frame=9))
+    assert (review.status, review.auto_score) == ("pending", None)
+    assert len(world.crowd.units) == 1
+
+
+async def test_with_the_pre_screen_off_a_black_photo_goes_to_the_crowd():
+    world = World(prescreen_enabled=False)
+    review = await world.moderator.ingest(world.submission("s1", blank(0)))
+    assert review.status == "pending"
+    assert len(world.crowd.units) == 1
+
+
+async def test_the_crowd_sees_the_photo_and_its_original_by_expiring_urls(world):
+    await world.moderator.ingest(world.submission("s1", good_copy(1)))
+    [unit] = world.crowd.units.values()
+    assert unit.photo_url == "http://media.test/submissions/s1/medium.jpg?expires=600"
+    assert unit.original_url == f"http://media.test/{original_key('demo', 3)}?expires=600"
+
+
+async def test_a_unit_created_before_a_crash_is_found_again_not_created_twice(world):
+    review = await world.moderator.ingest(world.submission("s1", good_copy(1)))
+    await world.store.put(review.changed(unit_id=None))  # the unit id was never recorded
+    world.now += timedelta(seconds=31)
+    await world.moderator.reconcile()
+    assert (await world.moderator.review("s1")).unit_id == "unit-1"
+    assert len(world.crowd.units) == 1
+
+
+async def test_judgments_for_an_unknown_submission_are_ignored(world):
+    assert await world.moderator.receive_unit(unit_for("nobody", judgments(5))) == "ignored"
+    assert world.queues.verdicts == []
+
+
+async def test_a_slot_shows_its_approved_photos_best_score_first(world):
+    for sid, mimic in (("s1", 4), ("s2", 5), ("s3", 1)):
+        await world.moderator.ingest(world.submission(sid, good_copy(1)))
+        await world.moderator.receive_unit(unit_for(sid, judgments(mimic)))
+    shown = await world.moderator.of_slot("demo", 3)
+    assert [(r.submission_id, r.score) for r in shown] == [("s2", 1.0), ("s1", 0.75)]
+    assert await world.moderator.of_slot("demo", 4) == []
+
+
+async def test_an_unknown_review_is_not_found(world):
+    with pytest.raises(NotFound):
+        await world.moderator.review("nobody")

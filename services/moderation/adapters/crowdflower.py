@@ -1,4 +1,4 @@
-"""The crowd port and its Crowdflower v1 adapter.
+"""``CrowdflowerClient``: the crowd port's adapter for the Crowdflower v1 API.
 
 The adapter speaks the v1 subset the original used: ``/v1/jobs.json``,
 ``/v1/jobs/{job}/units.json``, ``/v1/jobs/{job}/units/{unit}/judgments.json``, Rails-style
@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 from pydantic import SecretStr
 
 from services.moderation.payloads import parse_judgments
+from services.moderation.ports import CrowdUnavailable, UnitRequest
 from services.moderation.verdicts import Judgment
-from shared.errors import DependencyUnavailable
 from shared.retry import transient_retry
 
 CML = """\
@@ -38,23 +38,6 @@ INSTRUCTIONS = (
 )
 
 
-class CrowdUnavailable(DependencyUnavailable):
-    """The crowd API failed; ``transient`` failures are worth retrying."""
-
-    def __init__(self, detail: str, *, transient: bool) -> None:
-        super().__init__("crowd", detail)
-        self.transient = transient
-
-
-@dataclass(frozen=True)
-class UnitRequest:
-    """What one unit shows the workers."""
-
-    submission_id: str
-    photo_url: str
-    original_url: str
-
-
 @dataclass(frozen=True)
 class JobSpec:
     """How our jobs are set up on the crowd."""
@@ -68,33 +51,13 @@ class JobSpec:
         return f"{self.title_prefix}: {video}"
 
 
-class CrowdClient(Protocol):
-    """The crowd: one job per video, one unit per submission, judgments per unit."""
-
-    async def ensure_job(self, video: str) -> str:
-        """The id of the job of ``video``, created if there is none."""
-        ...
-
-    async def create_unit(self, job_id: str, unit: UnitRequest) -> str:
-        """Create a unit; return its id."""
-        ...
-
-    async def find_unit(self, job_id: str, submission_id: str) -> str | None:
-        """The id of an existing unit for ``submission_id``, if any."""
-        ...
-
-    async def judgments(self, job_id: str, unit_id: str) -> list[Judgment]:
-        """Every judgment of a unit so far."""
-        ...
-
-
 def is_transient_crowd_error(exc: BaseException) -> bool:
     """Retry only crowd failures marked transient."""
     return isinstance(exc, CrowdUnavailable) and exc.transient
 
 
 class CrowdflowerClient:
-    """:class:`CrowdClient` over the Crowdflower v1 HTTP API."""
+    """:class:`~services.moderation.ports.CrowdClient` over the Crowdflower v1 HTTP API."""
 
     def __init__(
         self,

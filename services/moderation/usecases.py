@@ -15,13 +15,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from PIL import UnidentifiedImageError
-
-from services.moderation.crowd import CrowdClient, CrowdUnavailable, UnitRequest
-from services.moderation.imaging import gray_sample
-from services.moderation.media import MediaStore
+from services.moderation.imaging import UnreadableImage, gray_sample
 from services.moderation.payloads import CrowdUnit
-from services.moderation.queues import VerdictQueues
+from services.moderation.ports import (
+    CrowdClient,
+    CrowdUnavailable,
+    PhotoStore,
+    ReviewStore,
+    SlotMarkers,
+    UnitRequest,
+    VerdictQueues,
+)
 from services.moderation.reviews import (
     STEP_ANNOUNCE,
     STEP_MARK_SLOT,
@@ -38,7 +42,6 @@ from services.moderation.reviews import (
     with_step_done,
 )
 from services.moderation.screening import GraySample, Screening, ScreeningRules, screen
-from services.moderation.storage import ReviewStore, SlotMarkers
 from services.moderation.verdicts import Judgment, VerdictRules, decide
 from shared.errors import Conflict, NotFound, OfofError
 from shared.messages import SubmissionIngested, utcnow
@@ -61,6 +64,8 @@ class ModerationPolicy:
     prescreen_enabled: bool = True
     outbox_grace_seconds: float = 30.0
     reconcile_concurrency: int = 8
+    # How long the crowd may fetch a unit's photos by their URLs.
+    photo_url_seconds: int = 3600
 
 
 class Moderator:
@@ -71,13 +76,13 @@ class Moderator:
         store: ReviewStore,
         slots: SlotMarkers,
         crowd: CrowdClient,
-        media: MediaStore,
+        photos: PhotoStore,
         queues: VerdictQueues,
         policy: ModerationPolicy,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.store, self.slots, self.crowd = store, slots, crowd
-        self.media, self.queues = media, queues
+        self.photos, self.queues = photos, queues
         self.policy = policy
         self.clock = clock
 
@@ -129,12 +134,12 @@ class Moderator:
         return found if self.policy.prescreen_enabled else Screening(None, found.similarity)
 
     async def _sample(self, key: str) -> GraySample | str | None:
-        data = await self.media.read(key)
+        data = await self.photos.find(key)
         if data is None:
             return None
         try:
             return await asyncio.to_thread(gray_sample, data)
-        except (UnidentifiedImageError, OSError, ValueError):
+        except UnreadableImage:
             log.warning("image cannot be decoded", extra={"key": key})
             return REASON_UNREADABLE
 
@@ -168,10 +173,11 @@ class Moderator:
         return stored or await self.review(review.submission_id)
 
     async def _unit_request(self, review: Review) -> UnitRequest:
+        seconds = self.policy.photo_url_seconds
         return UnitRequest(
             submission_id=review.submission_id,
-            photo_url=await self.media.url(review.renditions.medium),
-            original_url=await self.media.url(original_key(review.video, review.frame)),
+            photo_url=await self.photos.url(review.renditions.medium, seconds),
+            original_url=await self.photos.url(original_key(review.video, review.frame), seconds),
         )
 
     # Judgments arrive ----------------------------------------------------------------

@@ -11,76 +11,36 @@ Item layout (the table has generic ``pk``/``sk`` keys and one index ``gsi1``):
   the string set of the slot's approved photos (absent when there are none).
 - lock: ``pk = lock#reconcile``, ``sk = lock`` (see :mod:`shared.locks`).
 
-A review's judgments are stored with it as one JSON string. Every write of a review is
-conditional on its version (optimistic concurrency, see :mod:`services.moderation.reviews`).
+A review's item is derived from the :class:`Review` dataclass, one attribute per field,
+by the field's type: text, numbers, booleans and ISO timestamps as themselves, text
+tuples and sets as lists (sets sorted), pydantic models and tuples of dataclasses (the
+judgments) as one JSON string; a field that is None is left out. Every write of a review
+is conditional on its version (optimistic concurrency, see
+:mod:`services.moderation.reviews`).
 AWS calls retry transient failures in botocore (standard mode, ``aws_max_attempts``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, fields, is_dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin, get_type_hints
 
 from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import BaseModel
 
 from services.moderation.reviews import Review
-from services.moderation.verdicts import Judgment
+from shared.aws import error_code
 from shared.errors import DependencyUnavailable
-from shared.messages import Renditions
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb.client import DynamoDBClient
 
 OPEN, APPROVED = "open", "approved"
 Item = dict[str, Any]
-
-
-class ReviewStore(Protocol):
-    """Where reviews live."""
-
-    async def get(self, submission_id: str) -> Review | None:
-        """The stored review, or None."""
-        ...
-
-    async def put(self, review: Review) -> Review | None:
-        """Store ``review`` unless the stored version moved on since it was read.
-
-        Returns the review as stored (its version bumped), or None when someone else
-        wrote first. A review of version 0 is new and is stored only if none exists.
-        """
-        ...
-
-    def open_reviews(self) -> AsyncIterator[Review]:
-        """Every review that still needs a verdict or steps after one."""
-        ...
-
-    async def recent_approved(self, limit: int) -> list[Review]:
-        """Approved reviews, newest decision first."""
-        ...
-
-
-class SlotMarkers(Protocol):
-    """Which slots already have an approved photo."""
-
-    async def has_approved(self, video: str, frame: int) -> bool:
-        """Does the slot have at least one approved photo?"""
-        ...
-
-    async def approved_of(self, video: str, frame: int) -> list[str]:
-        """The submission ids of the slot's approved photos."""
-        ...
-
-    async def add(self, video: str, frame: int, submission_id: str) -> None:
-        """Record an approved photo of the slot (idempotent)."""
-        ...
-
-    async def remove(self, video: str, frame: int, submission_id: str) -> None:
-        """Forget an approved photo of the slot (idempotent)."""
-        ...
 
 
 @contextmanager
@@ -100,9 +60,73 @@ def _n(value: float) -> dict[str, str]:
     return {"N": repr(value)}
 
 
-def _optional(item: Item, name: str, value: Any, encode: Any) -> None:
-    if value is not None:
-        item[name] = encode(value)
+@dataclass(frozen=True)
+class Codec:
+    """How one dataclass field is written as, and read from, one DynamoDB attribute."""
+
+    encode: Callable[[Any], Any]
+    decode: Callable[[Any], Any]
+    # None is stored as an absent attribute.
+    optional: bool = False
+
+
+TEXT = Codec(_s, lambda a: a["S"])
+SCALARS: dict[object, Codec] = {
+    str: TEXT,
+    int: Codec(_n, lambda a: int(a["N"])),
+    float: Codec(_n, lambda a: float(a["N"])),
+    bool: Codec(lambda v: {"BOOL": v}, lambda a: a["BOOL"]),
+    datetime: Codec(lambda v: _s(v.isoformat()), lambda a: datetime.fromisoformat(a["S"])),
+}
+
+
+def _text_list(collection: Any) -> Codec:
+    def encode(values: Any) -> Any:
+        ordered = sorted(values) if collection is frozenset else values
+        return {"L": [_s(v) for v in ordered]}
+
+    return Codec(encode, lambda a: collection(v["S"] for v in a["L"]))
+
+
+def _json_list(collection: Any, element: Any) -> Codec:
+    return Codec(
+        lambda values: _s(json.dumps([asdict(v) for v in values])),
+        lambda a: collection(element(**v) for v in json.loads(a["S"])),
+    )
+
+
+def _model(model: type[BaseModel]) -> Codec:
+    return Codec(lambda v: _s(v.model_dump_json()), lambda a: model.model_validate_json(a["S"]))
+
+
+def codec_for(hint: Any) -> Codec:
+    """The codec of a field annotated ``hint`` (the layout is in the module doc)."""
+    args = get_args(hint)
+    if type(None) in args:
+        (inner,) = (arg for arg in args if arg is not type(None))
+        return replace(codec_for(inner), optional=True)
+    origin = get_origin(hint)
+    if origin is Literal:
+        return TEXT
+    if origin in (tuple, frozenset):
+        return _json_list(origin, args[0]) if is_dataclass(args[0]) else _text_list(origin)
+    if isinstance(hint, type) and issubclass(hint, BaseModel):
+        return _model(hint)
+    return SCALARS[hint]
+
+
+def codecs_of(cls: type[Any]) -> dict[str, Codec]:
+    """Field name → codec, for every field of the dataclass ``cls``."""
+    hints = get_type_hints(cls)
+    return {field.name: codec_for(hints[field.name]) for field in fields(cls)}
+
+
+REVIEW_CODECS = codecs_of(Review)
+
+
+def review_key(submission_id: str) -> Item:
+    """The primary key of the review of ``submission_id``."""
+    return {"pk": _s(f"review#{submission_id}"), "sk": _s("review")}
 
 
 def index_keys(review: Review) -> Item:
@@ -122,70 +146,26 @@ def index_keys(review: Review) -> Item:
 
 def to_item(review: Review) -> Item:
     """``review`` as a DynamoDB item."""
-    item: Item = {
-        "pk": _s(f"review#{review.submission_id}"),
-        "sk": _s("review"),
-        "submission_id": _s(review.submission_id),
-        "video": _s(review.video),
-        "frame": _n(review.frame),
-        "client_id": _s(review.client_id),
-        "renditions": _s(review.renditions.model_dump_json()),
-        "created_at": _s(review.created_at.isoformat()),
-        "status": _s(review.status),
-        "reasons": {"L": [_s(r) for r in review.reasons]},
-        "judgments": _s(json.dumps([asdict(j) for j in review.judgments])),
-        "judgment_count": _n(review.judgment_count),
-        "unit_requested": {"BOOL": review.unit_requested},
-        "revision": _n(review.revision),
-        "done_steps": {"L": [_s(step) for step in sorted(review.done_steps)]},
-        "version": _n(review.version),
-        **index_keys(review),
+    values = {name: getattr(review, name) for name in REVIEW_CODECS}
+    attributes = {
+        name: REVIEW_CODECS[name].encode(value)
+        for name, value in values.items()
+        if value is not None
     }
-    for name in ("display_name", "job_id", "unit_id"):
-        _optional(item, name, getattr(review, name), _s)
-    _optional(item, "auto_score", review.auto_score, _n)
-    _optional(item, "score", review.score, _n)
-    _optional(item, "decided_at", review.decided_at, lambda d: _s(d.isoformat()))
-    return item
-
-
-def _text(item: Item, name: str) -> str | None:
-    return item[name]["S"] if name in item else None
-
-
-def _number(item: Item, name: str) -> float | None:
-    return float(item[name]["N"]) if name in item else None
+    return {**review_key(review.submission_id), **attributes, **index_keys(review)}
 
 
 def from_item(item: Item) -> Review:
     """A review from its DynamoDB item."""
-    decided_at = _text(item, "decided_at")
-    return Review(
-        submission_id=item["submission_id"]["S"],
-        video=item["video"]["S"],
-        frame=int(item["frame"]["N"]),
-        client_id=item["client_id"]["S"],
-        display_name=_text(item, "display_name"),
-        renditions=Renditions.model_validate_json(item["renditions"]["S"]),
-        created_at=datetime.fromisoformat(item["created_at"]["S"]),
-        status=item["status"]["S"],
-        auto_score=_number(item, "auto_score"),
-        score=_number(item, "score"),
-        reasons=tuple(r["S"] for r in item["reasons"]["L"]),
-        judgments=tuple(Judgment(**j) for j in json.loads(item["judgments"]["S"])),
-        judgment_count=int(item["judgment_count"]["N"]),
-        job_id=_text(item, "job_id"),
-        unit_id=_text(item, "unit_id"),
-        unit_requested=item["unit_requested"]["BOOL"],
-        decided_at=datetime.fromisoformat(decided_at) if decided_at else None,
-        revision=int(item["revision"]["N"]),
-        done_steps=frozenset(s["S"] for s in item["done_steps"]["L"]),
-        version=int(item["version"]["N"]),
-    )
+    values: dict[str, Any] = {
+        name: None if codec.optional and name not in item else codec.decode(item[name])
+        for name, codec in REVIEW_CODECS.items()
+    }
+    return Review(**values)
 
 
 class DynamoReviewStore:
-    """:class:`ReviewStore` on a DynamoDB table."""
+    """:class:`~services.moderation.ports.ReviewStore` on a DynamoDB table."""
 
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self.dynamodb = dynamodb
@@ -193,10 +173,9 @@ class DynamoReviewStore:
 
     async def get(self, submission_id: str) -> Review | None:
         """The stored review (a strongly consistent read), or None."""
-        key = {"pk": _s(f"review#{submission_id}"), "sk": _s("review")}
         with translated("reading a review"):
             answer = await self.dynamodb.get_item(
-                TableName=self.table, Key=key, ConsistentRead=True
+                TableName=self.table, Key=review_key(submission_id), ConsistentRead=True
             )
         return from_item(answer["Item"]) if "Item" in answer else None
 
@@ -214,7 +193,7 @@ class DynamoReviewStore:
         try:
             await self.dynamodb.put_item(TableName=self.table, Item=to_item(stored), **condition)
         except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            if error_code(exc) == "ConditionalCheckFailedException":
                 return None
             raise DependencyUnavailable("dynamodb", f"writing a review failed: {exc}") from exc
         return stored
@@ -255,7 +234,8 @@ class DynamoReviewStore:
 
 
 class DynamoSlotMarkers:
-    """:class:`SlotMarkers` as one item per slot holding a set of submission ids."""
+    """:class:`~services.moderation.ports.SlotMarkers`: one item per slot, holding the set
+    of its approved submission ids."""
 
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self.dynamodb = dynamodb

@@ -1,11 +1,12 @@
-"""In-memory stand-ins for moderation's ports, with the same concurrency rules."""
+"""In-memory fakes of moderation's ports (:mod:`services.moderation.ports`), with the
+same concurrency rules as the adapters they stand in for."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-from services.moderation.crowd import CrowdUnavailable, UnitRequest
+from services.moderation.ports import CrowdUnavailable, UnitRequest
 from services.moderation.reviews import Review
 from services.moderation.verdicts import Judgment
 from shared.messages import FrameSlot, SubmissionModerated
@@ -76,14 +77,14 @@ class FakeCrowd:
 
 
 @dataclass
-class FakeMedia:
+class FakePhotos:
     objects: dict[str, bytes] = field(default_factory=dict)
 
-    async def read(self, key: str) -> bytes | None:
+    async def find(self, key: str) -> bytes | None:
         return self.objects.get(key)
 
-    async def url(self, key: str) -> str:
-        return f"http://media.test/{key}"
+    async def url(self, key: str, seconds: int) -> str:
+        return f"http://media.test/{key}?expires={seconds}"
 
 
 @dataclass
