@@ -59,7 +59,7 @@ class ObjectStream:
 class ObjectStore(Protocol):
     """Objects by key in one bucket, with ETags as their content versions.
 
-    :class:`S3ObjectStore` is the adapter; ``tests/fakes.py`` has the in-memory one.
+    :class:`S3ObjectStore` is the adapter; ``tests/fakes/objects.py`` has the in-memory one.
     """
 
     async def get(self, key: str) -> StoredObject: ...
