@@ -33,7 +33,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
 from services.moderation.reviews import Review
-from shared.aws import error_code
+from shared.aws import is_condition_failed
 from shared.errors import DependencyUnavailable
 
 if TYPE_CHECKING:
@@ -193,7 +193,7 @@ class DynamoReviewStore:
         try:
             await self.dynamodb.put_item(TableName=self.table, Item=to_item(stored), **condition)
         except ClientError as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
+            if is_condition_failed(exc):
                 return None
             raise DependencyUnavailable("dynamodb", f"writing a review failed: {exc}") from exc
         return stored
