@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 apt = dpkg -s $(1) >/dev/null 2>&1 || \
 	(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1))
 
-.PHONY: install sysdeps testdeps run test check fmt lock bench
+.PHONY: install sysdeps testdeps run test check fmt lock bench docs
 
 install: $(STAMP)
 
@@ -54,6 +54,10 @@ bench: install
 	@$(call apt,ffmpeg)
 	@status=0; for script in $(BENCHES); do echo "== $$script"; $(PY) $$script || status=1; done; \
 		exit $$status
+
+# Rewrites the settings tables in docs/ from the settings classes (a test fails when stale).
+docs: install
+	$(PY) deploy/settings_docs.py
 
 fmt: install
 	$(VENV)/bin/ruff check --fix .

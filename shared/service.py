@@ -14,6 +14,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from prometheus_client import CollectorRegistry
 
+from shared.apidocs import install_api_docs
 from shared.correlation import RequestIdMiddleware
 from shared.errors import install_error_handlers
 from shared.health import ReadinessCheck, health_router
@@ -39,7 +40,7 @@ def create_service_app(
     checks: Checks[DepsT, SettingsT],
     start: StartWork | None = None,
 ) -> FastAPI:
-    """A FastAPI app with our lifespan, middleware, error handlers and health endpoints.
+    """A FastAPI app with our lifespan, middleware, error handlers, health endpoints and /docs.
 
     The lifespan uses ``deps`` when given (tests pass fakes) or opens the real ones,
     stores them as ``app.state.deps`` (and ``settings`` as ``app.state.settings``),
@@ -54,7 +55,9 @@ def create_service_app(
                 await start(app, stack)
             yield
 
-    app = FastAPI(title=title, lifespan=lifespan)
+    # /docs is served from local files (no CDN); ReDoc is off (see shared.apidocs).
+    app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None)
+    install_api_docs(app, title)
     app.state.settings = settings
     registry = CollectorRegistry()
     metrics = RequestMetrics(registry)

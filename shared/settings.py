@@ -30,26 +30,40 @@ class AwsSettings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
+    # The AWS region of every client.
     aws_region: str = Field("us-east-1", validation_alias=_env("AWS_REGION", "AWS_DEFAULT_REGION"))
+    # Unset means real AWS; the local stack sets the moto server's URL (http://127.0.0.1:4566).
     aws_endpoint_url: str | None = Field(None, validation_alias=_env("AWS_ENDPOINT_URL"))
+    # When unset, boto's usual chain (instance or task role, profile) applies.
     aws_access_key_id: SecretStr | None = Field(None, validation_alias=_env("AWS_ACCESS_KEY_ID"))
+    # When unset, boto's usual chain (instance or task role, profile) applies.
     aws_secret_access_key: SecretStr | None = Field(
         None, validation_alias=_env("AWS_SECRET_ACCESS_KEY")
     )
+    # Connect timeout of every AWS call.
     aws_connect_timeout_seconds: float = Field(
         2.0, validation_alias=_env("OFOF_AWS_CONNECT_TIMEOUT_SECONDS")
     )
+    # Read timeout of every AWS call.
     aws_read_timeout_seconds: float = Field(
         25.0, validation_alias=_env("OFOF_AWS_READ_TIMEOUT_SECONDS")
     )
+    # Retries of a failed AWS call after the first attempt (botocore's standard mode).
     aws_max_attempts: int = Field(3, validation_alias=_env("OFOF_AWS_MAX_ATTEMPTS"))
 
+    # The bucket of originals, submissions and clips.
     media_bucket: str = Field("ofof-media", validation_alias=_env("OFOF_MEDIA_BUCKET"))
+    # Slots waiting for a photo; a lease is a received message.
     frames_queue: str = Field("ofof-frames", validation_alias=_env("OFOF_FRAMES_QUEUE"))
+    # Ingested submissions, for moderation.
     moderation_queue: str = Field("ofof-moderation", validation_alias=_env("OFOF_MODERATION_QUEUE"))
+    # Verdicts, for the renderer.
     render_queue: str = Field("ofof-render", validation_alias=_env("OFOF_RENDER_QUEUE"))
+    # Moderation's DynamoDB table.
     reviews_table: str = Field("ofof-reviews", validation_alias=_env("OFOF_REVIEWS_TABLE"))
+    # The renderer's DynamoDB table.
     slots_table: str = Field("ofof-slots", validation_alias=_env("OFOF_SLOTS_TABLE"))
+    # Receives before a message goes to its queue's dead-letter queue (set by bootstrap).
     max_receive_count: int = Field(5, validation_alias=_env("OFOF_MAX_RECEIVE_COUNT"))
 
 
@@ -58,24 +72,31 @@ class ServiceSettings(AwsSettings):
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
+    # The address to listen on; 0.0.0.0 only behind a load balancer.
     host: str = "127.0.0.1"
+    # The port to listen on.
     port: int = 8000
+    # Log level of every service (JSON lines on stderr).
     log_level: str = Field("INFO", validation_alias=_env("OFOF_LOG_LEVEL"))
+    # /readyz fails a dependency that has not answered within this long.
     readiness_timeout_seconds: float = 2.0
     # uvicorn waits this long for in-flight requests after SIGTERM before closing them.
     shutdown_grace_seconds: float = 8.0
 
 
+def field_env_names(settings_cls: type[BaseSettings], field_name: str) -> list[str]:
+    """The environment variable names that set one field, in the order they are read."""
+    alias = settings_cls.model_fields[field_name].validation_alias
+    if isinstance(alias, AliasChoices):
+        return [str(choice).upper() for choice in alias.choices]
+    if isinstance(alias, str):
+        return [alias.upper()]
+    prefix = str(settings_cls.model_config.get("env_prefix", ""))
+    return [f"{prefix}{field_name}".upper()]
+
+
 def env_names(settings_cls: type[BaseSettings]) -> set[str]:
     """Every environment variable name that sets a field of ``settings_cls``."""
-    prefix = str(settings_cls.model_config.get("env_prefix", "")).upper()
-    names: set[str] = set()
-    for field_name, field in settings_cls.model_fields.items():
-        alias = field.validation_alias
-        if isinstance(alias, AliasChoices):
-            names.update(str(choice).upper() for choice in alias.choices)
-        elif isinstance(alias, str):
-            names.add(alias.upper())
-        else:
-            names.add(f"{prefix}{field_name}".upper())
-    return names
+    return {
+        name for field in settings_cls.model_fields for name in field_env_names(settings_cls, field)
+    }
