@@ -8,11 +8,15 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from services.ingest.pool import ImagePool
+from services.ingest.adapters.pool import ProcessPoolPhotoProcessor
+from services.ingest.adapters.s3 import S3SubmissionStore
+from services.ingest.adapters.sqs import SqsAnnouncer, SqsLeaseFinisher
+from services.ingest.ports import PhotoProcessor
 from services.ingest.settings import IngestSettings
-from services.ingest.storage import S3SubmissionStore, SqsAnnouncer, SqsLeaseFinisher
-from services.ingest.submissions import Ingestor
+from services.ingest.usecases import Ingestor
 from shared.aws import AwsClients, open_aws_clients
+from shared.objects import S3ObjectStore
+from shared.queues import SqsQueueSender
 from shared.service import app_state
 
 
@@ -25,19 +29,24 @@ class IngestDeps:
 
 
 async def open_deps(settings: IngestSettings, stack: AsyncExitStack) -> IngestDeps:
-    """Open the real clients and the image pool; they close with ``stack``."""
+    """Open the real clients and the photo processes; they close with ``stack``."""
     if settings.lease_secret is None:
         raise RuntimeError("OFOF_LEASE_SECRET must be set (shared by gateway and ingest)")
     aws = await open_aws_clients(settings, stack)
-    pool = ImagePool(settings.image_workers, settings.max_pixels)
-    stack.callback(pool.close)
-    ingestor = Ingestor(
-        store=S3SubmissionStore(aws, settings.media_bucket, settings.rendition_cache_control),
+    photos = ProcessPoolPhotoProcessor(settings.image_workers, settings.max_pixels)
+    stack.callback(photos.close)
+    return IngestDeps(aws=aws, ingestor=build_ingestor(settings, aws, photos))
+
+
+def build_ingestor(settings: IngestSettings, aws: AwsClients, photos: PhotoProcessor) -> Ingestor:
+    """The use case over the real adapters."""
+    objects = S3ObjectStore(aws.s3, settings.media_bucket)
+    return Ingestor(
+        store=S3SubmissionStore(objects, settings.rendition_cache_control),
         frames=SqsLeaseFinisher(aws, settings.frames_queue),
-        announcer=SqsAnnouncer(aws, settings.moderation_queue),
-        make_renditions=pool.make,
+        announcer=SqsAnnouncer(SqsQueueSender(aws), settings.moderation_queue),
+        photos=photos,
     )
-    return IngestDeps(aws=aws, ingestor=ingestor)
 
 
 Deps = Annotated[IngestDeps, Depends(app_state("deps"))]

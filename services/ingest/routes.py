@@ -9,9 +9,9 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 
 from services.ingest.deps import Deps, Settings
 from services.ingest.schemas import SubmissionStored
-from shared.errors import Unauthorized, Unprocessable, error_responses
+from shared.errors import Unauthorized, error_responses
 from shared.leases import authorize
-from shared.photos import check_declared_length, photo_content_type, read_bounded
+from shared.photos import read_photo
 
 router = APIRouter()
 
@@ -52,14 +52,8 @@ async def store_submission(
         client_id=None,
         now=time.time(),
     )
-    content_type = photo_content_type(request.headers.get("content-type"))
-    check_declared_length(request.headers.get("content-length"), settings.max_upload_bytes)
-    body = await read_bounded(
-        request.stream(), settings.max_upload_bytes, settings.upload_timeout_seconds
-    )
-    if not body:
-        raise Unprocessable("the photo is empty", code="unusable_image")
-    outcome = await deps.ingestor.ingest(claims, content_type, body, display_name)
+    photo = await read_photo(request, settings.max_upload_bytes, settings.upload_timeout_seconds)
+    outcome = await deps.ingestor.ingest(claims, photo.content_type, photo.data, display_name)
     if not outcome.created:
         response.status_code = status.HTTP_200_OK
     return SubmissionStored(**outcome.record.model_dump(), created=outcome.created)

@@ -4,52 +4,20 @@ import time
 
 import pytest
 
-from services.ingest.imaging import make_renditions
-from services.ingest.storage import S3SubmissionStore, SqsAnnouncer, SqsLeaseFinisher
-from services.ingest.submissions import Ingestor
+from services.ingest.adapters.s3 import S3SubmissionStore
+from services.ingest.adapters.sqs import SqsAnnouncer, SqsLeaseFinisher
+from services.ingest.usecases import Ingestor
 from shared.leases import LeaseClaims
 from shared.messages import SubmissionIngested, parse_message
+from shared.objects import S3ObjectStore
+from shared.queues import SqsQueueSender
 from shared.settings import AwsSettings
+from tests.fakes.ingest import Crash, CrashOnce, InlinePhotoProcessor
 from tests.images import jpeg
 from tests.peeks import drain, keys, queue_counts
 from tests.stack import seed_video
 
 STEPS = ["put_renditions", "commit", "finish", "announce", "mark_announced"]
-
-
-class Crash(Exception):
-    """The process died here."""
-
-
-class CrashOnce:
-    """Wraps an adapter; the named method raises once *after* doing its work, or before."""
-
-    def __init__(self, inner, method: str, after: bool) -> None:
-        self.inner = inner
-        self.method = method
-        self.after = after
-        self.crashed = False
-
-    def __getattr__(self, name):
-        real = getattr(self.inner, name)
-        if name != self.method:
-            return real
-
-        async def maybe_crash(*args, **kwargs):
-            if not self.crashed and not self.after:
-                self.crashed = True
-                raise Crash(name)
-            result = await real(*args, **kwargs)
-            if not self.crashed:
-                self.crashed = True
-                raise Crash(name)
-            return result
-
-        return maybe_crash
-
-
-async def renditions(body, content_type, clip_size):
-    return make_renditions(body, content_type, clip_size, 40_000_000)
 
 
 @pytest.mark.parametrize("after", [False, True], ids=["before", "after"])
@@ -70,9 +38,9 @@ async def test_a_retry_repairs_a_crash_at_any_step(aws, aws_fields, step, after)
         expires_at=now + 60,
         max_expires_at=now + 900,
     )
-    store = S3SubmissionStore(aws, settings.media_bucket, "no-cache")
+    store = S3SubmissionStore(S3ObjectStore(aws.s3, settings.media_bucket), "no-cache")
     frames = SqsLeaseFinisher(aws, settings.frames_queue)
-    announcer = SqsAnnouncer(aws, settings.moderation_queue)
+    announcer = SqsAnnouncer(SqsQueueSender(aws), settings.moderation_queue)
     owners = {
         "put_renditions": "store",
         "commit": "store",
@@ -82,7 +50,7 @@ async def test_a_retry_repairs_a_crash_at_any_step(aws, aws_fields, step, after)
     }
     parts = {"store": store, "frames": frames, "announcer": announcer}
     parts[owners[step]] = CrashOnce(parts[owners[step]], step, after)
-    crashing = Ingestor(parts["store"], parts["frames"], parts["announcer"], renditions)
+    crashing = Ingestor(parts["store"], parts["frames"], parts["announcer"], InlinePhotoProcessor())
 
     with pytest.raises(Crash):
         await crashing.ingest(claims, "image/jpeg", jpeg(seed=1), "Ada")

@@ -10,8 +10,9 @@ from functools import partial
 from services.ingest.imaging import Renditions, make_renditions
 
 
-class ImagePool:
-    """Runs :func:`make_renditions` in worker processes (one per core by default)."""
+class ProcessPoolPhotoProcessor:
+    """:class:`~services.ingest.ports.PhotoProcessor` running :func:`make_renditions` in
+    worker processes (one per core by default)."""
 
     def __init__(self, workers: int, max_pixels: int) -> None:
         # forkserver: workers do not inherit the event loop, sockets or client state.
@@ -19,7 +20,9 @@ class ImagePool:
         self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
         self.max_pixels = max_pixels
 
-    async def make(self, body: bytes, content_type: str, clip_size: tuple[int, int]) -> Renditions:
+    async def renditions(
+        self, body: bytes, content_type: str, clip_size: tuple[int, int]
+    ) -> Renditions:
         """The renditions of ``body``; raises ``UnusableImage`` for a bad photo."""
         job = partial(make_renditions, body, content_type, clip_size, self.max_pixels)
         return await asyncio.get_running_loop().run_in_executor(self.executor, job)

@@ -1,0 +1,55 @@
+"""ingest's ports: what its use case needs from the outside world, in domain words."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from services.ingest.imaging import Renditions
+from shared.messages import SubmissionIngested
+from shared.records import SubmissionRecord, VideoRecord
+
+
+class SubmissionStore(Protocol):
+    """Where submissions live (the media bucket)."""
+
+    async def committed(self, submission_id: str) -> SubmissionRecord | None:
+        """The commit record of a submission, if it was committed."""
+
+    async def video(self, video: str) -> VideoRecord:
+        """The record of an imported video (NotFound if it was never imported)."""
+
+    async def put_renditions(self, submission_id: str, renditions: Renditions) -> None:
+        """Write the three renditions (overwriting is fine before the commit)."""
+
+    async def commit(self, record: SubmissionRecord) -> bool:
+        """Write the commit record unless one exists; True if this call wrote it."""
+
+    async def was_announced(self, submission_id: str) -> bool:
+        """True once the SubmissionIngested of this submission was sent."""
+
+    async def mark_announced(self, submission_id: str) -> None:
+        """Remember that the SubmissionIngested was sent."""
+
+
+class LeaseFinisher(Protocol):
+    """The ``frames`` queue, from ingest's side."""
+
+    async def finish(self, receipt_handle: str) -> None:
+        """Delete the slot's message: the lease is done. A stale handle is ignored."""
+
+
+class Announcer(Protocol):
+    """The ``moderation`` queue."""
+
+    async def announce(self, message: SubmissionIngested) -> None:
+        """Tell moderation about a stored submission."""
+
+
+class PhotoProcessor(Protocol):
+    """Turns an uploaded photo into its renditions (CPU work, off the event loop)."""
+
+    async def renditions(
+        self, body: bytes, content_type: str, clip_size: tuple[int, int]
+    ) -> Renditions:
+        """The three renditions of ``body`` for a clip of ``clip_size`` (width, height);
+        raises ``UnusableImage`` for a photo that cannot be used."""
