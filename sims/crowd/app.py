@@ -24,6 +24,7 @@ from typing import Annotated, Any
 import httpx
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 
+from shared.apidocs import install_api_docs
 from shared.errors import NotFound, Unauthorized, install_error_handlers
 from sims.crowd.board import Board, Job, Unit
 from sims.crowd.settings import CrowdSettings
@@ -149,7 +150,9 @@ def create_app(settings: CrowdSettings) -> FastAPI:
             yield
             await app.state.simulation.stop()
 
-    app = FastAPI(title="Local crowd (Crowdflower v1 subset)", lifespan=lifespan)
+    title = "Local crowd (Crowdflower v1 subset)"
+    app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None)
+    install_api_docs(app, title)
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(router)

@@ -6,15 +6,12 @@ import logging
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from shared.aws import AwsClients, error_code
+from shared.aws import AwsClients, is_stale_receipt
 from shared.errors import DependencyUnavailable
 from shared.messages import SubmissionIngested
 from shared.queues import QueueSender
 
 log = logging.getLogger(__name__)
-
-# What SQS answers to a delete with a receipt handle that is no longer the current one.
-STALE_RECEIPT_CODES = frozenset({"ReceiptHandleIsInvalid", "InvalidParameterValue"})
 
 
 class SqsLeaseFinisher:
@@ -31,7 +28,7 @@ class SqsLeaseFinisher:
                 QueueUrl=await self.aws.queue_url(self.queue), ReceiptHandle=receipt_handle
             )
         except ClientError as exc:
-            if error_code(exc) not in STALE_RECEIPT_CODES:
+            if not is_stale_receipt(exc):
                 raise DependencyUnavailable("sqs", "could not finish the lease") from exc
             # A late photo: the slot went to someone else, who may photograph it too.
             log.info("lease receipt was stale; the slot stays in the queue")
