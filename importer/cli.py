@@ -1,6 +1,8 @@
 """The command line: ``video`` imports a file, ``demo`` generates and imports the demo
 video, ``status`` shows what is stored. Each opens the AWS clients once and calls the
-use case; a failure is one ``error:`` line on stderr and exit status 1.
+use case; the result is printed on stdout; a failure is one ``error:`` line on stderr
+and a non-zero exit status (2 for a bad command line or video file, as argparse does;
+1 when AWS fails).
 """
 
 from __future__ import annotations
@@ -27,7 +29,13 @@ from shared.errors import OfofError
 from shared.logs import configure_logging
 from shared.messages import FrameSlot
 
-PROG = "python -m importer"
+MODULE_PROG = "python -m importer"
+
+
+def program_name() -> str:
+    """How the operator called us: ``ofof-import`` (the console script) or the module."""
+    name = Path(sys.argv[0]).name
+    return MODULE_PROG if name in {"__main__.py", "-c", ""} else name
 
 
 def video_name(text: str) -> str:
@@ -60,7 +68,7 @@ def positive_seconds(text: str) -> float:
 def parser() -> argparse.ArgumentParser:
     """``video``, ``demo`` and ``status``, each for one ``--video`` name."""
     root = argparse.ArgumentParser(
-        prog=PROG,
+        prog=program_name(),
         description="Import videos into One Frame Of Fame: frames, audio, record, slots.",
         epilog="AWS is configured by AWS_* and OFOF_* variables, like the services.",
     )
@@ -71,7 +79,9 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--seconds", type=positive_seconds, default=SECONDS, help="its length")
     status = commands.add_parser("status", help="show what is stored of a video")
     for command in (video, demo, status):
-        command.add_argument("--video", type=video_name, required=True, help="e.g. demo")
+        command.add_argument(
+            "--video", type=video_name, required=True, help="the video's name, e.g. demo"
+        )
     return root
 
 
@@ -138,12 +148,17 @@ def configure_output(level: str) -> None:
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv``, run the command; the process exit status."""
-    args = parser().parse_args(argv)
+    command_line = parser()
+    args = command_line.parse_args(argv)
     settings = ImporterSettings()
     configure_output(settings.log_level)
     try:
         print(asyncio.run(execute(args, settings)), flush=True)
     except OfofError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr, flush=True)
+        print(f"{command_line.prog}: error: {exc}", file=sys.stderr, flush=True)
         return 1
+    except KeyboardInterrupt:
+        # Every step is safe to repeat: running the same command again finishes the import.
+        print(f"{command_line.prog}: interrupted; run it again to resume", file=sys.stderr)
+        return 130
     return 0
