@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from PIL import Image, ImageDraw  # noqa: E402
 
-from services.renderer.demo import write_demo_video  # noqa: E402
+from importer.demo import write_demo_video  # noqa: E402
 from shared.aws import AwsClients, open_aws_clients  # noqa: E402
 from shared.bootstrap import bootstrap  # noqa: E402
 from shared.messages import SubmissionModerated  # noqa: E402
@@ -104,7 +104,7 @@ async def measure(endpoint: str, work: Path) -> list[float]:
         video = write_demo_video(work / "demo.mp4")
         await asyncio.to_thread(
             subprocess.run,
-            [PYTHON, "-m", "services.renderer", "import", str(video), "--video", "demo"],
+            [PYTHON, "-m", "importer", "video", str(video), "--video", "demo"],
             cwd=ROOT,
             env=env,
             check=True,

@@ -4,9 +4,10 @@
 well-kept Procfile runner: prefixed output, SIGINT/SIGTERM forwarded to every child's
 process group, the rest stopped when one dies). ``devstack.py setup`` is the Procfile's
 one-shot helper turned long-lived: it waits for the moto server, bootstraps every AWS
-resource, imports the generated demo video (once) as video ``demo``,
-waits until all four services are ready, prints the home page URL, and then
-idles, because honcho stops the whole stack when any process exits.
+resource, imports the generated demo video as video ``demo`` through the importer's
+command line like any operator (``python -m importer demo``, a no-op once imported),
+waits until all four services are ready, prints the home page URL, and then idles,
+because honcho stops the whole stack when any process exits.
 """
 
 from __future__ import annotations
@@ -28,8 +29,6 @@ sys.path.insert(0, str(ROOT))
 from services.gateway.settings import GatewaySettings  # noqa: E402
 from services.ingest.settings import IngestSettings  # noqa: E402
 from services.moderation.settings import ModerationSettings  # noqa: E402
-from services.renderer.__main__ import run_import  # noqa: E402
-from services.renderer.demo import write_demo_video  # noqa: E402
 from services.renderer.settings import RendererSettings  # noqa: E402
 from shared.bootstrap import main as bootstrap_main  # noqa: E402
 from shared.logs import configure_logging  # noqa: E402
@@ -42,7 +41,7 @@ LOCAL_RECONCILE_SECONDS = 10
 # Longer than each service's uvicorn drain (8 s) so honcho does not SIGKILL a drain.
 HONCHO_KILL_WAIT_SECONDS = 12
 STARTUP_TIMEOUT_SECONDS = 120.0
-DEMO_VIDEO = ROOT / "var" / "demo.mp4"
+DEMO_VIDEO_NAME = "demo"
 
 
 def crowd_environment() -> dict[str, str]:
@@ -145,14 +144,16 @@ async def setup() -> None:
     print(f"One Frame Of Fame is ready: {urls['gateway']}/", flush=True)
 
 
+def import_demo_command() -> list[str]:
+    """The importer's command line that generates and imports the demo video."""
+    return [sys.executable, "-m", "importer", "demo", "--video", DEMO_VIDEO_NAME]
+
+
 async def import_demo() -> None:
-    """Generate the demo video once and import it as ``demo`` (a no-op when imported)."""
-    if not DEMO_VIDEO.exists():
-        DEMO_VIDEO.parent.mkdir(parents=True, exist_ok=True)
-        scratch = DEMO_VIDEO.with_suffix(".part.mp4")
-        await asyncio.to_thread(write_demo_video, scratch)
-        scratch.replace(DEMO_VIDEO)
-    await run_import(RendererSettings(), DEMO_VIDEO, "demo")
+    """Import the demo video as any operator would (a no-op once it is imported)."""
+    process = await asyncio.create_subprocess_exec(*import_demo_command(), cwd=ROOT)
+    if await process.wait() != 0:
+        raise RuntimeError(f"importing the demo video failed (exit status {process.returncode})")
 
 
 def moto() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import av
 from PIL import Image, ImageDraw, ImageStat
 
-from services.renderer.demo import write_demo_video
+from importer.demo import write_demo_video
 
 
 def jpeg(colour: tuple[int, int, int], size: tuple[int, int] = (64, 48), label: int = 0) -> bytes:

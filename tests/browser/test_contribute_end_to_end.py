@@ -48,8 +48,8 @@ def whole_stack(aws, aws_fields, stack_factory, output_dir, tmp_path):
         [
             PYTHON,
             "-m",
-            "services.renderer",
-            "import",
+            "importer",
+            "video",
             str(tmp_path / "still.mp4"),
             "--video",
             "demo",

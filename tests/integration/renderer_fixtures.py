@@ -6,10 +6,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from services.renderer.deps import RendererDeps, build_deps
-from services.renderer.importing import ImportResult, import_video
 from services.renderer.settings import RendererSettings
 from shared.aws import AwsClients
-from tests.media import short_video
+
+# The renderer's tests start from an imported video, made by the importer.
+from tests.integration.importer_fixtures import import_short_video as import_short_video
 
 
 def renderer_settings(
@@ -21,14 +22,3 @@ def renderer_settings(
 def renderer_deps(settings: RendererSettings, aws: AwsClients, http=None) -> RendererDeps:
     # Threads, not processes, keep the tests quick; PyAV releases the GIL while encoding.
     return build_deps(settings, aws, ThreadPoolExecutor(2), http)
-
-
-async def import_short_video(
-    aws: AwsClients,
-    settings: RendererSettings,
-    tmp_path: Path,
-    video: str = "clip",
-    seconds: float = 2.0,
-) -> ImportResult:
-    path = short_video(tmp_path / f"{video}.mp4", seconds=seconds)
-    return await import_video(aws, settings.media_bucket, settings.frames_queue, path, video)

@@ -1,4 +1,4 @@
-"""The renderer as real processes: moto server, the import command, the service.
+"""The renderer as real processes: moto server, the importer's command, the service.
 
 A short generated video is imported with the CLI; approvals for a few slots (their
 large renditions uploaded first) go through the real ``render`` queue; the service,
@@ -58,7 +58,7 @@ async def test_approved_photos_reach_the_published_clip_at_their_slots(
     video = short_video(tmp_path / "source.mp4", seconds=2.0)
     env = aws_env(aws_fields)
     subprocess.run(
-        [PYTHON, "-m", "services.renderer", "import", str(video), "--video", "sys"],
+        [PYTHON, "-m", "importer", "video", str(video), "--video", "sys"],
         cwd=ROOT,
         env={**os.environ, **env},
         check=True,

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from importer.settings import ImporterSettings
 from services.gateway.settings import GatewaySettings
 from services.ingest.settings import IngestSettings
 from services.moderation.settings import ModerationSettings
@@ -109,8 +110,23 @@ def test_moderation_reaches_the_crowd_and_shares_its_api_key(compose):
 
 def test_the_dockerfile_copies_every_package_the_project_installs():
     dockerfile = (DEPLOY / "Dockerfile").read_text()
-    for package in ("shared", "services", "sims"):
+    for package in ("shared", "services", "sims", "importer"):
         assert f"COPY {package} ./{package}" in dockerfile
+
+
+def test_the_importer_imports_the_demo_video_once_aws_is_bootstrapped(compose):
+    importer = compose["services"]["importer"]
+    assert importer["command"][:5] == ["python", "-m", "importer", "demo", "--video"]
+    assert importlib.util.find_spec("importer.__main__") is not None
+    assert set(importer["environment"]) <= env_names(ImporterSettings)
+    assert importer["depends_on"]["bootstrap"]["condition"] == "service_completed_successfully"
+
+
+def test_the_local_stack_imports_the_demo_with_the_importers_command_line():
+    devstack = load_devstack()
+    command = devstack.import_demo_command()
+    assert command[1:] == ["-m", "importer", "demo", "--video", "demo"]
+    assert importlib.util.find_spec("importer.__main__") is not None
 
 
 def test_the_procfile_starts_the_local_crowd():
@@ -118,12 +134,17 @@ def test_the_procfile_starts_the_local_crowd():
     assert "crowd: exec python -m sims.crowd" in procfile
 
 
-def test_the_local_stack_wires_moderation_to_the_crowd_through_real_settings(monkeypatch):
+def load_devstack():
     spec = importlib.util.spec_from_file_location("devstack", DEPLOY / "devstack.py")
     assert spec is not None
     assert spec.loader is not None
     devstack = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(devstack)
+    return devstack
+
+
+def test_the_local_stack_wires_moderation_to_the_crowd_through_real_settings(monkeypatch):
+    devstack = load_devstack()
     monkeypatch.setenv("MODERATION_PORT", "18002")
     monkeypatch.setenv("CROWD_PORT", "18004")
     environment = devstack.crowd_environment()

@@ -1,9 +1,8 @@
 import json
 
-from services.renderer.importing import slots_marker_key
 from shared.messages import FrameSlot
-from shared.records import VideoRecord, audio_key, original_key, video_record_key
-from tests.integration.renderer_fixtures import import_short_video, renderer_settings
+from shared.records import VideoRecord, audio_key, original_key, slots_sent_key, video_record_key
+from tests.integration.importer_fixtures import import_short_video, importer_settings
 
 
 async def drain(aws, queue):
@@ -29,7 +28,7 @@ async def keys(aws, settings, prefix):
 async def test_import_stores_frames_audio_record_and_one_slot_message_per_frame(
     aws, aws_fields, tmp_path
 ):
-    settings = renderer_settings(aws_fields, tmp_path)
+    settings = importer_settings(aws_fields)
     result = await import_short_video(aws, settings, tmp_path, seconds=1.0)
     assert result.record.frame_count == 25
     assert result.record.has_audio
@@ -46,7 +45,7 @@ async def test_import_stores_frames_audio_record_and_one_slot_message_per_frame(
 async def test_running_the_import_again_changes_nothing_and_sends_nothing(
     aws, aws_fields, tmp_path
 ):
-    settings = renderer_settings(aws_fields, tmp_path)
+    settings = importer_settings(aws_fields)
     await import_short_video(aws, settings, tmp_path, seconds=1.0)
     before = await keys(aws, settings, "originals/clip/")
     await drain(aws, settings.frames_queue)
@@ -59,11 +58,11 @@ async def test_running_the_import_again_changes_nothing_and_sends_nothing(
 async def test_an_import_that_crashed_before_its_record_is_finished_by_a_rerun(
     aws, aws_fields, tmp_path
 ):
-    settings = renderer_settings(aws_fields, tmp_path)
+    settings = importer_settings(aws_fields)
     await import_short_video(aws, settings, tmp_path, seconds=1.0)
     await drain(aws, settings.frames_queue)
     # As if the first run died after some uploads: no record, no marker, frames 10.. missing.
-    doomed = [video_record_key("clip"), slots_marker_key("clip")] + [
+    doomed = [video_record_key("clip"), slots_sent_key("clip")] + [
         original_key("clip", n) for n in range(10, 25)
     ]
     await aws.s3.delete_objects(
@@ -77,13 +76,13 @@ async def test_an_import_that_crashed_before_its_record_is_finished_by_a_rerun(
 async def test_a_crash_while_sending_slots_resumes_after_the_last_recorded_batch(
     aws, aws_fields, tmp_path
 ):
-    settings = renderer_settings(aws_fields, tmp_path)
+    settings = importer_settings(aws_fields)
     await import_short_video(aws, settings, tmp_path, seconds=1.0)
     await drain(aws, settings.frames_queue)
     # As if the run died after two batches had been sent and recorded.
     await aws.s3.put_object(
         Bucket=settings.media_bucket,
-        Key=slots_marker_key("clip"),
+        Key=slots_sent_key("clip"),
         Body=json.dumps({"sent": 20}).encode(),
     )
     again = await import_short_video(aws, settings, tmp_path, seconds=1.0)
@@ -92,7 +91,7 @@ async def test_a_crash_while_sending_slots_resumes_after_the_last_recorded_batch
 
 
 async def test_the_video_record_is_readable_by_other_services(aws, aws_fields, tmp_path):
-    settings = renderer_settings(aws_fields, tmp_path)
+    settings = importer_settings(aws_fields)
     await import_short_video(aws, settings, tmp_path, seconds=1.0)
     answer = await aws.s3.get_object(Bucket=settings.media_bucket, Key=video_record_key("clip"))
     record = VideoRecord.model_validate_json(await answer["Body"].read())

@@ -1,7 +1,8 @@
 """A generated demo video (no downloads): moving figures over a gradient and a tone.
 
-``python -m services.renderer demo OUT.mp4`` writes it; ``make run`` imports it as video
-``demo`` on first start. Drawing is Pillow, encoding PyAV (H.264 + AAC).
+``python -m importer demo --video demo`` generates and imports it; ``make run`` does
+that on every start (a no-op once imported). Drawing is Pillow, encoding PyAV
+(H.264 + AAC).
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""The importer's adapters: the video file (PyAV) and the progress display (rich)."""
