@@ -26,10 +26,12 @@ from PIL import Image, ImageFile, _imaging
 from shared.errors import Unprocessable
 
 ImageFile.LOAD_TRUNCATED_IMAGES = False
-# Keep this many freed image blocks for the next photo instead of handing them back to
-# the allocator: a fresh 1 MB block costs its page faults on every photo. A block is at
-# most 16 MB, and one photo holds about five at a time.
-CACHED_IMAGE_BLOCKS = 8
+# Pillow hands every freed image back to the allocator, so each photo pays the page
+# faults of fresh memory again (11 % of a 12 MP photo's time). Keep freed memory instead,
+# in small equal blocks that any image can reuse: at most 128 × 64 KiB = 8 MiB per process.
+IMAGE_BLOCK_BYTES = 64 * 1024
+CACHED_IMAGE_BLOCKS = 128
+_imaging.set_block_size(IMAGE_BLOCK_BYTES)
 _imaging.set_blocks_max(CACHED_IMAGE_BLOCKS)
 
 # Declared content type → the only Pillow format we try for it.
