@@ -9,20 +9,9 @@ from __future__ import annotations
 
 import io
 
-from PIL import Image
+from PIL import Image, ImageOps
 
 from services.ingest.imaging import JPEG_QUALITY, cover_crop
-
-# EXIF orientation → the transpose that makes the image upright.
-UPRIGHT = {
-    2: Image.Transpose.FLIP_LEFT_RIGHT,
-    3: Image.Transpose.ROTATE_180,
-    4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.TRANSPOSE,
-    6: Image.Transpose.ROTATE_270,
-    7: Image.Transpose.TRANSVERSE,
-    8: Image.Transpose.ROTATE_90,
-}
 
 
 def reference_renditions(data: bytes, clip_size: tuple[int, int]) -> list[bytes]:
@@ -32,9 +21,8 @@ def reference_renditions(data: bytes, clip_size: tuple[int, int]) -> list[bytes]
     wanted = clip_size[::-1] if orientation in (5, 6, 7, 8) else clip_size
     scale = max(wanted[0] / image.width, wanted[1] / image.height)
     image.draft("RGB", (max(1, round(image.width * scale)), max(1, round(image.height * scale))))
-    image = image.convert("RGB")
-    if orientation in UPRIGHT:
-        image = image.transpose(UPRIGHT[orientation])
+    # The same transposes as the old table of EXIF orientations; RGB JPEGs stay RGB.
+    image = ImageOps.exif_transpose(image).convert("RGB")
     crop = cover_crop(image.width, image.height, clip_size[0] / clip_size[1])
     box = (crop.left, crop.top, crop.right, crop.bottom)
     large = image.resize(clip_size, Image.Resampling.BICUBIC, box=box)
