@@ -1,7 +1,8 @@
 import io
+import math
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops
 
 from services.ingest.imaging import (
     UnusableImage,
@@ -10,6 +11,8 @@ from services.ingest.imaging import (
     plan_renditions,
 )
 from tests.images import encode, exif_bytes, jpeg, photo
+from tests.imaging_reference import reference_renditions
+from tests.photo_sets import PHONE_12MP, SETS, photo_jpeg
 
 CLIP = (640, 360)
 MAX_PIXELS = 40_000_000
@@ -97,3 +100,33 @@ def test_png_with_alpha_is_flattened_onto_white():
     assert Image.open(io.BytesIO(out.large)).getpixel((320, 180)) == pytest.approx(
         (255, 255, 255), abs=2
     )
+
+
+def psnr(first: bytes, second: bytes) -> float:
+    """Peak signal-to-noise ratio in dB of two decoded JPEGs of the same size."""
+    a, b = (Image.open(io.BytesIO(data)).convert("RGB") for data in (first, second))
+    assert a.size == b.size
+    histogram = ImageChops.difference(a, b).histogram()
+    squared = sum(count * (value % 256) ** 2 for value, count in enumerate(histogram))
+    mse = squared / (a.width * a.height * 3)
+    return math.inf if mse == 0 else 10 * math.log10(255**2 / mse)
+
+
+@pytest.mark.parametrize("photo_set", SETS, ids=lambda photo_set: photo_set.name)
+def test_real_photos_give_renditions_visually_the_same_as_before_the_speed_work(photo_set):
+    data = photo_jpeg(photo_set, seed=1)
+    out = make_renditions(data, "image/jpeg", CLIP, MAX_PIXELS)
+    before = reference_renditions(data, CLIP)
+    for now, then in zip((out.large, out.medium, out.thumb), before, strict=True):
+        assert Image.open(io.BytesIO(now)).size == Image.open(io.BytesIO(then)).size
+        assert psnr(now, then) >= 40
+    assert sizes(out) == [(640, 360), (320, 180), (128, 72)]
+
+
+def test_a_rotated_12_mp_phone_photo_is_upright_and_stripped_of_its_metadata():
+    out = make_renditions(photo_jpeg(PHONE_12MP, seed=0), "image/jpeg", CLIP, MAX_PIXELS)
+    assert (out.source_width, out.source_height) == (3024, 4032)
+    for data in (out.large, out.medium, out.thumb):
+        image = Image.open(io.BytesIO(data))
+        assert not image.getexif()
+        assert not {"exif", "comment", "icc_profile"} & set(image.info)
