@@ -135,8 +135,12 @@ class Renderer:
         self.latest[video] = report
         log.info(
             "render done",
-            extra={"video": video, "version": version, "encoded": clip.encoded_segments}
-            | {"published": published},
+            extra={
+                "video": video,
+                "version": version,
+                "encoded": clip.encoded_segments,
+                "published": published,
+            },
         )
         return report
 
