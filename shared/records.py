@@ -132,23 +132,28 @@ class SubmissionRecord(Record):
     created_at: datetime
 
 
-class ClipPointer(Record):
-    """``clips/{video}/current.json``: the published clip. The renderer swaps it; the
-    gateway serves it. The only mutable object under ``clips/``."""
+class ClipFacts(Record):
+    """What one clip version is, whether published (:class:`ClipPointer`) or just rendered."""
 
     video: str
     version: str
     clip_hash: str
-    mp4_key: str
-    poster_key: str
-    hls_key: str
     frame_count: int
     filled_slots: int
-    # The frames showing a crowd photo (sorted); the home page draws its mosaic from them.
-    filled_frames: list[int] = []
     duration_seconds: float
     built_at: datetime
     render_seconds: float
+
+
+class ClipPointer(ClipFacts):
+    """``clips/{video}/current.json``: the published clip. The renderer swaps it; the
+    gateway serves it. The only mutable object under ``clips/``."""
+
+    mp4_key: str
+    poster_key: str
+    hls_key: str
+    # The frames showing a crowd photo (sorted); the home page draws its mosaic from them.
+    filled_frames: list[int] = []
     published_at: datetime
 
 

@@ -7,10 +7,10 @@ from contextlib import AsyncExitStack
 
 from fastapi import FastAPI
 
+from services.renderer.consumers import VerdictConsumer
 from services.renderer.deps import RendererDeps, open_deps
 from services.renderer.routes import router
 from services.renderer.settings import RendererSettings
-from services.renderer.verdicts import VerdictHandler
 from shared.background import BackgroundLoops, every
 from shared.consumer import QueueConsumer
 from shared.health import ReadinessCheck, bucket_check, queue_check, table_check
@@ -32,29 +32,17 @@ async def _start(app: FastAPI, stack: AsyncExitStack) -> None:
     deps: RendererDeps = app.state.deps
     settings: RendererSettings = app.state.settings
     loops = BackgroundLoops()
-    handler = VerdictHandler(deps.store, deps.slots, deps.scheduler.note_change)
-    consumer = QueueConsumer(deps.aws, settings.render_queue, handler, wait_seconds=5)
+    renderer = deps.renderer
+    consumer = QueueConsumer(
+        deps.aws, settings.render_queue, VerdictConsumer(renderer), wait_seconds=5
+    )
     loops.start("render-consumer", consumer.run)
-    loops.start("render-scheduler", deps.scheduler.run)
-    known: set[str] = set()
-
-    async def scan() -> None:
-        for video in await imported_videos(deps) - known:
-            known.add(video)
-            deps.scheduler.note_change(video)
-
-    loops.start("video-scan", lambda stopping: every(VIDEO_SCAN_SECONDS, scan, stopping))
+    loops.start("render-scheduler", renderer.run)
+    loops.start(
+        "video-scan",
+        lambda stopping: every(VIDEO_SCAN_SECONDS, renderer.note_new_videos, stopping),
+    )
     stack.push_async_callback(loops.stop, settings.shutdown_grace_seconds)
-
-
-async def imported_videos(deps: RendererDeps) -> set[str]:
-    """Names of every video whose import finished (its record exists)."""
-    names = {p.split("/")[1] for p in await deps.store.prefixes("originals/")}
-    return {
-        n
-        for n in names
-        if f"originals/{n}/video.json" in await deps.store.etags(f"originals/{n}/video.json")
-    }
 
 
 def create_app(settings: RendererSettings, deps: RendererDeps | None = None) -> FastAPI:

@@ -11,39 +11,39 @@ from typing import Annotated
 import httpx
 from fastapi import Depends
 
-from services.renderer.blip import BlipPublisher
-from services.renderer.blobstore import S3BlobStore
-from services.renderer.cache import DiskBlobCache
-from services.renderer.publishing import ClipPublisher, S3ClipPublisher
-from services.renderer.rendering import SegmentRenderer
-from services.renderer.renders import RenderService
-from services.renderer.scheduler import RenderScheduler
+from services.renderer.adapters.blip import BlipPublisher
+from services.renderer.adapters.diskcache import DiskBlobCache
+from services.renderer.adapters.dynamo import DynamoSlotStore
+from services.renderer.adapters.pyav import SegmentRenderer
+from services.renderer.adapters.s3 import S3ClipPublisher
+from services.renderer.clips import EncodingPrefs
+from services.renderer.ports import ClipPublisher, Lock
 from services.renderer.scheduling import RenderPolicy
 from services.renderer.settings import RendererSettings
-from services.renderer.slotstore import DynamoSlotStore
+from services.renderer.usecases import Renderer
 from shared.aws import AwsClients, open_aws_clients
 from shared.locks import DynamoLock
+from shared.objects import S3ObjectStore
 from shared.service import app_state
 
 
 @dataclass
 class RendererDeps:
-    """Everything renderer talks to. Tests build one with ``build_deps``."""
+    """Everything renderer talks to, and its use cases. Tests build one with ``build_deps``."""
 
     aws: AwsClients
-    store: S3BlobStore
+    store: S3ObjectStore
     slots: DynamoSlotStore
     cache: DiskBlobCache
     s3_publisher: S3ClipPublisher
-    service: RenderService
-    scheduler: RenderScheduler
+    renderer: Renderer
 
 
 def build_deps(
     settings: RendererSettings, aws: AwsClients, pool: Executor, http: httpx.AsyncClient | None
 ) -> RendererDeps:
     """Wire the renderer from opened clients (the real ones or a test's)."""
-    store = S3BlobStore(aws.s3, settings.media_bucket)
+    store = S3ObjectStore(aws.s3, settings.media_bucket)
     slots = DynamoSlotStore(aws.dynamodb, settings.slots_table)
     cache = DiskBlobCache(store, settings.work_dir / "cache", settings.cache_max_bytes)
     s3_publisher = S3ClipPublisher(store, settings.retained_versions)
@@ -52,26 +52,29 @@ def build_deps(
         publishers.append(s3_publisher)
     if "blip" in settings.publishers and http is not None:
         publishers.append(BlipPublisher(http, settings, slots))
-    renderer = SegmentRenderer(settings.work_dir / "videos", pool, settings.encode_processes)
-    service = RenderService(
-        settings,
+
+    def lock_for(name: str) -> Lock:
+        return DynamoLock(aws.dynamodb, settings.slots_table, name, settings.render_lock_seconds)
+
+    renderer = Renderer(
         store,
         slots,
         cache,
-        renderer,
+        SegmentRenderer(settings.work_dir / "videos", pool, settings.encode_processes),
         publishers,
-        lambda name: DynamoLock(
-            aws.dynamodb, settings.slots_table, name, settings.render_lock_seconds
+        lock_for,
+        EncodingPrefs(
+            settings.x264_preset, settings.x264_crf, settings.x264_threads, settings.segment_seconds
+        ),
+        RenderPolicy(
+            settings.render_mode,
+            settings.min_interval_seconds,
+            settings.max_delay_seconds,
+            settings.schedule_interval_seconds,
+            settings.publish_retry_seconds,
         ),
     )
-    policy = RenderPolicy(
-        settings.render_mode,
-        settings.min_interval_seconds,
-        settings.max_delay_seconds,
-        settings.schedule_interval_seconds,
-    )
-    scheduler = RenderScheduler(service, policy, settings.publish_retry_seconds)
-    return RendererDeps(aws, store, slots, cache, s3_publisher, service, scheduler)
+    return RendererDeps(aws, store, slots, cache, s3_publisher, renderer)
 
 
 async def open_deps(settings: RendererSettings, stack: AsyncExitStack) -> RendererDeps:

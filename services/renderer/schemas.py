@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, Field
+
+from shared.records import ClipFacts
 
 
 class RenderRequested(BaseModel):
@@ -20,17 +20,13 @@ class RenderScheduled(BaseModel):
     status: str = "scheduled"
 
 
-class RenderSummary(BaseModel):
-    """A clip version: what ``GET /clip`` and ``GET /renders/latest`` report."""
+class RenderSummary(ClipFacts):
+    """A clip version: what ``GET /clip`` and ``GET /renders/latest`` report.
 
-    video: str
-    version: str
-    clip_hash: str
-    frame_count: int
-    filled_slots: int
-    built_at: datetime
-    render_seconds: float
-    duration_seconds: float
+    Either the published :class:`shared.records.ClipPointer` (with its S3 keys) or a
+    render by this process (with what it encoded and where it published).
+    """
+
     encoded_segments: int | None = None
     reused_segments: int | None = None
     published: dict[str, str] | None = None

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from services.renderer.blip import BlipPublisher, BlipRejected
+from services.renderer.adapters.blip import BlipPublisher, BlipRejected
 from shared.records import VideoRecord, video_record_key
 from tests.integration.renderer_fixtures import import_short_video, renderer_deps, renderer_settings
 from tests.processes import PYTHON, answers, free_port, running, wait_for
@@ -46,7 +46,7 @@ async def rendered(aws, aws_fields, tmp_path, blip_url):
 async def test_the_first_upload_posts_every_field_blip_needs(rendered, blip_url):
     _, deps, _ = rendered
     before = len(received(blip_url))
-    report = await deps.service.render("clip")
+    report = await deps.renderer.render("clip")
     assert report.published == {"s3": "published", "blip": "published"}
     upload = received(blip_url)[before]
     assert upload["path"] == "/file/post"
@@ -62,10 +62,10 @@ async def test_the_first_upload_posts_every_field_blip_needs(rendered, blip_url)
 
 async def test_a_new_version_replaces_the_blip_post_by_its_item_id(rendered, blip_url):
     _, deps, _ = rendered
-    await deps.service.render("clip")
+    await deps.renderer.render("clip")
     item_id = json.loads(await deps.slots.publish_state("clip", "blip"))["item_id"]
     clip = await render_locally(deps)
-    publisher = next(p for p in deps.service.publishers if p.name == "blip")
+    publisher = next(p for p in deps.renderer.publishers if p.name == "blip")
     await publisher.publish(
         dataclasses.replace(clip, clip_hash="changed"), "v2", datetime.now(UTC), []
     )
@@ -77,15 +77,15 @@ async def test_a_refused_upload_is_a_clear_failure_and_a_later_render_retries_it
     rendered, blip_url
 ):
     settings, deps, _http = rendered
-    blip = next(p for p in deps.service.publishers if p.name == "blip")
+    blip = next(p for p in deps.renderer.publishers if p.name == "blip")
     blip.settings = settings.model_copy(update={"blip_password": SecretStr("wrong")})
-    report = await deps.service.render("clip")
+    report = await deps.renderer.render("clip")
     assert report.published["s3"] == "published"
     assert report.published["blip"].startswith("failed")
     assert "AUTHENTICATION_REQUIRED" in report.published["blip"]
     assert report.failed_targets == ["blip"]
     blip.settings = settings
-    retry = await deps.service.render("clip")
+    retry = await deps.renderer.render("clip")
     assert retry.published == {"s3": "unchanged", "blip": "published"}
     assert retry.encoded_segments == 0
 
@@ -93,7 +93,7 @@ async def test_a_refused_upload_is_a_clear_failure_and_a_later_render_retries_it
 async def test_a_transient_blip_outage_is_retried_within_the_publish(rendered, blip_url):
     _, deps, _ = rendered
     httpx.post(f"{blip_url}/fail-next")
-    report = await deps.service.render("clip")
+    report = await deps.renderer.render("clip")
     assert report.published["blip"] == "published"
 
 
@@ -106,6 +106,6 @@ async def test_an_error_answer_raises_blip_rejected(rendered):
 
 
 async def render_locally(deps):
-    record = VideoRecord.model_validate_json((await deps.store.get(video_record_key("clip")))[0])
-    inputs = await deps.service.inputs(record, await deps.slots.filled_slots("clip"))
-    return await deps.service.renderer.render(inputs, deps.cache.fetch_all)
+    record = VideoRecord.model_validate_json((await deps.store.get(video_record_key("clip"))).data)
+    inputs = await deps.renderer.inputs(record, await deps.slots.filled_slots("clip"))
+    return await deps.renderer.encoder.render(inputs, deps.cache.fetch_all)

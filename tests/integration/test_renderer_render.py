@@ -7,10 +7,9 @@ from datetime import UTC, datetime, timedelta
 import av
 import pytest
 
-from services.renderer.publishing import CurrentClip
-from services.renderer.verdicts import VerdictHandler
+from services.renderer.consumers import VerdictConsumer
 from shared.messages import SubmissionModerated
-from shared.records import current_clip_key, rendition_key
+from shared.records import ClipPointer, current_clip_key, rendition_key
 from tests.integration.renderer_fixtures import import_short_video, renderer_deps, renderer_settings
 from tests.media import audio_seconds, decoded_frames, jpeg, mean_rgb
 
@@ -33,7 +32,6 @@ async def approve(deps, submission, frame, score=0.8, colour=RED):
         Key=rendition_key(submission, "large"),
         Body=jpeg(colour, (640, 360)),
     )
-    changed = []
     verdict = SubmissionModerated(
         submission_id=submission,
         video="clip",
@@ -43,8 +41,9 @@ async def approve(deps, submission, frame, score=0.8, colour=RED):
         judgments=3,
         decided_at=datetime.now(UTC),
     )
-    await VerdictHandler(deps.store, deps.slots, changed.append)(verdict.to_body())
-    return changed
+    deps.renderer.agenda.pending.clear()
+    await VerdictConsumer(deps.renderer)(verdict.to_body())
+    return sorted(deps.renderer.agenda.pending)  # the videos noted for a render
 
 
 def audio_packet_times(mp4):
@@ -59,7 +58,7 @@ async def download(deps, key, path):
 
 
 async def test_a_first_render_publishes_a_clip_with_every_frame_and_the_audio(deps, tmp_path):
-    report = await deps.service.render("clip")
+    report = await deps.renderer.render("clip")
     assert report.published == {"s3": "published"}
     assert (report.encoded_segments, report.reused_segments, report.frame_count) == (5, 0, 50)
     current, _ = await deps.s3_publisher.current("clip")
@@ -71,22 +70,22 @@ async def test_a_first_render_publishes_a_clip_with_every_frame_and_the_audio(de
     starts, durations = audio_packet_times(mp4)
     assert all(b - a == 1024 for a, b in itertools.pairwise(starts))  # no gaps
     assert set(durations) == {1024}
-    playlist = (await deps.store.get(current.hls_key))[0].decode()
+    playlist = (await deps.store.get(current.hls_key)).data.decode()
     assert playlist.count("#EXTINF:0.400000,") == 5
-    assert (await deps.store.get(current.poster_key))[0][:2] == b"\xff\xd8"
+    assert (await deps.store.get(current.poster_key)).data[:2] == b"\xff\xd8"
 
 
 async def test_a_render_with_nothing_new_encodes_and_publishes_nothing(deps):
-    first = await deps.service.render("clip")
-    again = await deps.service.render("clip")
+    first = await deps.renderer.render("clip")
+    again = await deps.renderer.render("clip")
     assert again.published == {"s3": "unchanged"}
     assert (again.encoded_segments, again.clip_hash) == (0, first.clip_hash)
 
 
 async def test_one_approved_photo_re_encodes_only_its_segment_and_shows_at_its_slot(deps, tmp_path):
-    await deps.service.render("clip")
+    await deps.renderer.render("clip")
     assert await approve(deps, "sub-1", frame=23) == ["clip"]
-    report = await deps.service.render("clip")
+    report = await deps.renderer.render("clip")
     assert (report.encoded_segments, report.reused_segments, report.filled_slots) == (1, 4, 1)
     current, _ = await deps.s3_publisher.current("clip")
     assert (current.filled_slots, current.filled_frames) == (1, [23])
@@ -100,7 +99,7 @@ async def test_one_approved_photo_re_encodes_only_its_segment_and_shows_at_its_s
 async def test_only_the_latest_versions_are_kept(deps):
     for n in range(4):
         await approve(deps, f"sub-{n}", frame=n * 10, score=0.5)
-        await deps.service.render("clip")
+        await deps.renderer.render("clip")
     versions = await deps.store.prefixes("clips/clip/")
     current, _ = await deps.s3_publisher.current("clip")
     assert len(versions) == 2
@@ -108,7 +107,7 @@ async def test_only_the_latest_versions_are_kept(deps):
 
 
 def pointer(version, built_at):
-    return CurrentClip(
+    return ClipPointer(
         video="clip",
         version=version,
         clip_hash=version,
@@ -135,5 +134,5 @@ async def test_concurrent_publishers_do_not_interleave_and_the_newest_clip_wins(
     now = datetime.now(UTC)
     pointers = [pointer(f"v{n}", now + timedelta(seconds=n)) for n in (3, 0, 5, 1, 4, 2)]
     await asyncio.gather(*(deps.s3_publisher.swap(p) for p in pointers))
-    data, _ = await deps.store.get(current_clip_key("clip"))
-    assert CurrentClip.model_validate_json(data).version == "v5"
+    data = (await deps.store.get(current_clip_key("clip"))).data
+    assert ClipPointer.model_validate_json(data).version == "v5"

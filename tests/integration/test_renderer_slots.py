@@ -1,9 +1,10 @@
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from services.renderer.adapters.dynamo import DynamoSlotStore
 from services.renderer.segments import BlobRef
 from services.renderer.slots import Candidate
-from services.renderer.slotstore import DynamoSlotStore
+from services.renderer.usecases import record_candidate
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -25,9 +26,9 @@ async def shown(store, frame=7):
 
 async def test_a_better_approval_replaces_the_photo_and_a_worse_one_does_not(aws, aws_fields):
     store = DynamoSlotStore(aws.dynamodb, aws_fields["slots_table"])
-    assert await store.record("v", 7, cand("a", score=0.6))
-    assert await store.record("v", 7, cand("b", score=0.9, minutes=1))
-    assert not await store.record("v", 7, cand("c", score=0.7, minutes=2))
+    assert await record_candidate(store, "v", 7, cand("a", score=0.6))
+    assert await record_candidate(store, "v", 7, cand("b", score=0.9, minutes=1))
+    assert not await record_candidate(store, "v", 7, cand("c", score=0.7, minutes=2))
     assert await shown(store) == BlobRef("submissions/b/large.jpg", "e-b")
 
 
@@ -35,19 +36,23 @@ async def test_a_takedown_of_the_shown_photo_falls_back_to_the_next_best_then_th
     aws, aws_fields
 ):
     store = DynamoSlotStore(aws.dynamodb, aws_fields["slots_table"])
-    await store.record("v", 7, cand("a", score=0.6))
-    await store.record("v", 7, cand("b", score=0.9))
-    assert await store.record("v", 7, cand("b", "rejected", 0.9, minutes=5))
+    await record_candidate(store, "v", 7, cand("a", score=0.6))
+    await record_candidate(store, "v", 7, cand("b", score=0.9))
+    assert await record_candidate(store, "v", 7, cand("b", "rejected", 0.9, minutes=5))
     assert (await shown(store)).key == "submissions/a/large.jpg"
-    assert await store.record("v", 7, cand("a", "rejected", 0.6, minutes=6))
+    assert await record_candidate(store, "v", 7, cand("a", "rejected", 0.6, minutes=6))
     assert await shown(store) is None
 
 
 async def test_a_redelivered_or_older_verdict_changes_nothing(aws, aws_fields):
     store = DynamoSlotStore(aws.dynamodb, aws_fields["slots_table"])
-    await store.record("v", 7, cand("a", "rejected", 0.6, minutes=5))
-    assert not await store.record("v", 7, cand("a", "approved", 0.6, minutes=1))  # older, late
-    assert not await store.record("v", 7, cand("a", "rejected", 0.6, minutes=5))  # duplicate
+    await record_candidate(store, "v", 7, cand("a", "rejected", 0.6, minutes=5))
+    assert not await record_candidate(
+        store, "v", 7, cand("a", "approved", 0.6, minutes=1)
+    )  # older, late
+    assert not await record_candidate(
+        store, "v", 7, cand("a", "rejected", 0.6, minutes=5)
+    )  # duplicate
     assert await shown(store) is None
 
 
@@ -55,14 +60,14 @@ async def test_concurrent_approvals_for_one_slot_never_lose_the_best(aws, aws_fi
     store = DynamoSlotStore(aws.dynamodb, aws_fields["slots_table"])
     scores = [0.31, 0.77, 0.52, 0.95, 0.12, 0.64, 0.88, 0.43]
     await asyncio.gather(
-        *(store.record("v", 7, cand(f"s{i}", score=s)) for i, s in enumerate(scores))
+        *(record_candidate(store, "v", 7, cand(f"s{i}", score=s)) for i, s in enumerate(scores))
     )
     assert (await shown(store)).key == "submissions/s3/large.jpg"
 
 
 async def test_filled_slots_lists_only_slots_showing_a_photo(aws, aws_fields):
     store = DynamoSlotStore(aws.dynamodb, aws_fields["slots_table"])
-    await store.record("v", 1, cand("a"))
-    await store.record("v", 2, cand("b", "rejected"))
-    await store.record("other", 3, cand("c"))
+    await record_candidate(store, "v", 1, cand("a"))
+    await record_candidate(store, "v", 2, cand("b", "rejected"))
+    await record_candidate(store, "other", 3, cand("c"))
     assert set(await store.filled_slots("v")) == {1}

@@ -5,8 +5,8 @@ from fractions import Fraction
 import av
 import pytest
 
+from services.renderer.adapters.pyav import assemble
 from services.renderer.encoding import SegmentJob, encode_segment, x264_settings
-from services.renderer.rendering import assemble
 from services.renderer.segments import EncoderSettings, plan_segments
 from tests.media import decoded_frames, jpeg, mean_rgb, write_frames
 

@@ -1,6 +1,6 @@
 import pytest
 
-from services.renderer.blip import BlipRejected, parse_answer
+from services.renderer.adapters.blip import BlipRejected, parse_answer
 from services.renderer.hls import media_playlist
 from shared.errors import Forbidden, Unauthorized
 from shared.operator import require_operator

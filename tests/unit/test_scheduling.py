@@ -1,4 +1,4 @@
-from services.renderer.scheduling import PendingChanges, RenderPolicy, due_at, is_due
+from services.renderer.scheduling import PendingChanges, RenderAgenda, RenderPolicy, due_at, is_due
 
 DEBOUNCE = RenderPolicy("debounce", 30, 300, 3600)
 HOURLY = RenderPolicy("schedule", 30, 300, 3600)
@@ -30,3 +30,22 @@ def test_schedule_mode_renders_hourly():
 
 def test_a_video_never_rendered_renders_at_once():
     assert due_at(HOURLY, PendingChanges(first_change_at=7, last_render_at=None)) == 7
+
+
+def test_the_agenda_keeps_the_first_change_and_a_force_until_the_render_starts():
+    agenda = RenderAgenda(DEBOUNCE)
+    agenda.started("v", 0.0)
+    agenda.note("v", 10.0, forced=True)
+    agenda.note("v", 12.0)
+    assert agenda.pending["v"] == PendingChanges(10.0, 0.0, forced=True)
+    assert agenda.ready(10.0) == "v"
+    agenda.started("v", 10.0)
+    assert (agenda.ready(1000.0), agenda.wait_seconds(1000.0)) == (None, None)
+
+
+def test_the_agenda_waits_for_the_debounce_interval_after_a_render():
+    agenda = RenderAgenda(DEBOUNCE)
+    agenda.started("v", 0.0)
+    agenda.note("v", 5.0)
+    assert agenda.ready(5.0) is None
+    assert agenda.wait_seconds(5.0) == 25.0

@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
-from services.renderer.slots import Candidate, best_candidate, supersedes
+from services.renderer.segments import BlobRef
+from services.renderer.slots import Candidate, SlotChoice, best_candidate, next_choice, supersedes
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -48,3 +49,14 @@ def test_only_a_later_verdict_supersedes_an_earlier_one():
     assert supersedes(cand("a", minutes=2), cand("a", minutes=1))
     assert not supersedes(cand("a", minutes=1), cand("a", minutes=2))
     assert supersedes(cand("a"), None)
+
+
+def test_a_slot_already_showing_the_best_candidate_needs_no_new_choice():
+    current = next_choice(None, [cand("a", score=0.6)])
+    assert current == SlotChoice("a", BlobRef("k/a", "e"), 1)
+    assert next_choice(current, [cand("a", score=0.6), cand("b", score=0.3)]) is None
+
+
+def test_a_new_choice_is_the_next_revision_and_falls_back_to_the_original():
+    current = SlotChoice("a", BlobRef("k/a", "e"), 4)
+    assert next_choice(current, [cand("a", "rejected", minutes=1)]) == SlotChoice("", None, 5)

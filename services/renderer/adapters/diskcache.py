@@ -1,4 +1,7 @@
-"""A local on-disk cache of S3 objects, keyed by key + ETag, bounded in bytes (LRU).
+"""``DiskBlobCache``: the :class:`BlobCache` port as files on local disk, bounded (LRU).
+
+Entries are stored objects keyed by key + ETag, fetched through a :class:`Downloader`
+(the object store).
 
 Files live under one folder named by a hash of (key, ETag), so a changed object is a
 new entry and a restart finds every entry again. A hit touches the file's mtime; when
@@ -13,21 +16,15 @@ import hashlib
 import logging
 import os
 from pathlib import Path
-from typing import Protocol
 
+from services.renderer.ports import Downloader
 from services.renderer.segments import BlobRef
 
 log = logging.getLogger(__name__)
 
 
-class Downloader(Protocol):
-    """Writes one stored object to a local file and returns its ETag."""
-
-    async def download(self, key: str, path: Path) -> str: ...
-
-
 class DiskBlobCache:
-    """Bounded LRU cache of objects on local disk."""
+    """Bounded LRU cache of stored objects on local disk."""
 
     def __init__(self, source: Downloader, folder: Path, max_bytes: int) -> None:
         self.source = source

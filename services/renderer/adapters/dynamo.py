@@ -1,4 +1,4 @@
-"""Slots in DynamoDB: every verdict as a candidate, and each slot's current choice.
+"""``DynamoSlotStore``: the :class:`SlotStore` and :class:`PublishState` ports in DynamoDB.
 
 Items of the renderer's table (generic ``pk``/``sk`` keys):
 
@@ -9,53 +9,39 @@ Items of the renderer's table (generic ``pk``/``sk`` keys):
   consumers can never lose each other's update: the loser re-reads and recomputes;
 - publish state: ``pk = publish#{video}``, ``sk = {target}`` (e.g. Blip's item id).
 
-``ClientError`` stays inside this module.
+This adapter only stores and loads; which photo a slot shows is decided in
+:mod:`services.renderer.slots`. ``ClientError`` stays inside this module; retries are
+botocore's (``shared.aws``), none are added here.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from services.renderer.segments import BlobRef
-from services.renderer.slots import Candidate, best_candidate
-from shared.errors import Conflict, DependencyUnavailable
-from shared.retry import is_transient_aws_error, transient_retry
+from services.renderer.slots import Candidate, SlotChoice
+from shared.aws import error_code
+from shared.errors import DependencyUnavailable
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb.client import DynamoDBClient
 
-MAX_RACE_ROUNDS = 20
-RETRY_SECONDS = 20.0
-
-
-class SlotStore(Protocol):
-    """Where slot choices live."""
-
-    async def record(self, video: str, frame: int, candidate: Candidate) -> bool: ...
-
-    async def filled_slots(self, video: str) -> dict[int, BlobRef]: ...
+CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 class DynamoSlotStore:
-    """``SlotStore`` on the renderer's DynamoDB table."""
+    """Slot candidates, slot choices and publish state on the renderer's DynamoDB table."""
 
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self.dynamodb = dynamodb
         self.table = table
 
-    async def record(self, video: str, frame: int, candidate: Candidate) -> bool:
-        """Store a verdict and update the slot's choice; True when the choice changed."""
-        await self._put_candidate(video, frame, candidate)
-        for _ in range(MAX_RACE_ROUNDS):
-            changed = await self._recompute(video, frame)
-            if changed is not None:
-                return changed
-        raise Conflict(f"slot {video}/{frame} kept changing; will retry")
-
-    async def _put_candidate(self, video: str, frame: int, c: Candidate) -> None:
+    async def put_candidate(self, video: str, frame: int, candidate: Candidate) -> None:
+        """Store ``candidate`` unless a later verdict about its submission is stored."""
+        c = candidate
         item = {
             "pk": {"S": f"cand#{video}#{frame:06d}"},
             "sk": {"S": c.submission_id},
@@ -65,37 +51,39 @@ class DynamoSlotStore:
             "photo_key": {"S": c.photo_key},
             "photo_etag": {"S": c.photo_etag},
         }
-        await self._call(
-            "put_item",
-            TableName=self.table,
-            Item=item,
-            ConditionExpression="attribute_not_exists(sk) OR decided_at < :d",
-            ExpressionAttributeValues={":d": {"S": c.decided_at.isoformat()}},
-            conditional_ok=True,
+        await self._put_if(
+            item,
+            "attribute_not_exists(sk) OR decided_at < :d",
+            {":d": {"S": c.decided_at.isoformat()}},
         )
 
-    async def _recompute(self, video: str, frame: int) -> bool | None:
-        """One optimistic round: True/False = changed or not, None = lost a race."""
-        key = {"pk": {"S": f"slots#{video}"}, "sk": {"S": f"{frame:06d}"}}
-        current = await self._call("get_item", TableName=self.table, Key=key, ConsistentRead=True)
-        slot = current.get("Item")
-        best = best_candidate(await self.candidates(video, frame))
-        chosen = best.submission_id if best else ""
-        if slot is not None and slot.get("submission_id", {}).get("S", "") == chosen:
-            return False
-        rev = int(slot["rev"]["N"]) if slot else 0
-        item: dict[str, Any] = {**key, "rev": {"N": str(rev + 1)}, "submission_id": {"S": chosen}}
-        if best is not None:
-            item |= {"photo_key": {"S": best.photo_key}, "photo_etag": {"S": best.photo_etag}}
+    async def choice(self, video: str, frame: int) -> SlotChoice | None:
+        """What the slot shows now; None before its first verdict."""
         answer = await self._call(
-            "put_item",
-            TableName=self.table,
-            Item=item,
-            ConditionExpression="attribute_not_exists(sk) OR rev = :rev",
-            ExpressionAttributeValues={":rev": {"N": str(rev)}},
-            conditional_ok=True,
+            "get_item", TableName=self.table, Key=_slot_key(video, frame), ConsistentRead=True
         )
-        return None if answer.get("conditional_failed") else True
+        item = answer.get("Item")
+        if item is None:
+            return None
+        photo = (
+            BlobRef(item["photo_key"]["S"], item["photo_etag"]["S"])
+            if "photo_key" in item
+            else None
+        )
+        return SlotChoice(item.get("submission_id", {}).get("S", ""), photo, int(item["rev"]["N"]))
+
+    async def save_choice(self, video: str, frame: int, choice: SlotChoice) -> bool:
+        """Store ``choice`` only over revision ``choice.rev - 1`` (or none); False if not."""
+        item: dict[str, Any] = {
+            **_slot_key(video, frame),
+            "rev": {"N": str(choice.rev)},
+            "submission_id": {"S": choice.submission_id},
+        }
+        if choice.photo is not None:
+            item |= {"photo_key": {"S": choice.photo.key}, "photo_etag": {"S": choice.photo.etag}}
+        return await self._put_if(
+            item, "attribute_not_exists(sk) OR rev = :rev", {":rev": {"N": str(choice.rev - 1)}}
+        )
 
     async def candidates(self, video: str, frame: int) -> list[Candidate]:
         """Every candidate of one slot (strongly consistent)."""
@@ -150,17 +138,34 @@ class DynamoSlotStore:
             if not start:
                 return items
 
-    async def _call(self, operation: str, *, conditional_ok: bool = False, **kwargs: Any) -> Any:
-        method = getattr(self.dynamodb, operation)
+    async def _put_if(self, item: dict[str, Any], condition: str, values: dict[str, Any]) -> bool:
+        """Put ``item`` if ``condition`` holds; False when it did not."""
         try:
-            async for attempt in transient_retry(
-                is_transient_aws_error, max_elapsed_seconds=RETRY_SECONDS
-            ):
-                with attempt:
-                    return await method(**kwargs)
+            await self.dynamodb.put_item(
+                TableName=self.table,
+                Item=item,
+                ConditionExpression=condition,
+                ExpressionAttributeValues=values,
+            )
         except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "")
-            if conditional_ok and code == "ConditionalCheckFailedException":
-                return {"conditional_failed": True}
-            raise DependencyUnavailable("dynamodb", f"{operation} failed: {code}") from exc
-        raise AssertionError("unreachable")
+            if error_code(exc) == CONDITION_FAILED:
+                return False
+            raise _unavailable("put_item", exc) from exc
+        except BotoCoreError as exc:
+            raise _unavailable("put_item", exc) from exc
+        return True
+
+    async def _call(self, operation: str, **kwargs: Any) -> Any:
+        try:
+            return await getattr(self.dynamodb, operation)(**kwargs)
+        except (ClientError, BotoCoreError) as exc:
+            raise _unavailable(operation, exc) from exc
+
+
+def _slot_key(video: str, frame: int) -> dict[str, Any]:
+    return {"pk": {"S": f"slots#{video}"}, "sk": {"S": f"{frame:06d}"}}
+
+
+def _unavailable(operation: str, exc: ClientError | BotoCoreError) -> DependencyUnavailable:
+    code = error_code(exc) if isinstance(exc, ClientError) else type(exc).__name__
+    return DependencyUnavailable("dynamodb", f"{operation} failed: {code}")

@@ -14,11 +14,11 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ElementTree
 from datetime import datetime
-from typing import Protocol
 
 import httpx
 
-from services.renderer.rendering import RenderedClip
+from services.renderer.clips import RenderedClip
+from services.renderer.ports import PublishState
 from services.renderer.settings import RendererSettings
 from shared.errors import DependencyUnavailable, OfofError
 from shared.retry import is_transient_http_error, transient_retry
@@ -34,16 +34,8 @@ class BlipRejected(OfofError):
     default_code = "blip_rejected"
 
 
-class PublishState(Protocol):
-    """Where a publisher keeps what it must remember per video."""
-
-    async def publish_state(self, video: str, target: str) -> str | None: ...
-
-    async def save_publish_state(self, video: str, target: str, value: str) -> None: ...
-
-
 class BlipPublisher:
-    """``ClipPublisher`` for a Blip-compatible REST endpoint."""
+    """``ClipPublisher`` for a Blip-compatible REST endpoint (retries its own HTTP)."""
 
     name = TARGET
 

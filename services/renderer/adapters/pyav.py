@@ -1,4 +1,8 @@
-"""Turning a clip's inputs into encoded segments and an assembled MP4 on local disk.
+"""``SegmentRenderer``: the :class:`ClipEncoder` port on local disk and a process pool.
+
+PyAV's work (:mod:`services.renderer.encoding`, a CPU-bound domain module) runs in the
+pool's worker processes, never on the event loop; this adapter plans, fetches inputs,
+runs the encodes and assembles the files.
 
 Segments whose hash is already on disk are reused; the others are encoded in worker
 processes (several segments at once, so both cores stay busy with decode, conversion
@@ -12,53 +16,21 @@ import asyncio
 import hashlib
 import shutil
 import time
-from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass
 from pathlib import Path
 
+from services.renderer.clips import ClipInputs, RenderedClip
 from services.renderer.encoding import SegmentJob, encode_segment
+from services.renderer.ports import Fetch
 from services.renderer.segments import (
-    BlobRef,
-    EncoderSettings,
     SegmentPlan,
     clip_hash,
     plan_segments,
     segment_hash,
 )
 
-Fetch = Callable[[list[BlobRef]], Awaitable[list[Path]]]
 KEPT_CLIPS = 2
 COPY_CHUNK_BYTES = 1 << 20
-
-
-@dataclass(frozen=True)
-class ClipInputs:
-    """Everything one render of a video needs: a ref per frame, the audio, settings."""
-
-    video: str
-    encoder: EncoderSettings
-    frames_per_segment: int
-    frames: tuple[BlobRef, ...]
-    audio: BlobRef | None
-
-
-@dataclass(frozen=True)
-class RenderedClip:
-    """A clip assembled on local disk, ready to publish."""
-
-    video: str
-    clip_hash: str
-    frame_count: int
-    duration_seconds: float
-    init_path: Path
-    segment_paths: tuple[Path, ...]
-    segment_seconds: tuple[float, ...]
-    mp4_path: Path
-    poster_path: Path
-    encoded_segments: int
-    reused_segments: int
-    render_seconds: float
 
 
 class SegmentRenderer:
