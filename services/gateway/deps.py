@@ -32,8 +32,6 @@ class GatewayDeps:
 
 async def open_deps(settings: GatewaySettings, stack: AsyncExitStack) -> GatewayDeps:
     """Open the real clients; they close with ``stack``."""
-    if settings.lease_secret is None:
-        raise RuntimeError("OFOF_LEASE_SECRET must be set (shared by gateway and ingest)")
     aws = await open_aws_clients(settings, stack)
     timeout = httpx.Timeout(
         settings.http_read_timeout_seconds, connect=settings.http_connect_timeout_seconds
