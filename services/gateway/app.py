@@ -7,10 +7,11 @@ from collections.abc import Mapping
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from services.gateway import media, pages, routes, showcase
-from services.gateway.clients import ClientIdMiddleware
 from services.gateway.deps import GatewayDeps, open_deps
-from services.gateway.security import BrowserSecurityMiddleware
+from services.gateway.routes import ROUTERS
+from services.gateway.routes.cookies import ClientIdMiddleware
+from services.gateway.routes.pages import STATIC
+from services.gateway.routes.security import BrowserSecurityMiddleware
 from services.gateway.settings import GatewaySettings
 from shared.health import ReadinessCheck, bucket_check, queue_check
 from shared.service import create_service_app
@@ -34,11 +35,9 @@ def create_app(settings: GatewaySettings, deps: GatewayDeps | None = None) -> Fa
         open_deps=open_deps,
         checks=_checks,
     )
-    app.include_router(routes.router)
-    app.include_router(showcase.router)
-    app.include_router(media.router)
-    app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BrowserSecurityMiddleware)
     app.add_middleware(
         ClientIdMiddleware,

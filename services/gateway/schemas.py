@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pydantic import BaseModel
+
+from services.gateway.links import frame_url, media_url, original_url
+from shared.leases import LeaseClaims
+from shared.records import ClipPointer, ReviewView, SubmissionRecord, rendition_key
+
+
+def _at(epoch_seconds: float) -> datetime:
+    return datetime.fromtimestamp(epoch_seconds, UTC)
 
 
 class LeaseCreated(BaseModel):
@@ -18,6 +26,19 @@ class LeaseCreated(BaseModel):
     max_expires_at: datetime
     token: str
 
+    @classmethod
+    def of(cls, claims: LeaseClaims, token: str) -> LeaseCreated:
+        """The API view of a lease."""
+        return cls(
+            lease_id=claims.lease_id,
+            video=claims.video,
+            frame=claims.frame,
+            original_url=original_url(claims.video, claims.frame),
+            expires_at=_at(claims.expires_at),
+            max_expires_at=_at(claims.max_expires_at),
+            token=token,
+        )
+
 
 class LeaseExtended(BaseModel):
     """The lease after a heartbeat; use the new token from now on."""
@@ -26,6 +47,16 @@ class LeaseExtended(BaseModel):
     expires_at: datetime
     max_expires_at: datetime
     token: str
+
+    @classmethod
+    def of(cls, claims: LeaseClaims, token: str) -> LeaseExtended:
+        """The API view of a lease after a heartbeat."""
+        return cls(
+            lease_id=claims.lease_id,
+            expires_at=_at(claims.expires_at),
+            max_expires_at=_at(claims.max_expires_at),
+            token=token,
+        )
 
 
 class PhotoAccepted(BaseModel):
@@ -50,6 +81,35 @@ class SubmissionStatus(BaseModel):
     medium_url: str
     frame_url: str
 
+    @classmethod
+    def of_review(cls, review: ReviewView) -> SubmissionStatus:
+        """A submission moderation knows: pending, approved or rejected."""
+        return cls._of(review.submission_id, review.video, review.frame, review.status).model_copy(
+            update={
+                "score": review.score,
+                "reasons": review.reasons,
+                "display_name": review.display_name,
+            }
+        )
+
+    @classmethod
+    def of_record(cls, record: SubmissionRecord) -> SubmissionStatus:
+        """A stored submission moderation has not seen yet: ``received``."""
+        status = cls._of(record.submission_id, record.video, record.frame, "received")
+        return status.model_copy(update={"display_name": record.display_name})
+
+    @classmethod
+    def _of(cls, submission_id: str, video: str, frame: int, status: str) -> SubmissionStatus:
+        return cls(
+            submission_id=submission_id,
+            video=video,
+            frame=frame,
+            status=status,
+            thumb_url=media_url(rendition_key(submission_id, "thumb")),
+            medium_url=media_url(rendition_key(submission_id, "medium")),
+            frame_url=frame_url(video, frame),
+        )
+
 
 class ShownPhoto(BaseModel):
     """An approved photo as the pages show it."""
@@ -63,6 +123,21 @@ class ShownPhoto(BaseModel):
     medium_url: str
     frame_url: str
     decided_at: datetime | None
+
+    @classmethod
+    def of(cls, review: ReviewView) -> ShownPhoto:
+        """An approved review as the pages show it."""
+        return cls(
+            submission_id=review.submission_id,
+            video=review.video,
+            frame=review.frame,
+            display_name=review.display_name,
+            score=review.score,
+            thumb_url=media_url(review.thumb_key),
+            medium_url=media_url(review.medium_key),
+            frame_url=frame_url(review.video, review.frame),
+            decided_at=review.decided_at,
+        )
 
 
 class RecentFrames(BaseModel):
@@ -81,6 +156,19 @@ class ClipVersion(BaseModel):
     built_at: datetime
     render_seconds: float
     duration_seconds: float
+
+    @classmethod
+    def of(cls, pointer: ClipPointer) -> ClipVersion:
+        """The published clip a pointer names, as the pages load it."""
+        return cls(
+            version=pointer.version,
+            mp4_url=media_url(pointer.mp4_key),
+            poster_url=media_url(pointer.poster_key),
+            hls_url=media_url(pointer.hls_key),
+            built_at=pointer.built_at,
+            render_seconds=pointer.render_seconds,
+            duration_seconds=pointer.duration_seconds,
+        )
 
 
 class ClipStatus(BaseModel):

@@ -1,15 +1,14 @@
-"""The ``frames`` queue as the gateway sees it: lease, extend, release a slot."""
+"""The ``frames`` queue on SQS: a lease is a received message's visibility timeout."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from dataclasses import dataclass
-from typing import Protocol
 
 from botocore.exceptions import ClientError
 
-from shared.aws import AwsClients
+from services.gateway.ports import LeasedSlot
+from shared.aws import AwsClients, error_code
 from shared.errors import DependencyUnavailable
 from shared.leases import LeaseGone
 from shared.messages import FrameSlot, MalformedMessage, parse_message
@@ -21,29 +20,8 @@ _NOT_OURS = frozenset({"ReceiptHandleIsInvalid", "MessageNotInflight", "InvalidP
 _MALFORMED_SKIPS = 3
 
 
-@dataclass(frozen=True)
-class LeasedSlot:
-    """A slot received from the queue, invisible to others until the lease ends."""
-
-    slot: FrameSlot
-    receipt_handle: str
-
-
-class FrameQueue(Protocol):
-    """Slots waiting for a photo."""
-
-    async def lease(self, visibility_seconds: int) -> LeasedSlot | None:
-        """Reserve the next slot, or None when no slot is waiting."""
-
-    async def extend(self, receipt_handle: str, visibility_seconds: int) -> None:
-        """Keep the slot reserved for ``visibility_seconds`` from now."""
-
-    async def release(self, receipt_handle: str) -> None:
-        """Make the slot available to others at once."""
-
-
 class SqsFrameQueue:
-    """:class:`FrameQueue` on SQS: a lease is a received message's visibility timeout."""
+    """:class:`~services.gateway.ports.FrameQueue` on one SQS queue."""
 
     def __init__(self, aws: AwsClients, queue: str) -> None:
         self.aws = aws
@@ -54,15 +32,16 @@ class SqsFrameQueue:
             message = await self._receive_one(visibility_seconds)
             if message is None:
                 return None
+            body, receipt_handle = message
             try:
-                slot = parse_message(message["Body"], FrameSlot)
+                slot = parse_message(body, FrameSlot)
             except MalformedMessage:
                 log.error("malformed frames message; leaving it for the dead-letter queue")
                 continue
-            return LeasedSlot(slot=slot, receipt_handle=message["ReceiptHandle"])
+            return LeasedSlot(slot=slot, receipt_handle=receipt_handle)
         return None
 
-    async def _receive_one(self, visibility_seconds: int) -> dict[str, str] | None:
+    async def _receive_one(self, visibility_seconds: int) -> tuple[str, str] | None:
         try:
             answer = await self.aws.sqs.receive_message(
                 QueueUrl=await self.aws.queue_url(self.queue),
@@ -75,7 +54,7 @@ class SqsFrameQueue:
         messages = answer.get("Messages", [])
         if not messages:
             return None
-        return {"Body": messages[0]["Body"], "ReceiptHandle": messages[0]["ReceiptHandle"]}
+        return messages[0]["Body"], messages[0]["ReceiptHandle"]
 
     async def extend(self, receipt_handle: str, visibility_seconds: int) -> None:
         await self._change_visibility(receipt_handle, visibility_seconds)
@@ -93,6 +72,6 @@ class SqsFrameQueue:
                 VisibilityTimeout=seconds,
             )
         except ClientError as exc:
-            if exc.response["Error"]["Code"] in _NOT_OURS:
+            if error_code(exc) in _NOT_OURS:
                 raise LeaseGone("the lease expired and its frame went back to the queue") from exc
             raise DependencyUnavailable("sqs", "the frames queue did not answer") from exc

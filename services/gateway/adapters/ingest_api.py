@@ -1,36 +1,19 @@
-"""Handing a verified photo to ingest over HTTP."""
+"""Handing a verified photo to ingest over its HTTP API."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
-
 import httpx
 
+from services.gateway.ports import PhotoUpload
 from shared.errors import DependencyUnavailable, error_for_status
 from shared.retry import is_transient_http_error, transient_retry
 
 
-@dataclass(frozen=True)
-class PhotoUpload:
-    """A photo for a lease, as the gateway received and checked it."""
-
-    lease_id: str
-    token: str
-    content_type: str
-    body: bytes
-    display_name: str | None
-
-
-class IngestClient(Protocol):
-    """The ingest service."""
-
-    async def submit(self, upload: PhotoUpload) -> None:
-        """Store the photo; idempotent per lease. Raises the error ingest answered."""
-
-
 class HttpIngestClient:
-    """:class:`IngestClient` over HTTP; transient failures are retried (ingest is idempotent)."""
+    """:class:`~services.gateway.ports.PhotoIntake` over HTTP.
+
+    Transient failures are retried for ``retry_seconds`` (ingest is idempotent per lease).
+    """
 
     def __init__(self, http: httpx.AsyncClient, base_url: str, retry_seconds: float) -> None:
         self.http = http

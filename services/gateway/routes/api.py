@@ -1,4 +1,4 @@
-"""The gateway's public JSON API (prefix ``/api``)."""
+"""The gateway's public JSON API (prefix ``/api``): thin routes over :class:`Gateway`."""
 
 from __future__ import annotations
 
@@ -6,20 +6,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
 
-from services.gateway import leasing
-from services.gateway.clients import LEASE_COOKIE, set_cookie_header
-from services.gateway.deps import Deps, Settings
-from services.gateway.ingestclient import PhotoUpload
-from services.gateway.media import stream_object
-from services.gateway.schemas import LeaseCreated, LeaseExtended, PhotoAccepted
-from shared.errors import Unauthorized, error_responses
-from shared.photos import (
-    check_declared_length,
-    clean_display_name,
-    photo_content_type,
-    read_bounded,
+from services.gateway.deps import Settings, UseCases
+from services.gateway.routes.cookies import LEASE_COOKIE, set_cookie_header
+from services.gateway.schemas import (
+    ClipStatus,
+    LeaseCreated,
+    LeaseExtended,
+    PhotoAccepted,
+    RecentFrames,
+    SlotPhotos,
+    SubmissionStatus,
 )
-from shared.records import original_key
+from shared.errors import Unauthorized, error_responses
+from shared.photos import clean_display_name, read_photo
 
 router = APIRouter(prefix="/api")
 
@@ -57,20 +56,18 @@ def _remember_lease(response: Response, settings: Settings, token: str | None) -
     ),
 )
 async def create_lease(
-    request: Request, response: Response, deps: Deps, settings: Settings
+    request: Request, response: Response, gateway: UseCases, settings: Settings
 ) -> LeaseCreated:
     """Reserve one frame for this visitor (or return the visitor's live lease)."""
-    client_id = client_id_of(request)
-    existing = leasing.live_lease(
-        request.cookies.get(LEASE_COOKIE), client_id, settings, deps.clock()
-    )
-    if existing is not None:
-        response.status_code = status.HTTP_200_OK
-        return existing
     client_ip = request.client.host if request.client else "unknown"
-    lease = await leasing.new_lease(deps, settings, client_id, client_ip)
-    _remember_lease(response, settings, lease.token)
-    return lease
+    answer = await gateway.lease(
+        client_id_of(request), client_ip, request.cookies.get(LEASE_COOKIE)
+    )
+    if not answer.is_new:
+        response.status_code = status.HTTP_200_OK
+        return answer.lease
+    _remember_lease(response, settings, answer.lease.token)
+    return answer.lease
 
 
 @router.post("/leases/{lease_id}/heartbeat", responses=error_responses(401, 403, 410, 503))
@@ -78,13 +75,13 @@ async def heartbeat_lease(
     lease_id: str,
     request: Request,
     response: Response,
-    deps: Deps,
+    gateway: UseCases,
     settings: Settings,
     x_lease_token: LeaseToken = None,
 ) -> LeaseExtended:
     """Keep the frame reserved a while longer (up to the maximum lease)."""
     token = token_of(request, x_lease_token)
-    extended = await leasing.heartbeat(deps, settings, lease_id, token, client_id_of(request))
+    extended = await gateway.heartbeat(lease_id, token, client_id_of(request))
     _remember_lease(response, settings, extended.token)
     return extended
 
@@ -104,14 +101,12 @@ async def heartbeat_lease(
 async def release_lease(
     lease_id: str,
     request: Request,
-    deps: Deps,
+    gateway: UseCases,
     settings: Settings,
     x_lease_token: LeaseToken = None,
 ) -> Response:
     """Give the frame back at once (the token may come from the lease cookie)."""
-    await leasing.release(
-        deps, settings, lease_id, token_of(request, x_lease_token), client_id_of(request)
-    )
+    await gateway.release(lease_id, token_of(request, x_lease_token), client_id_of(request))
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     _remember_lease(response, settings, None)
     return response
@@ -126,48 +121,44 @@ async def upload_photo(
     lease_id: str,
     request: Request,
     response: Response,
-    deps: Deps,
+    gateway: UseCases,
     settings: Settings,
     x_lease_token: LeaseToken = None,
     display_name: Annotated[str | None, Query(max_length=200)] = None,
 ) -> PhotoAccepted:
     """Submit the photo for a lease: the raw image bytes as the body."""
     token = token_of(request, x_lease_token)
-    leasing.check_photo_lease(deps, settings, lease_id, token, client_id_of(request))
-    content_type = photo_content_type(request.headers.get("content-type"))
-    check_declared_length(request.headers.get("content-length"), settings.max_upload_bytes)
-    upload = PhotoUpload(
-        lease_id=lease_id,
-        token=token,
-        content_type=content_type,
-        display_name=clean_display_name(display_name),
-        body=await read_bounded(
-            request.stream(), settings.max_upload_bytes, settings.upload_timeout_seconds
-        ),
-    )
-    await deps.ingest.submit(upload)
+    client_id = client_id_of(request)
+    # Refuse a foreign or expired lease before reading a single byte of the body.
+    gateway.check_photo_lease(lease_id, token, client_id)
+    name = clean_display_name(display_name)
+    photo = await read_photo(request, settings.max_upload_bytes, settings.upload_timeout_seconds)
+    accepted = await gateway.submit_photo(lease_id, token, client_id, photo, name)
     _remember_lease(response, settings, None)
-    return PhotoAccepted(submission_id=lease_id, status_url=f"/api/submissions/{lease_id}")
+    return accepted
 
 
-@router.get(
-    "/frames/{video}/{frame}/original",
-    response_class=Response,
-    responses=error_responses(404, 503, _200={"content": {"image/jpeg": {}}}),
-)
-async def original_frame(
-    video: str,
-    frame: int,
-    deps: Deps,
-    settings: Settings,
-    range: Annotated[str | None, Header()] = None,
-) -> Response:
-    """The original frame of a slot, as a JPEG."""
-    return await stream_object(
-        deps,
-        settings,
-        original_key(video, frame),
-        range,
-        not_found=f"video {video!r} has no frame {frame}",
-        cache_control="public, max-age=86400",
-    )
+@router.get("/submissions/{submission_id}", responses=error_responses(404, 503))
+async def submission_status(submission_id: str, gateway: UseCases) -> SubmissionStatus:
+    """Where a submitted photo stands in moderation."""
+    return await gateway.submission_status(submission_id)
+
+
+@router.get("/frames/recent", responses=error_responses(503))
+async def recent_frames(
+    gateway: UseCases, limit: Annotated[int, Query(ge=1, le=50)] = 10
+) -> RecentFrames:
+    """The latest approved photos, newest first (the last good list if moderation is down)."""
+    return await gateway.recent_frames(limit)
+
+
+@router.get("/clip", responses=error_responses(404, 503))
+async def clip(gateway: UseCases) -> ClipStatus:
+    """The featured video's current clip, size and progress."""
+    return await gateway.clip()
+
+
+@router.get("/frames/{video}/{frame}", responses=error_responses(404, 503))
+async def slot_photos(video: str, frame: int, gateway: UseCases) -> SlotPhotos:
+    """One slot: its place in the clip and its approved photos, best first."""
+    return await gateway.slot(video, frame)

@@ -1,4 +1,5 @@
-"""The visitor's client id: an HttpOnly, SameSite=Lax cookie minted on the first visit."""
+"""The gateway's cookies: the visitor's client id (an HttpOnly, SameSite=Lax cookie minted
+on the first visit, by a middleware) and the lease cookie the routes set."""
 
 from __future__ import annotations
 

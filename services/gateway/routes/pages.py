@@ -7,10 +7,13 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
-PAGES = Path(__file__).resolve().parent / "pages"
-STATIC = Path(__file__).resolve().parent / "static"
+GATEWAY = Path(__file__).resolve().parent.parent
+PAGES = GATEWAY / "pages"
+STATIC = GATEWAY / "static"
 # Pages are tiny and change with deploys; let browsers revalidate every time.
 _NO_CACHE = {"Cache-Control": "no-cache"}
+# Browsers ask for /favicon.ico on their own, whatever the page links.
+_ICON_CACHE = {"Cache-Control": "public, max-age=86400"}
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,3 +34,11 @@ async def contribute() -> FileResponse:
 async def frame_page(video: str, frame: int) -> FileResponse:
     """One slot: the original beside its approved photos."""
     return FileResponse(PAGES / "frame.html", headers=_NO_CACHE)
+
+
+@router.get("/favicon.ico")
+async def favicon() -> FileResponse:
+    """The site icon, for browsers that ask for it at the root."""
+    return FileResponse(
+        STATIC / "favicon.ico", media_type="image/vnd.microsoft.icon", headers=_ICON_CACHE
+    )

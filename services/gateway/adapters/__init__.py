@@ -1,0 +1,1 @@
+"""The gateway's adapters: one per outside thing, named technology + role."""

@@ -1,0 +1,48 @@
+"""Moderation's read API, as the gateway uses it for its pages."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from shared.errors import DependencyUnavailable, NotFound
+from shared.records import ReviewList, ReviewView
+
+M = TypeVar("M", bound=BaseModel)
+QueryParams = dict[str, int]
+
+
+class HttpReviewsClient:
+    """:class:`~services.gateway.ports.ReviewsReader` over moderation's HTTP API.
+
+    Reads only, no retries: the showcase serves its last good answer instead.
+    """
+
+    def __init__(self, http: httpx.AsyncClient, base_url: str) -> None:
+        self.http = http
+        self.base_url = base_url.rstrip("/")
+
+    async def review(self, submission_id: str) -> ReviewView:
+        return await self._get(f"/reviews/{submission_id}", ReviewView)
+
+    async def recent(self, limit: int) -> list[ReviewView]:
+        return (await self._get("/reviews/recent", ReviewList, {"limit": limit})).reviews
+
+    async def of_slot(self, video: str, frame: int) -> list[ReviewView]:
+        return (await self._get(f"/slots/{video}/{frame}/reviews", ReviewList)).reviews
+
+    async def _get(self, path: str, model: type[M], params: QueryParams | None = None) -> M:
+        try:
+            answer = await self.http.get(f"{self.base_url}{path}", params=params)
+        except httpx.HTTPError as exc:
+            raise DependencyUnavailable("moderation", "reviews are unavailable right now") from exc
+        if answer.status_code == 404:
+            raise NotFound("no review for that submission")
+        if answer.status_code != 200:
+            raise DependencyUnavailable("moderation", f"moderation answered {answer.status_code}")
+        try:
+            return model.model_validate_json(answer.content)
+        except ValidationError as exc:
+            raise DependencyUnavailable("moderation", "moderation answered nonsense") from exc

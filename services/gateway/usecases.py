@@ -1,0 +1,217 @@
+"""The gateway's use cases, over its ports: leases and photos for visitors, and what the
+pages show (submission status, recent frames, the clip, a slot, public media).
+
+No HTTP and no boto here: routes parse and shape, adapters talk to the outside world,
+and the pure rules live in ``leasing``, ``ratelimits``, ``caching`` and ``links``.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+
+from services.gateway.caching import LastGoodCache
+from services.gateway.leasing import LeasePolicy, remaining_seconds
+from services.gateway.links import byte_range, is_public_media, original_url, status_url
+from services.gateway.ports import Clock, GatewayPorts, PhotoUpload
+from services.gateway.ratelimits import SlidingWindowLimiter
+from services.gateway.schemas import (
+    ClipStatus,
+    ClipVersion,
+    LeaseCreated,
+    LeaseExtended,
+    PhotoAccepted,
+    RecentFrames,
+    ShownPhoto,
+    SlotPhotos,
+    SubmissionStatus,
+)
+from services.gateway.settings import GatewaySettings
+from shared.errors import DependencyUnavailable, NotFound, RateLimited
+from shared.objects import ObjectStream
+from shared.photos import PhotoBody
+from shared.records import (
+    ClipPointer,
+    ReviewView,
+    SubmissionRecord,
+    VideoRecord,
+    current_clip_key,
+    original_key,
+    submission_record_key,
+    video_record_key,
+)
+
+RATE_WINDOW_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class LeaseAnswer:
+    """The visitor's lease, and whether it was taken just now (or was already theirs)."""
+
+    lease: LeaseCreated
+    is_new: bool
+
+
+class Gateway:
+    """Every gateway use case. ``clock`` gives epoch seconds (lease times), ``monotonic``
+    the ages of cached answers; tests pass one fake clock for both."""
+
+    def __init__(
+        self,
+        ports: GatewayPorts,
+        settings: GatewaySettings,
+        clock: Clock = time.time,
+        monotonic: Clock = time.monotonic,
+    ) -> None:
+        if settings.lease_secret is None:
+            raise RuntimeError("OFOF_LEASE_SECRET must be set (shared by gateway and ingest)")
+        self.ports = ports
+        self.settings = settings
+        self.clock = clock
+        self.leases = LeasePolicy(
+            settings.lease_secret.get_secret_value().encode(),
+            settings.lease_seconds,
+            settings.max_lease_seconds,
+        )
+        self.limiter = SlidingWindowLimiter(settings.lease_rate_per_minute, RATE_WINDOW_SECONDS)
+        reviews_cache = (settings.reviews_cache_seconds, settings.max_stale_seconds, monotonic)
+        clip_cache = (settings.clip_cache_seconds, settings.max_stale_seconds, monotonic)
+        self.review_cache = LastGoodCache[ReviewView](*reviews_cache)
+        self.review_lists = LastGoodCache[list[ReviewView]](*reviews_cache)
+        self.clip_cache = LastGoodCache[ClipStatus](*clip_cache)
+        self.video_cache = LastGoodCache[VideoRecord](*clip_cache)
+
+    # Leases and photos.
+
+    async def lease(self, client_id: str, client_ip: str, held_token: str | None) -> LeaseAnswer:
+        """One live lease per visitor: the one they hold, else the next waiting frame."""
+        now = self.clock()
+        held = self.leases.live(held_token, client_id, now)
+        if held is not None and held_token is not None:
+            return LeaseAnswer(LeaseCreated.of(held, held_token), is_new=False)
+        retry_after = self.limiter.retry_after(client_ip, now)
+        if retry_after is not None:
+            raise RateLimited("too many leases from this address", retry_after_seconds=retry_after)
+        leased = await self.ports.frames.lease(self.settings.lease_seconds)
+        if leased is None:
+            raise DependencyUnavailable(
+                "frames",
+                "every frame is taken or done right now; try again shortly",
+                code="no_frame_available",
+                retry_after_seconds=self.settings.no_frame_retry_after_seconds,
+            )
+        claims = self.leases.issue(
+            uuid.uuid4().hex, leased.slot, leased.receipt_handle, client_id, now
+        )
+        return LeaseAnswer(LeaseCreated.of(claims, self.leases.token(claims)), is_new=True)
+
+    async def heartbeat(self, lease_id: str, token: str, client_id: str) -> LeaseExtended:
+        """Keep the frame reserved a while longer, up to the maximum lease."""
+        now = self.clock()
+        claims = self.leases.authorize(token, lease_id, client_id, now)
+        extended = self.leases.extend(claims, now)
+        await self.ports.frames.extend(claims.receipt_handle, remaining_seconds(extended, now))
+        return LeaseExtended.of(extended, self.leases.token(extended))
+
+    async def release(self, lease_id: str, token: str, client_id: str) -> None:
+        """Give the frame back at once."""
+        claims = self.leases.authorize(token, lease_id, client_id, self.clock())
+        await self.ports.frames.release(claims.receipt_handle)
+
+    def check_photo_lease(self, lease_id: str, token: str, client_id: str) -> None:
+        """Before reading a photo: the lease is this visitor's and not past its maximum."""
+        self.leases.authorize(token, lease_id, client_id, self.clock())
+
+    async def submit_photo(
+        self,
+        lease_id: str,
+        token: str,
+        client_id: str,
+        photo: PhotoBody,
+        display_name: str | None,
+    ) -> PhotoAccepted:
+        """Hand the photo of a lease to ingest; the submission id is the lease id."""
+        self.check_photo_lease(lease_id, token, client_id)
+        upload = PhotoUpload(lease_id, token, photo.content_type, photo.data, display_name)
+        await self.ports.ingest.submit(upload)
+        return PhotoAccepted(submission_id=lease_id, status_url=status_url(lease_id))
+
+    # What the pages show.
+
+    async def submission_status(self, submission_id: str) -> SubmissionStatus:
+        """Where a submitted photo stands: moderation's review, else ``received``."""
+        try:
+            review = await self.review_cache.get(
+                submission_id, lambda: self.ports.reviews.review(submission_id)
+            )
+        except NotFound:
+            key = submission_record_key(submission_id)
+            record = await self.ports.objects.find_record(key, SubmissionRecord)
+            if record is None:
+                raise
+            return SubmissionStatus.of_record(record)
+        return SubmissionStatus.of_review(review)
+
+    async def recent_frames(self, limit: int) -> RecentFrames:
+        """The latest approved photos (the last good list while moderation is down)."""
+        reviews = await self.review_lists.get(
+            ("recent", limit), lambda: self.ports.reviews.recent(limit)
+        )
+        return RecentFrames(frames=[ShownPhoto.of(review) for review in reviews])
+
+    async def clip(self) -> ClipStatus:
+        """The featured video's current clip, size and progress."""
+        video = self.settings.video
+        return await self.clip_cache.get(video, lambda: self._clip_status(video))
+
+    async def _clip_status(self, video: str) -> ClipStatus:
+        record = await self.ports.objects.get_record(video_record_key(video), VideoRecord)
+        pointer = await self.ports.objects.find_record(current_clip_key(video), ClipPointer)
+        return ClipStatus(
+            video=video,
+            frame_count=record.frame_count,
+            fps=record.fps,
+            filled=pointer.filled_slots if pointer else 0,
+            filled_frames=list(pointer.filled_frames) if pointer else [],
+            clip=ClipVersion.of(pointer) if pointer else None,
+        )
+
+    async def slot(self, video: str, frame: int) -> SlotPhotos:
+        """One slot: its place in the clip and its approved photos, best first."""
+        record = await self.video_cache.get(
+            video,
+            lambda: self.ports.objects.get_record(video_record_key(video), VideoRecord),
+        )
+        if not 0 <= frame < record.frame_count:
+            raise NotFound(f"video {video!r} has no frame {frame}")
+        reviews = await self.review_lists.get(
+            ("slot", video, frame), lambda: self.ports.reviews.of_slot(video, frame)
+        )
+        return SlotPhotos(
+            video=video,
+            frame=frame,
+            frame_count=record.frame_count,
+            fps=record.fps,
+            original_url=original_url(video, frame),
+            photos=[ShownPhoto.of(review) for review in reviews],
+        )
+
+    async def original_frame(
+        self, video: str, frame: int, range_header: str | None
+    ) -> ObjectStream:
+        """The original frame of a slot, whole or a byte range of it."""
+        key = original_key(video, frame)
+        return await self._stream(key, range_header, f"video {video!r} has no frame {frame}")
+
+    async def media(self, key: str, range_header: str | None) -> ObjectStream:
+        """A public media object (image or clip), whole or a byte range of it."""
+        if not is_public_media(key):
+            raise NotFound("no such media")
+        return await self._stream(key, range_header, "no such media")
+
+    async def _stream(self, key: str, range_header: str | None, missing: str) -> ObjectStream:
+        try:
+            return await self.ports.objects.stream(key, byte_range(range_header))
+        except NotFound as exc:
+            raise NotFound(missing) from exc

@@ -1,0 +1,152 @@
+"""In-memory fakes of the gateway's ports (plus the object store), and a settable clock."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from services.gateway.ports import GatewayPorts, LeasedSlot, PhotoUpload
+from shared.errors import DependencyUnavailable, NotFound
+from shared.leases import LeaseGone
+from shared.messages import FrameSlot
+from shared.records import ReviewView
+from tests.fakes.objects import MemoryObjectStore
+
+__all__ = [
+    "FakeClock",
+    "MemoryFrameQueue",
+    "MemoryGatewayPorts",
+    "MemoryObjectStore",
+    "MemoryPhotoIntake",
+    "MemoryReviews",
+    "memory_ports",
+]
+
+
+@dataclass
+class FakeClock:
+    """Epoch seconds that move only when a test says so."""
+
+    now: float = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@dataclass
+class MemoryFrameQueue:
+    """The frames queue: waiting slots, and leased ones by receipt handle."""
+
+    waiting: deque[FrameSlot] = field(default_factory=deque)
+    leased: dict[str, FrameSlot] = field(default_factory=dict)
+    # The last visibility each receipt handle was given, in seconds.
+    visibility: dict[str, int] = field(default_factory=dict)
+    down: bool = False
+    _handles: int = 0
+
+    def add(self, video: str, *frames: int) -> None:
+        """Slots of ``video`` that need a photo."""
+        self.waiting.extend(FrameSlot(video=video, frame=frame) for frame in frames)
+
+    def expire(self, receipt_handle: str) -> None:
+        """The visibility timeout passed: the slot is waiting again, the handle is void."""
+        self.waiting.append(self.leased.pop(receipt_handle))
+
+    def _check(self) -> None:
+        if self.down:
+            raise DependencyUnavailable("sqs", "the frames queue did not answer")
+
+    async def lease(self, visibility_seconds: int) -> LeasedSlot | None:
+        self._check()
+        if not self.waiting:
+            return None
+        self._handles += 1
+        handle = f"receipt-{self._handles}"
+        self.leased[handle] = self.waiting.popleft()
+        self.visibility[handle] = visibility_seconds
+        return LeasedSlot(slot=self.leased[handle], receipt_handle=handle)
+
+    async def extend(self, receipt_handle: str, visibility_seconds: int) -> None:
+        self._check()
+        if receipt_handle not in self.leased:
+            raise LeaseGone("the lease expired and its frame went back to the queue")
+        self.visibility[receipt_handle] = visibility_seconds
+
+    async def release(self, receipt_handle: str) -> None:
+        self._check()
+        if receipt_handle in self.leased:
+            self.waiting.appendleft(self.leased.pop(receipt_handle))
+            self.visibility[receipt_handle] = 0
+
+
+@dataclass
+class MemoryPhotoIntake:
+    """Ingest: remembers every photo handed over; can be down."""
+
+    uploads: list[PhotoUpload] = field(default_factory=list)
+    down: bool = False
+
+    async def submit(self, upload: PhotoUpload) -> None:
+        if self.down:
+            raise DependencyUnavailable("ingest", "the photo store is unavailable; try again")
+        self.uploads.append(upload)
+
+
+@dataclass
+class MemoryReviews:
+    """Moderation's read API over a dict of reviews; can be down."""
+
+    reviews: dict[str, ReviewView] = field(default_factory=dict)
+    down: bool = False
+    calls: int = 0
+
+    def add(self, review: ReviewView) -> None:
+        self.reviews[review.submission_id] = review
+
+    def _check(self) -> None:
+        self.calls += 1
+        if self.down:
+            raise DependencyUnavailable("moderation", "reviews are unavailable right now")
+
+    async def review(self, submission_id: str) -> ReviewView:
+        self._check()
+        if submission_id not in self.reviews:
+            raise NotFound("no review for that submission")
+        return self.reviews[submission_id]
+
+    async def recent(self, limit: int) -> list[ReviewView]:
+        self._check()
+        approved = [r for r in self.reviews.values() if r.status == "approved"]
+        approved.sort(key=lambda r: r.decided_at or r.created_at, reverse=True)
+        return approved[:limit]
+
+    async def of_slot(self, video: str, frame: int) -> list[ReviewView]:
+        self._check()
+        approved = [
+            r
+            for r in self.reviews.values()
+            if r.status == "approved" and (r.video, r.frame) == (video, frame)
+        ]
+        return sorted(approved, key=lambda r: r.score or 0.0, reverse=True)
+
+
+@dataclass
+class MemoryGatewayPorts:
+    """Every gateway port as a fake, kept typed so tests can reach into each one."""
+
+    frames: MemoryFrameQueue = field(default_factory=MemoryFrameQueue)
+    ingest: MemoryPhotoIntake = field(default_factory=MemoryPhotoIntake)
+    reviews: MemoryReviews = field(default_factory=MemoryReviews)
+    objects: MemoryObjectStore = field(default_factory=MemoryObjectStore)
+
+    def ports(self) -> GatewayPorts:
+        """The same fakes as the use cases see them."""
+        return GatewayPorts(self.frames, self.ingest, self.reviews, self.objects)
+
+
+def memory_ports() -> MemoryGatewayPorts:
+    """A fresh set of in-memory gateway ports."""
+    return MemoryGatewayPorts()
