@@ -16,31 +16,43 @@ class GatewaySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", populate_by_name=True)
 
     port: int = 8000
+    # Where ingest answers; the gateway forwards photos there.
     ingest_url: str = "http://127.0.0.1:8001"
+    # Where moderation's read API answers.
     moderation_url: str = "http://127.0.0.1:8002"
+    # Connect timeout of calls to ingest and moderation.
     http_connect_timeout_seconds: float = 2.0
+    # Read timeout of calls to ingest and moderation.
     http_read_timeout_seconds: float = 30.0
     # Total time the gateway keeps retrying a transient ingest failure.
     ingest_retry_seconds: float = 10.0
 
     # Shared with ingest, which verifies the same tokens. Required.
     lease_secret: SecretStr | None = Field(None, validation_alias=AliasChoices("OFOF_LEASE_SECRET"))
+    # Visibility of a leased frame, per lease and per heartbeat.
     lease_seconds: int = 120
+    # The hard maximum of a lease, heartbeats included.
     max_lease_seconds: int = 900
+    # Leases one IP may take per minute (per replica: the count lives in its memory).
     lease_rate_per_minute: int = 30
+    # `Retry-After` of the 503 when no frame is free.
     no_frame_retry_after_seconds: int = 15
 
+    # Largest photo body (413 above it), checked while reading.
     max_upload_bytes: int = 8 * MIB
     # A body that has not fully arrived after this long is cut off with 408.
     upload_timeout_seconds: float = 30.0
 
     # The video the home page features.
     video: str = "demo"
-    # How long answers from moderation and the clip pointer are reused, and how long a
-    # last good answer may stand in while its source is down.
+    # How long answers from moderation are reused.
     reviews_cache_seconds: float = 2.0
+    # How long the clip pointer is reused.
     clip_cache_seconds: float = 2.0
+    # How long a last good answer may stand in while its source is down.
     max_stale_seconds: float = 300.0
 
+    # Mark the cookies Secure; set true behind HTTPS.
     cookie_secure: bool = False
+    # Lifetime of the visitor's client-id cookie (one year).
     client_cookie_max_age_seconds: int = 365 * 24 * 3600

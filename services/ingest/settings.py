@@ -20,8 +20,11 @@ class IngestSettings(ServiceSettings):
     port: int = 8001
     # Shared with the gateway, which signs the tokens ingest verifies. Required.
     lease_secret: SecretStr | None = Field(None, validation_alias=AliasChoices("OFOF_LEASE_SECRET"))
+    # Largest photo body (413 above it), checked while reading.
     max_upload_bytes: int = 8 * MIB
+    # Largest photo in pixels (422 above it), checked from the header before decoding.
     max_pixels: int = 40_000_000
+    # A body that has not fully arrived after this long is cut off with 408.
     upload_timeout_seconds: float = 30.0
     # Processes decoding and encoding photos; one per core by default.
     image_workers: int = Field(default_factory=lambda: os.cpu_count() or 1)

@@ -24,38 +24,60 @@ class ModerationSettings(ServiceSettings):
 
     # The crowd (Crowdflower v1 API, or the local crowd of ``python -m sims.crowd``).
     crowd_base_url: str = "http://127.0.0.1:8004"
+    # The crowd API key; webhooks are signed with it, so an empty key fails every webhook.
     crowd_api_key: SecretStr = SecretStr("")
+    # Send the key as `Authorization: Token token=` instead of `?key=`.
     crowd_key_in_header: bool = False
+    # Timeout of one crowd call.
     crowd_timeout_seconds: float = 10.0
+    # Transient crowd failures (transport errors, 429, 5xx) are retried at most this long.
     crowd_retry_seconds: float = 15.0
+    # Prefix of the crowd jobs' titles (one job per video, found by title or created).
     crowd_job_title: str = "One Frame Of Fame"
+    # Trusted judgments the crowd is asked for per photo.
     judgments_per_unit: int = Field(3, ge=1)
+    # Where the crowd delivers judgments (this service's /crowd/webhook).
     webhook_url: str = "http://127.0.0.1:8002/crowd/webhook"
+    # Lifetime of the presigned photo and original URLs in a unit (7 days at most).
     photo_url_seconds: int = Field(MAX_PRESIGNED_SECONDS, ge=60, le=MAX_PRESIGNED_SECONDS)
 
     # Verdict rules (see services/moderation/verdicts.py).
+    # At least this many trusted judgments decide.
     min_judgments: int = Field(3, ge=1)
+    # Judgments of workers below this trust do not count.
     min_worker_trust: float = Field(0.7, ge=0.0, le=1.0)
+    # Rejected for `nudity` when the weighted share saying so reaches this.
     max_nudity_share: float = Field(0.5, ge=0.0, le=1.0)
+    # Rejected as `low_mimic` below this weighted mean rating (1..5).
     min_mimic_mean: float = Field(3.0, ge=1.0, le=5.0)
+    # Rejected as `not_trying` below this weighted share saying someone tries.
     min_trying_share: float = Field(0.25, ge=0.0, le=1.0)
 
     # Automatic pre-screen on 0..255 luminance (see services/moderation/screening.py).
     prescreen_enabled: bool = True
+    # Rejected as `blank_black` at or below this mean luminance.
     prescreen_max_black_mean: float = 16.0
+    # Rejected as `blank_white` at or above this mean luminance.
     prescreen_min_white_mean: float = 240.0
+    # Rejected as `blank_uniform` at or below this spread.
     prescreen_max_uniform_stddev: float = 6.0
 
     # Reconcile: collect judgments of every pending unit, retry failed unit creations.
+    # Time between reconcile runs.
     reconcile_seconds: float = Field(3600.0, gt=0)
+    # Expiry of the reconcile lock, which lets one replica run it.
     reconcile_lock_seconds: float = Field(300.0, gt=0)
+    # Pending reviews reconciled at once.
     reconcile_concurrency: int = Field(8, ge=1)
     # Steps owed after a decision are repaired by reconcile only after this long, so it
     # does not race the request that is still performing them.
     outbox_grace_seconds: float = Field(30.0, ge=0)
 
+    # Long-poll wait of the queue consumer (SQS allows 20 at most).
     consumer_wait_seconds: int = Field(10, ge=0, le=20)
+    # Visibility of a received message while it is handled.
     consumer_visibility_seconds: int = Field(120, ge=1)
+    # Background loops get this long to stop at shutdown.
     background_stop_seconds: float = 5.0
 
     # Bearer token for ``POST /reviews/{id}/takedown``; empty disables takedowns.

@@ -19,28 +19,43 @@ class RendererSettings(ServiceSettings):
     port: int = 8003
     # Local disk: the photo/original cache, encoded segments and assembled clips.
     work_dir: Path = Path("var/renderer")
+    # Bound of the on-disk cache; it must hold one clip's inputs.
     cache_max_bytes: int = 2_000_000_000
     # Encoding: fixed segments, each an independent closed GOP.
     segment_seconds: float = Field(2.0, gt=0)
+    # x264 preset.
     x264_preset: str = "veryfast"
+    # x264 constant rate factor (0..51, lower is better quality).
     x264_crf: int = Field(23, ge=0, le=51)
-    # Worker processes encoding segments in parallel, and x264 threads in each.
+    # Worker processes encoding segments in parallel.
     encode_processes: int = Field(2, ge=1)
+    # x264 frame threads in each worker process.
     x264_threads: int = Field(2, ge=1)
     # When renders run: "debounce" (after changes) or "schedule" (every interval).
     render_mode: Literal["debounce", "schedule"] = "debounce"
+    # Debounce: at most one render per this long.
     min_interval_seconds: float = 30.0
+    # Debounce: a render runs at most this long after the first pending change.
     max_delay_seconds: float = 300.0
+    # Schedule mode: time between renders.
     schedule_interval_seconds: float = 3600.0
+    # Expiry of the per-video render lock.
     render_lock_seconds: float = 600.0
-    # Publishing: which targets, how many old S3 versions to keep, retry of failed ones.
+    # Publishing targets, as a JSON list of `s3` and `blip`.
     publishers: tuple[Literal["s3", "blip"], ...] = ("s3",)
+    # Clip versions kept in S3; older ones are deleted after each pointer swap.
     retained_versions: int = Field(3, ge=1)
+    # A failed render or publisher is retried after this long.
     publish_retry_seconds: float = 60.0
+    # Blip publisher: the Blip-compatible host.
     blip_base_url: str = "http://127.0.0.1:8090"
+    # Blip publisher: user login.
     blip_userlogin: str = ""
+    # Blip publisher: password.
     blip_password: SecretStr = SecretStr("")
+    # Blip publisher: timeout of one call.
     blip_timeout_seconds: float = 120.0
     # Bearer token for POST /renders; empty disables the route.
     operator_token: SecretStr = SecretStr("")
+    # The video of /clip and /renders/latest without ?video=.
     default_video: str = "demo"
