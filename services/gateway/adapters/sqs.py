@@ -8,15 +8,13 @@ import logging
 from botocore.exceptions import ClientError
 
 from services.gateway.ports import LeasedSlot
-from shared.aws import AwsClients, error_code
+from shared.aws import AwsClients, is_stale_receipt
 from shared.errors import DependencyUnavailable
 from shared.leases import LeaseGone
 from shared.messages import FrameSlot, MalformedMessage, parse_message
 
 log = logging.getLogger(__name__)
 
-# Errors SQS gives for a receipt handle whose message is no longer ours.
-_NOT_OURS = frozenset({"ReceiptHandleIsInvalid", "MessageNotInflight", "InvalidParameterValue"})
 _MALFORMED_SKIPS = 3
 
 
@@ -72,6 +70,6 @@ class SqsFrameQueue:
                 VisibilityTimeout=seconds,
             )
         except ClientError as exc:
-            if error_code(exc) in _NOT_OURS:
+            if is_stale_receipt(exc):
                 raise LeaseGone("the lease expired and its frame went back to the queue") from exc
             raise DependencyUnavailable("sqs", "the frames queue did not answer") from exc

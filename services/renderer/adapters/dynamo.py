@@ -23,13 +23,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from services.renderer.segments import BlobRef
 from services.renderer.slots import Candidate, SlotChoice
-from shared.aws import error_code
+from shared.aws import error_code, is_condition_failed
 from shared.errors import DependencyUnavailable
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb.client import DynamoDBClient
-
-CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 class DynamoSlotStore:
@@ -148,7 +146,7 @@ class DynamoSlotStore:
                 ExpressionAttributeValues=values,
             )
         except ClientError as exc:
-            if error_code(exc) == CONDITION_FAILED:
+            if is_condition_failed(exc):
                 return False
             raise _unavailable("put_item", exc) from exc
         except BotoCoreError as exc:
