@@ -56,6 +56,20 @@ def aws_fields(moto_endpoint: str) -> dict[str, object]:
 
 
 @pytest.fixture
+async def unreachable_aws() -> AsyncIterator[AwsClients]:
+    """Clients aimed at a closed loopback port, trying once: AWS is down."""
+    settings = AwsSettings(
+        aws_endpoint_url="http://127.0.0.1:9",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        aws_max_attempts=1,
+        aws_connect_timeout_seconds=0.5,
+    )
+    async with AsyncExitStack() as stack:
+        yield await open_aws_clients(settings, stack)
+
+
+@pytest.fixture
 async def aws(aws_fields: dict[str, object]) -> AsyncIterator[AwsClients]:
     """Open clients to the session's moto server, with this test's resources created."""
     settings = AwsSettings(**aws_fields)  # type: ignore[arg-type]

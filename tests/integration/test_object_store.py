@@ -109,23 +109,9 @@ async def test_download_writes_the_object_to_disk(store: ObjectStore, tmp_path: 
     assert (tmp_path / "big.bin").read_bytes() == b"x" * 300_000
 
 
-async def test_s3_unreachable_is_a_dependency_failure(moto_endpoint):
-    from contextlib import AsyncExitStack
-
-    from shared.aws import open_aws_clients
-    from shared.settings import AwsSettings
-
-    settings = AwsSettings(
-        aws_endpoint_url="http://127.0.0.1:9",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        aws_max_attempts=1,
-        aws_connect_timeout_seconds=0.5,
-    )
-    async with AsyncExitStack() as stack:
-        aws = await open_aws_clients(settings, stack)
-        store = S3ObjectStore(aws.s3, "nowhere")
-        with pytest.raises(DependencyUnavailable):
-            await store.get("a")
-        with pytest.raises(DependencyUnavailable):
-            await store.put("a", b"", "text/plain")
+async def test_s3_unreachable_is_a_dependency_failure(unreachable_aws: AwsClients):
+    store = S3ObjectStore(unreachable_aws.s3, "nowhere")
+    with pytest.raises(DependencyUnavailable):
+        await store.get("a")
+    with pytest.raises(DependencyUnavailable):
+        await store.put("a", b"", "text/plain")

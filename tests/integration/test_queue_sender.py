@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from contextlib import AsyncExitStack
-
 import pytest
 
-from shared.aws import AwsClients, open_aws_clients
+from shared.aws import AwsClients
 from shared.errors import DependencyUnavailable
 from shared.messages import FrameSlot, parse_message
 from shared.queues import SqsQueueSender
-from shared.settings import AwsSettings
 from tests.fakes.queues import MemoryQueueSender
 from tests.peeks import drain
 
@@ -24,18 +21,10 @@ async def test_sent_messages_arrive_whole_in_any_batch_size(aws: AwsClients, aws
     assert sorted(parse_message(b, FrameSlot).frame for b in bodies) == list(range(24))
 
 
-async def test_sqs_unreachable_is_a_dependency_failure():
-    settings = AwsSettings(
-        aws_endpoint_url="http://127.0.0.1:9",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        aws_max_attempts=1,
-        aws_connect_timeout_seconds=0.5,
-    )
-    async with AsyncExitStack() as stack:
-        sender = SqsQueueSender(await open_aws_clients(settings, stack))
-        with pytest.raises(DependencyUnavailable):
-            await sender.send("frames", FrameSlot(video="demo", frame=1))
+async def test_sqs_unreachable_is_a_dependency_failure(unreachable_aws: AwsClients):
+    sender = SqsQueueSender(unreachable_aws)
+    with pytest.raises(DependencyUnavailable):
+        await sender.send("frames", FrameSlot(video="demo", frame=1))
 
 
 async def test_the_fake_sender_keeps_messages_by_queue_in_order():
