@@ -9,6 +9,15 @@ from the original. Decoding to RGB is deliberate: libjpeg-turbo's merged SIMD
 upsampling and colour conversion make RGB cheaper to decode and to encode than YCbCr
 (measured: ``bench/ingest.py``).
 
+JPEG's decode and encode are most of the time, so for a YCbCr JPEG both go through
+simplejpeg, which calls libjpeg-turbo directly: Pillow still reads the header and the
+EXIF orientation (without decoding), simplejpeg decodes at the same DCT scale as
+``draft`` straight into a buffer that Pillow maps without a copy (RGBX), and encodes the
+renditions with the same quality and 4:2:0 subsampling as Pillow's encoder. Its strict
+mode refuses any JPEG that libjpeg warns about; such a photo goes to Pillow's decoder,
+which decides as before (truncated data is an error, a stray byte is not). Its fast DCT
+and fast upsampling flags measured no faster here (``docs/benchmarks.md``) and are off.
+
 Safety: only the declared format is tried, the pixel count is checked from the header
 before anything is decoded, decompression-bomb warnings are errors, truncated data is
 an error, animated images are refused, and nothing of the input's metadata (EXIF with
@@ -21,6 +30,9 @@ import io
 import warnings
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+import simplejpeg
 from PIL import Image, ImageFile, _imaging
 
 from shared.errors import Unprocessable
@@ -49,6 +61,9 @@ _ORIENTATION = {
     8: Image.Transpose.ROTATE_90,
 }
 _EXIF_ORIENTATION_TAG = 0x0112
+# Pillow's default for JPEG (libjpeg's), which the renditions have always been written with.
+CHROMA_SUBSAMPLING = "420"
+Pixels = npt.NDArray[np.uint8]
 
 
 class UnusableImage(Unprocessable):
@@ -169,6 +184,39 @@ def _draft_size(size: tuple[int, int], clip_size: tuple[int, int]) -> tuple[int,
     return (max(1, round(size[0] * scale)), max(1, round(size[1] * scale)))
 
 
+def _draft_scale(size: tuple[int, int], wanted: tuple[int, int]) -> int:
+    """The power-of-two reduction ``draft`` picks for ``wanted`` (see ``_draft_size``)."""
+    fits = min(size[0] // wanted[0], size[1] // wanted[1])
+    return next((scale for scale in (8, 4, 2) if fits >= scale), 1)
+
+
+def decode_jpeg_fast(
+    image: Image.Image, data: bytes, clip_size: tuple[int, int]
+) -> tuple[Image.Image, Pixels | None] | None:
+    """Decode the YCbCr JPEG ``image`` (opened from ``data``) upright, as ``draft`` would.
+
+    Returns the upright image and, when no transpose was needed, the pixels it maps;
+    None when Pillow must decode it (another colour space, or a warning from libjpeg).
+    """
+    if image.format != "JPEG" or image.mode != "RGB":
+        return None
+    orientation = orientation_of(image)
+    wanted = clip_size[::-1] if is_sideways(orientation) else clip_size
+    scale = _draft_scale(image.size, _draft_size(image.size, wanted))
+    try:
+        pixels = simplejpeg.decode_jpeg(
+            data, "RGBX", min_width=-(-image.width // scale), min_height=-(-image.height // scale)
+        )
+    except ValueError:
+        return None  # libjpeg warned (truncated, stray bytes): Pillow decides, as before
+    height, width = pixels.shape[:2]
+    # RGBX is Pillow's own layout: the image maps the decoded buffer instead of copying it.
+    decoded = Image.frombuffer("RGBX", (width, height), pixels, "raw", "RGBX", 0, 1)
+    if orientation in _ORIENTATION:
+        return decoded.transpose(_ORIENTATION[orientation]), None
+    return decoded, pixels
+
+
 def _to_rgb(image: Image.Image) -> Image.Image:
     """RGB for any mode we accept: alpha over white, 16-bit scaled down, CMYK converted."""
     if image.mode == "RGB":
@@ -183,11 +231,10 @@ def _to_rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def _encode(image: Image.Image, quality: int) -> bytes:
-    image.info = {}  # never carry the input's EXIF, ICC profile or comment
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=quality, optimize=False)
-    return out.getvalue()
+def _encode(image: Image.Image, quality: int, pixels: Pixels | None = None) -> bytes:
+    """JPEG of an RGB or RGBX ``image`` (``pixels``: its buffer, when at hand), no metadata."""
+    buffer = np.asarray(image) if pixels is None else pixels
+    return simplejpeg.encode_jpeg(buffer, quality, image.mode, colorsubsampling=CHROMA_SUBSAMPLING)
 
 
 def _large_rendition(upright: Image.Image, plan: RenditionPlan) -> Image.Image:
@@ -206,7 +253,8 @@ def make_renditions(
     image = open_checked(data, content_type, max_pixels)
     try:
         source_width, source_height = upright_size(image)
-        upright = decode_upright(image, clip_size)
+        fast = decode_jpeg_fast(image, data, clip_size)
+        upright, pixels = fast if fast else (decode_upright(image, clip_size), None)
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         # Some formats read pixel data while looking for metadata (PNG's eXIf chunk).
         raise UnusableImage("image data is truncated or corrupt") from exc
@@ -215,7 +263,7 @@ def make_renditions(
     medium = large.resize(plan.medium, Image.Resampling.BILINEAR)
     thumb = medium.resize(plan.thumb, Image.Resampling.BILINEAR)
     return Renditions(
-        large=_encode(large, JPEG_QUALITY["large"]),
+        large=_encode(large, JPEG_QUALITY["large"], pixels if large is upright else None),
         medium=_encode(medium, JPEG_QUALITY["medium"]),
         thumb=_encode(thumb, JPEG_QUALITY["thumb"]),
         source_width=source_width,
