@@ -9,14 +9,14 @@ from the original. Decoding to RGB is deliberate: libjpeg-turbo's merged SIMD
 upsampling and colour conversion make RGB cheaper to decode and to encode than YCbCr
 (measured: ``bench/ingest.py``).
 
-JPEG's decode and encode are most of the time, so for a YCbCr JPEG both go through
-simplejpeg, which calls libjpeg-turbo directly: Pillow still reads the header and the
-EXIF orientation (without decoding), simplejpeg decodes at the same DCT scale as
-``draft`` straight into a buffer that Pillow maps without a copy (RGBX), and encodes the
-renditions with the same quality and 4:2:0 subsampling as Pillow's encoder. Its strict
-mode refuses any JPEG that libjpeg warns about; such a photo goes to Pillow's decoder,
-which decides as before (truncated data is an error, a stray byte is not). Its fast DCT
-and fast upsampling flags measured no faster here (``docs/benchmarks.md``) and are off.
+A YCbCr JPEG is decoded by simplejpeg, which calls libjpeg-turbo without Pillow in
+between: Pillow still reads the header and the EXIF orientation (without decoding), then
+simplejpeg decodes at the same DCT scale as ``draft``, with the same accurate IDCT and
+smooth upsampling, straight into a buffer that Pillow maps without a copy (RGBX). Its
+strict mode refuses any JPEG libjpeg warns about; such a photo goes to Pillow's decoder,
+which decides as before (truncated data is an error, a stray byte is not). Encoding stays
+with Pillow: simplejpeg's encoder, always libjpeg-turbo's fast DCT, measured no faster
+here and is less exact; its fast decode flags gave nothing either (``docs/benchmarks.md``).
 
 Safety: only the declared format is tried, the pixel count is checked from the header
 before anything is decoded, decompression-bomb warnings are errors, truncated data is
@@ -30,8 +30,6 @@ import io
 import warnings
 from dataclasses import dataclass
 
-import numpy as np
-import numpy.typing as npt
 import simplejpeg
 from PIL import Image, ImageFile, _imaging
 
@@ -61,9 +59,6 @@ _ORIENTATION = {
     8: Image.Transpose.ROTATE_90,
 }
 _EXIF_ORIENTATION_TAG = 0x0112
-# Pillow's default for JPEG (libjpeg's), which the renditions have always been written with.
-CHROMA_SUBSAMPLING = "420"
-Pixels = npt.NDArray[np.uint8]
 
 
 class UnusableImage(Unprocessable):
@@ -192,11 +187,10 @@ def _draft_scale(size: tuple[int, int], wanted: tuple[int, int]) -> int:
 
 def decode_jpeg_fast(
     image: Image.Image, data: bytes, clip_size: tuple[int, int]
-) -> tuple[Image.Image, Pixels | None] | None:
+) -> Image.Image | None:
     """Decode the YCbCr JPEG ``image`` (opened from ``data``) upright, as ``draft`` would.
 
-    Returns the upright image and, when no transpose was needed, the pixels it maps;
-    None when Pillow must decode it (another colour space, or a warning from libjpeg).
+    None when Pillow must decode it: another colour space, or a warning from libjpeg.
     """
     if image.format != "JPEG" or image.mode != "RGB":
         return None
@@ -213,8 +207,8 @@ def decode_jpeg_fast(
     # RGBX is Pillow's own layout: the image maps the decoded buffer instead of copying it.
     decoded = Image.frombuffer("RGBX", (width, height), pixels, "raw", "RGBX", 0, 1)
     if orientation in _ORIENTATION:
-        return decoded.transpose(_ORIENTATION[orientation]), None
-    return decoded, pixels
+        return decoded.transpose(_ORIENTATION[orientation])
+    return decoded
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:
@@ -231,10 +225,11 @@ def _to_rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def _encode(image: Image.Image, quality: int, pixels: Pixels | None = None) -> bytes:
-    """JPEG of an RGB or RGBX ``image`` (``pixels``: its buffer, when at hand), no metadata."""
-    buffer = np.asarray(image) if pixels is None else pixels
-    return simplejpeg.encode_jpeg(buffer, quality, image.mode, colorsubsampling=CHROMA_SUBSAMPLING)
+def _encode(image: Image.Image, quality: int) -> bytes:
+    image.info = {}  # never carry the input's EXIF, ICC profile or comment
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=quality, optimize=False)
+    return out.getvalue()
 
 
 def _large_rendition(upright: Image.Image, plan: RenditionPlan) -> Image.Image:
@@ -253,8 +248,7 @@ def make_renditions(
     image = open_checked(data, content_type, max_pixels)
     try:
         source_width, source_height = upright_size(image)
-        fast = decode_jpeg_fast(image, data, clip_size)
-        upright, pixels = fast if fast else (decode_upright(image, clip_size), None)
+        upright = decode_jpeg_fast(image, data, clip_size) or decode_upright(image, clip_size)
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         # Some formats read pixel data while looking for metadata (PNG's eXIf chunk).
         raise UnusableImage("image data is truncated or corrupt") from exc
@@ -263,7 +257,7 @@ def make_renditions(
     medium = large.resize(plan.medium, Image.Resampling.BILINEAR)
     thumb = medium.resize(plan.thumb, Image.Resampling.BILINEAR)
     return Renditions(
-        large=_encode(large, JPEG_QUALITY["large"], pixels if large is upright else None),
+        large=_encode(large, JPEG_QUALITY["large"]),
         medium=_encode(medium, JPEG_QUALITY["medium"]),
         thumb=_encode(thumb, JPEG_QUALITY["thumb"]),
         source_width=source_width,

@@ -146,8 +146,8 @@ def test_the_fast_jpeg_decode_gives_the_pixels_of_pillows_draft_decode(photo_set
     fast = decode_jpeg_fast(Image.open(io.BytesIO(data)), data, CLIP)
     assert fast is not None
     pillow = decode_upright(Image.open(io.BytesIO(data)), CLIP)
-    assert fast[0].size == pillow.size
-    assert fast[0].convert("RGB").tobytes() == pillow.tobytes()
+    assert fast.size == pillow.size
+    assert fast.convert("RGB").tobytes() == pillow.tobytes()
 
 
 def test_a_jpeg_libjpeg_warns_about_is_decoded_by_pillow_and_accepted_as_before():
