@@ -5,8 +5,8 @@ sources and licences in ``tests/photographs/README.md``): 1280×720 and 1920×10
 JPEGs, and 12 MP phone photos stored sideways with EXIF Orientation 6. Each is turned
 into large 640×360, medium 320×180 and thumb 128×72 by three pipelines:
 
-- ours: ``services.ingest.imaging.make_renditions``: simplejpeg's libjpeg-turbo decodes
-  and encodes, pillow-simd reads the header, orients and resizes;
+- ours: ``services.ingest.imaging.make_renditions``: simplejpeg's libjpeg-turbo decodes,
+  pillow-simd reads the header, orients, resizes and encodes;
 - plain Pillow doing the same steps (``draft`` included) with the libjpeg-turbo of its
   own wheel, see ``bench/ingest_peers.py``;
 - pyvips' best call (``thumbnail_buffer``: shrink-on-load, auto-rotate, centre crop).
@@ -42,11 +42,11 @@ MAX_PIXELS = 40_000_000
 ROUNDS = 5
 PASSES = {WEBCAM_720P.name: 3}  # passes over a set per round; others one
 PIPELINES = ("ours", "pillow", "pyvips")
-# Checked on the 1280×720 set. Issue 9 hoped for 2.0× plain Pillow. Both sides run
-# libjpeg-turbo's Huffman decode and encode, which cannot be skipped: per photo ours spends
-# 2.06 ms decoding (simplejpeg, same DCT scale as draft) and 0.82 ms encoding, 2.88 ms,
-# while 2.0× of plain Pillow's 5.9 ms leaves 2.96 ms for everything. Measured 1.83–1.85×
-# per round (docs/benchmarks.md); the floor below leaves room for a busy machine.
+# Checked on the 1280×720 set. Issue 9 hoped for 2.0× plain Pillow, which is out of reach:
+# libjpeg-turbo's decode and encode alone take ours 3.0 ms per photo (decode 2.1 through
+# simplejpeg, encode 0.9 through Pillow), while 2.0× plain Pillow's 5.9 ms would leave
+# 2.97 ms for everything. Measured 1.75–1.85× per round over three runs
+# (docs/benchmarks.md); the floor leaves room for a busy machine.
 TARGET_RATE = 180.0
 TARGET_VS_PILLOW = 1.7
 TARGET_VS_PYVIPS = 3.0
