@@ -3,9 +3,11 @@
 ``pillow``: the same steps as ours, written with plain Pillow: read the EXIF orientation,
 ``draft`` (DCT-scaled decode) to the smallest size that still covers the large rendition,
 ``exif_transpose``, one bicubic cover-crop resize to large, medium and thumb resized from
-large, three saves without metadata. ``pyvips``: libvips' best call for the job, one
-``thumbnail_buffer`` (shrink-on-load, auto-rotate, centre crop) for large, kept in memory,
-then medium and thumb from it, written with ``strip``.
+large, three saves without metadata. Decode and encode are Pillow's own (the libjpeg-turbo
+bundled in its wheel), never simplejpeg: this is the plain Pillow peer. ``pyvips``:
+libvips' best call for the job, one ``thumbnail_buffer`` (shrink-on-load, auto-rotate,
+centre crop) for large, kept in memory, then medium and thumb from it, written with
+``strip``.
 
 Prints one JSON object: photos per CPU-second of each timed run, pinned to one core.
 """

@@ -9,6 +9,15 @@ from the original. Decoding to RGB is deliberate: libjpeg-turbo's merged SIMD
 upsampling and colour conversion make RGB cheaper to decode and to encode than YCbCr
 (measured: ``bench/ingest.py``).
 
+A YCbCr JPEG is decoded by simplejpeg, which calls libjpeg-turbo without Pillow in
+between: Pillow still reads the header and the EXIF orientation (without decoding), then
+simplejpeg decodes at the same DCT scale as ``draft``, with the same accurate IDCT and
+smooth upsampling, straight into a buffer that Pillow maps without a copy (RGBX). Its
+strict mode refuses any JPEG libjpeg warns about; such a photo goes to Pillow's decoder,
+which decides as before (truncated data is an error, a stray byte is not). Encoding stays
+with Pillow: simplejpeg's encoder, always libjpeg-turbo's fast DCT, measured no faster
+here and is less exact; its fast decode flags gave nothing either (``docs/benchmarks.md``).
+
 Safety: only the declared format is tried, the pixel count is checked from the header
 before anything is decoded, decompression-bomb warnings are errors, truncated data is
 an error, animated images are refused, and nothing of the input's metadata (EXIF with
@@ -21,6 +30,7 @@ import io
 import warnings
 from dataclasses import dataclass
 
+import simplejpeg
 from PIL import Image, ImageFile, _imaging
 
 from shared.errors import Unprocessable
@@ -169,6 +179,38 @@ def _draft_size(size: tuple[int, int], clip_size: tuple[int, int]) -> tuple[int,
     return (max(1, round(size[0] * scale)), max(1, round(size[1] * scale)))
 
 
+def _draft_scale(size: tuple[int, int], wanted: tuple[int, int]) -> int:
+    """The power-of-two reduction ``draft`` picks for ``wanted`` (see ``_draft_size``)."""
+    fits = min(size[0] // wanted[0], size[1] // wanted[1])
+    return next((scale for scale in (8, 4, 2) if fits >= scale), 1)
+
+
+def decode_jpeg_fast(
+    image: Image.Image, data: bytes, clip_size: tuple[int, int]
+) -> Image.Image | None:
+    """Decode the YCbCr JPEG ``image`` (opened from ``data``) upright, as ``draft`` would.
+
+    None when Pillow must decode it: another colour space, or a warning from libjpeg.
+    """
+    if image.format != "JPEG" or image.mode != "RGB":
+        return None
+    orientation = orientation_of(image)
+    wanted = clip_size[::-1] if is_sideways(orientation) else clip_size
+    scale = _draft_scale(image.size, _draft_size(image.size, wanted))
+    try:
+        pixels = simplejpeg.decode_jpeg(
+            data, "RGBX", min_width=-(-image.width // scale), min_height=-(-image.height // scale)
+        )
+    except ValueError:
+        return None  # libjpeg warned (truncated, stray bytes): Pillow decides, as before
+    height, width = pixels.shape[:2]
+    # RGBX is Pillow's own layout: the image maps the decoded buffer instead of copying it.
+    decoded = Image.frombuffer("RGBX", (width, height), pixels, "raw", "RGBX", 0, 1)
+    if orientation in _ORIENTATION:
+        return decoded.transpose(_ORIENTATION[orientation])
+    return decoded
+
+
 def _to_rgb(image: Image.Image) -> Image.Image:
     """RGB for any mode we accept: alpha over white, 16-bit scaled down, CMYK converted."""
     if image.mode == "RGB":
@@ -206,7 +248,7 @@ def make_renditions(
     image = open_checked(data, content_type, max_pixels)
     try:
         source_width, source_height = upright_size(image)
-        upright = decode_upright(image, clip_size)
+        upright = decode_jpeg_fast(image, data, clip_size) or decode_upright(image, clip_size)
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         # Some formats read pixel data while looking for metadata (PNG's eXIf chunk).
         raise UnusableImage("image data is truncated or corrupt") from exc

@@ -2,17 +2,19 @@ import io
 import math
 
 import pytest
-from PIL import Image, ImageChops
+from PIL import Image, ImageChops, JpegImagePlugin
 
 from services.ingest.imaging import (
     UnusableImage,
     cover_crop,
+    decode_jpeg_fast,
+    decode_upright,
     make_renditions,
     plan_renditions,
 )
 from tests.images import encode, exif_bytes, jpeg, photo
 from tests.imaging_reference import reference_renditions
-from tests.photo_sets import PHONE_12MP, SETS, photo_jpeg
+from tests.photo_sets import PHONE_12MP, SETS, WEBCAM_720P, photo_jpeg
 
 CLIP = (640, 360)
 MAX_PIXELS = 40_000_000
@@ -130,3 +132,48 @@ def test_a_rotated_12_mp_phone_photo_is_upright_and_stripped_of_its_metadata():
         image = Image.open(io.BytesIO(data))
         assert not image.getexif()
         assert not {"exif", "comment", "icc_profile"} & set(image.info)
+
+
+@pytest.mark.parametrize("orientation", [1, 6])
+@pytest.mark.parametrize("photo_set", SETS, ids=lambda photo_set: photo_set.name)
+def test_the_fast_jpeg_decode_gives_the_pixels_of_pillows_draft_decode(photo_set, orientation):
+    data = encode(
+        Image.open(io.BytesIO(photo_jpeg(photo_set, seed=2))),
+        "JPEG",
+        quality=90,
+        exif=exif_bytes(orientation),
+    )
+    fast = decode_jpeg_fast(Image.open(io.BytesIO(data)), data, CLIP)
+    assert fast is not None
+    pillow = decode_upright(Image.open(io.BytesIO(data)), CLIP)
+    assert fast.size == pillow.size
+    assert fast.convert("RGB").tobytes() == pillow.tobytes()
+
+
+def test_a_jpeg_libjpeg_warns_about_is_decoded_by_pillow_and_accepted_as_before():
+    data = jpeg(1280, 720)
+    scan = data.index(b"\xff\xda")
+    stray = data[:scan] + b"\x00\x00" + data[scan:]  # "2 extraneous bytes before marker"
+    assert decode_jpeg_fast(Image.open(io.BytesIO(stray)), stray, CLIP) is None
+    out = make_renditions(stray, "image/jpeg", CLIP, MAX_PIXELS)
+    assert sizes(out) == [(640, 360), (320, 180), (128, 72)]
+
+
+def test_a_truncated_jpeg_is_refused():
+    data = jpeg(1280, 720)
+    with pytest.raises(UnusableImage, match="truncated"):
+        make_renditions(data[: len(data) // 2], "image/jpeg", CLIP, MAX_PIXELS)
+
+
+@pytest.mark.parametrize("mode", ["L", "CMYK"])
+def test_grey_and_cmyk_jpegs_are_decoded_by_pillow_into_rgb_renditions(mode):
+    data = encode(photo(1280, 720).convert(mode), "JPEG")
+    assert decode_jpeg_fast(Image.open(io.BytesIO(data)), data, CLIP) is None
+    out = make_renditions(data, "image/jpeg", CLIP, MAX_PIXELS)
+    assert {Image.open(io.BytesIO(data)).mode for data in (out.large, out.thumb)} == {"RGB"}
+
+
+def test_renditions_keep_pillows_4_2_0_chroma_subsampling():
+    out = make_renditions(photo_jpeg(WEBCAM_720P, seed=0), "image/jpeg", CLIP, MAX_PIXELS)
+    for data in (out.large, out.medium, out.thumb):
+        assert JpegImagePlugin.get_sampling(Image.open(io.BytesIO(data))) == 2  # 4:2:0
