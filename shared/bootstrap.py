@@ -1,8 +1,15 @@
 """Create every AWS resource the project uses; safe to run any number of times.
 
 ``python -m shared.bootstrap`` creates the media bucket, the three work queues each
-with a dead-letter queue (redrive after ``max_receive_count`` receives), and the two
-DynamoDB tables. Existing resources are left as they are.
+with a dead-letter queue, and the two DynamoDB tables. Queue attributes are set on every
+run, so queues made by an older bootstrap are brought up to date; other existing
+resources are left as they are.
+
+Every queue keeps its messages for the SQS maximum. ``moderation`` and ``render`` redrive
+a message to their dead-letter queue after ``max_receive_count`` receives (a handler
+that keeps failing). ``frames`` has no redrive policy: a lease is a receive, so released
+and expired leases would count towards the limit and kill their slot. The gateway moves
+a malformed ``frames`` body to the dead-letter queue itself.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Mapping
 from contextlib import AsyncExitStack
 from typing import Any
 
@@ -17,13 +25,15 @@ from botocore.exceptions import ClientError
 
 from shared.aws import AwsClients, error_code, open_aws_clients
 from shared.logs import configure_logging
+from shared.queues import DLQ_SUFFIX as DLQ_SUFFIX
+from shared.queues import dead_letter_queue
 from shared.settings import AwsSettings
 
 log = logging.getLogger(__name__)
 
-DLQ_SUFFIX = "-dlq"
-# Dead letters are kept for the SQS maximum so an operator can look at them.
-DLQ_RETENTION_SECONDS = 14 * 24 * 3600
+# The SQS maximum (the default is 4 days): a slot nobody photographs for two weeks is
+# still offered, and dead letters stay long enough for an operator to look at them.
+RETENTION_SECONDS = 14 * 24 * 3600
 
 
 def table_definition(name: str) -> dict[str, Any]:
@@ -69,25 +79,43 @@ async def ensure_bucket(aws: AwsClients, settings: AwsSettings) -> None:
             raise
 
 
-async def ensure_queue(aws: AwsClients, name: str, max_receive_count: int) -> str:
-    """Create queue ``name`` and its dead-letter queue; return the queue URL."""
-    dlq = await aws.sqs.create_queue(
-        QueueName=name + DLQ_SUFFIX,
-        Attributes={"MessageRetentionPeriod": str(DLQ_RETENTION_SECONDS)},
-    )
-    dlq_attrs = await aws.sqs.get_queue_attributes(
-        QueueUrl=dlq["QueueUrl"], AttributeNames=["QueueArn"]
-    )
-    redrive = {
-        "deadLetterTargetArn": dlq_attrs["Attributes"]["QueueArn"],
-        "maxReceiveCount": str(max_receive_count),
+async def ensure_queue(aws: AwsClients, name: str, attributes: Mapping[str, str]) -> str:
+    """Create queue ``name`` unless it exists, set ``attributes`` on it; return its URL."""
+    # Create it bare and set the attributes apart: create_queue refuses attributes that
+    # differ from an existing queue's, and an existing queue must be updated too.
+    url = (await aws.sqs.create_queue(QueueName=name))["QueueUrl"]
+    await aws.sqs.set_queue_attributes(QueueUrl=url, Attributes=dict(attributes))
+    return url
+
+
+async def ensure_work_queue(aws: AwsClients, name: str, max_receive_count: int | None) -> str:
+    """Create queue ``name`` and its dead-letter queue; return the queue URL.
+
+    Messages go to the dead-letter queue after ``max_receive_count`` receives, or never
+    by themselves when it is None.
+    """
+    retention = {"MessageRetentionPeriod": str(RETENTION_SECONDS)}
+    dlq_url = await ensure_queue(aws, dead_letter_queue(name), retention)
+    # An empty policy removes one an older bootstrap set.
+    redrive = ""
+    if max_receive_count is not None:
+        dlq_attrs = await aws.sqs.get_queue_attributes(
+            QueueUrl=dlq_url, AttributeNames=["QueueArn"]
+        )
+        target = dlq_attrs["Attributes"]["QueueArn"]
+        redrive = json.dumps(
+            {"deadLetterTargetArn": target, "maxReceiveCount": str(max_receive_count)}
+        )
+    return await ensure_queue(aws, name, {**retention, "RedrivePolicy": redrive})
+
+
+def receive_limits(settings: AwsSettings) -> dict[str, int | None]:
+    """Each work queue and its receive limit (None: the gateway dead-letters by hand)."""
+    return {
+        settings.frames_queue: None,
+        settings.moderation_queue: settings.max_receive_count,
+        settings.render_queue: settings.max_receive_count,
     }
-    queue = await aws.sqs.create_queue(QueueName=name)
-    # Set the policy separately: create_queue refuses changed attributes on a re-run.
-    await aws.sqs.set_queue_attributes(
-        QueueUrl=queue["QueueUrl"], Attributes={"RedrivePolicy": json.dumps(redrive)}
-    )
-    return queue["QueueUrl"]
 
 
 async def ensure_table(aws: AwsClients, name: str) -> None:
@@ -105,8 +133,8 @@ async def ensure_table(aws: AwsClients, name: str) -> None:
 async def bootstrap(aws: AwsClients, settings: AwsSettings) -> None:
     """Ensure every resource exists."""
     await ensure_bucket(aws, settings)
-    for queue in (settings.frames_queue, settings.moderation_queue, settings.render_queue):
-        await ensure_queue(aws, queue, settings.max_receive_count)
+    for queue, max_receive_count in receive_limits(settings).items():
+        await ensure_work_queue(aws, queue, max_receive_count)
     for table in (settings.reviews_table, settings.slots_table):
         await ensure_table(aws, table)
 

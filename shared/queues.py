@@ -20,6 +20,12 @@ from shared.messages import Message
 
 T = TypeVar("T")
 SQS_MAX_BATCH = 10
+DLQ_SUFFIX = "-dlq"
+
+
+def dead_letter_queue(queue: str) -> str:
+    """The name of ``queue``'s dead-letter queue (bootstrap creates one beside each queue)."""
+    return queue + DLQ_SUFFIX
 
 
 class QueueSender(Protocol):

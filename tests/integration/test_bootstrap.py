@@ -18,14 +18,73 @@ async def test_bootstrap_twice_changes_nothing_and_fails_nothing(aws: AwsClients
         assert [i["IndexName"] for i in described["Table"]["GlobalSecondaryIndexes"]] == ["gsi1"]
 
 
-async def test_every_work_queue_dead_letters_after_the_receive_limit(aws: AwsClients, aws_fields):
+async def test_the_consumed_work_queues_dead_letter_after_the_receive_limit(
+    aws: AwsClients, aws_fields
+):
     settings = AwsSettings(**aws_fields)
-    for queue in (settings.frames_queue, settings.moderation_queue, settings.render_queue):
+    for queue in (settings.moderation_queue, settings.render_queue):
         url = await aws.queue_url(queue)
         attrs = await aws.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
         policy = json.loads(attrs["Attributes"]["RedrivePolicy"])
         assert policy["deadLetterTargetArn"].endswith(f":{queue}{DLQ_SUFFIX}")
         assert int(policy["maxReceiveCount"]) == settings.max_receive_count
+
+
+async def test_the_frames_queue_has_a_dead_letter_queue_but_no_receive_limit(
+    aws: AwsClients, aws_fields
+):
+    """A lease is a receive: a limit would kill a slot after a few released leases."""
+    settings = AwsSettings(**aws_fields)
+    url = await aws.queue_url(settings.frames_queue)
+    attrs = await aws.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
+    assert "RedrivePolicy" not in attrs["Attributes"]
+    await aws.queue_url(settings.frames_queue + DLQ_SUFFIX)
+
+
+def every_queue(settings: AwsSettings) -> list[str]:
+    work = [settings.frames_queue, settings.moderation_queue, settings.render_queue]
+    return work + [queue + DLQ_SUFFIX for queue in work]
+
+
+async def retention_seconds(aws: AwsClients, queue: str) -> int:
+    url = await aws.queue_url(queue)
+    attrs = await aws.sqs.get_queue_attributes(
+        QueueUrl=url, AttributeNames=["MessageRetentionPeriod"]
+    )
+    return int(attrs["Attributes"]["MessageRetentionPeriod"])
+
+
+async def test_every_queue_keeps_messages_for_the_sqs_maximum_of_14_days(
+    aws: AwsClients, aws_fields
+):
+    settings = AwsSettings(**aws_fields)
+    for queue in every_queue(settings):
+        assert await retention_seconds(aws, queue) == 1_209_600, queue
+
+
+async def test_bootstrap_brings_queues_made_by_an_older_bootstrap_up_to_date(
+    aws: AwsClients, aws_fields
+):
+    settings = AwsSettings(**aws_fields)
+    dlq = await aws.queue_url(settings.frames_queue + DLQ_SUFFIX)
+    dlq_arn = (await aws.sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"]))[
+        "Attributes"
+    ]["QueueArn"]
+    old_redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"})
+    for queue in every_queue(settings):
+        # What SQS does by default, and the frames redrive of the first bootstrap.
+        attributes = {"MessageRetentionPeriod": str(4 * 24 * 3600)}
+        if queue == settings.frames_queue:
+            attributes["RedrivePolicy"] = old_redrive
+        await aws.sqs.set_queue_attributes(
+            QueueUrl=await aws.queue_url(queue), Attributes=attributes
+        )
+    await bootstrap(aws, settings)
+    for queue in every_queue(settings):
+        assert await retention_seconds(aws, queue) == 1_209_600, queue
+    frames = await aws.queue_url(settings.frames_queue)
+    attrs = await aws.sqs.get_queue_attributes(QueueUrl=frames, AttributeNames=["All"])
+    assert "RedrivePolicy" not in attrs["Attributes"]
 
 
 async def test_a_message_received_too_often_lands_in_the_dead_letter_queue(

@@ -1,20 +1,30 @@
-"""The ``frames`` queue on SQS: a lease is a received message's visibility timeout."""
+"""The ``frames`` queue on SQS: a lease is a received message's visibility timeout.
+
+``frames`` has no redrive policy (see :mod:`shared.bootstrap`): leases come and go as
+receives, and a receive limit would dead-letter a slot after a few released or expired
+leases. So this adapter is the one that dead-letters: a body that is not a
+:class:`~shared.messages.FrameSlot` is copied to the dead-letter queue, then deleted.
+Copy before delete means a crash in between leaves a second copy, never a lost one.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from services.gateway.ports import LeasedSlot
 from shared.aws import AwsClients, is_stale_receipt
+from shared.correlation import message_attributes
 from shared.errors import DependencyUnavailable
 from shared.leases import LeaseGone
 from shared.messages import FrameSlot, MalformedMessage, parse_message
+from shared.queues import dead_letter_queue
 
 log = logging.getLogger(__name__)
 
+# Malformed messages moved aside within one lease before it answers "no slot now".
 _MALFORMED_SKIPS = 3
 
 
@@ -24,6 +34,7 @@ class SqsFrameQueue:
     def __init__(self, aws: AwsClients, queue: str) -> None:
         self.aws = aws
         self.queue = queue
+        self.dead_letters = dead_letter_queue(queue)
 
     async def lease(self, visibility_seconds: int) -> LeasedSlot | None:
         for _ in range(_MALFORMED_SKIPS):
@@ -33,8 +44,9 @@ class SqsFrameQueue:
             body, receipt_handle = message
             try:
                 slot = parse_message(body, FrameSlot)
-            except MalformedMessage:
-                log.error("malformed frames message; leaving it for the dead-letter queue")
+            except MalformedMessage as exc:
+                log.error("malformed frames message", extra={"problem": exc.detail})
+                await self._dead_letter(body, receipt_handle)
                 continue
             return LeasedSlot(slot=slot, receipt_handle=receipt_handle)
         return None
@@ -53,6 +65,21 @@ class SqsFrameQueue:
         if not messages:
             return None
         return messages[0]["Body"], messages[0]["ReceiptHandle"]
+
+    async def _dead_letter(self, body: str, receipt_handle: str) -> None:
+        """Move a malformed body to the dead-letter queue; if SQS fails, it comes back
+        after the lease's visibility timeout and is moved then."""
+        try:
+            await self.aws.sqs.send_message(
+                QueueUrl=await self.aws.queue_url(self.dead_letters),
+                MessageBody=body,
+                MessageAttributes=message_attributes(),
+            )
+            await self.aws.sqs.delete_message(
+                QueueUrl=await self.aws.queue_url(self.queue), ReceiptHandle=receipt_handle
+            )
+        except (ClientError, BotoCoreError):
+            log.warning("could not dead-letter a malformed frames message; it will come back")
 
     async def extend(self, receipt_handle: str, visibility_seconds: int) -> None:
         await self._change_visibility(receipt_handle, visibility_seconds)
