@@ -19,7 +19,7 @@ import json
 import logging
 from collections.abc import Mapping
 from contextlib import AsyncExitStack
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -28,6 +28,9 @@ from shared.logs import configure_logging
 from shared.queues import DLQ_SUFFIX as DLQ_SUFFIX
 from shared.queues import dead_letter_queue
 from shared.settings import AwsSettings
+
+if TYPE_CHECKING:
+    from types_aiobotocore_sqs.literals import QueueAttributeNameType
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +82,9 @@ async def ensure_bucket(aws: AwsClients, settings: AwsSettings) -> None:
             raise
 
 
-async def ensure_queue(aws: AwsClients, name: str, attributes: Mapping[str, str]) -> str:
+async def ensure_queue(
+    aws: AwsClients, name: str, attributes: Mapping[QueueAttributeNameType, str]
+) -> str:
     """Create queue ``name`` unless it exists, set ``attributes`` on it; return its URL."""
     # Create it bare and set the attributes apart: create_queue refuses attributes that
     # differ from an existing queue's, and an existing queue must be updated too.
@@ -89,24 +94,25 @@ async def ensure_queue(aws: AwsClients, name: str, attributes: Mapping[str, str]
 
 
 async def ensure_work_queue(aws: AwsClients, name: str, max_receive_count: int | None) -> str:
-    """Create queue ``name`` and its dead-letter queue; return the queue URL.
-
-    Messages go to the dead-letter queue after ``max_receive_count`` receives, or never
-    by themselves when it is None.
-    """
-    retention = {"MessageRetentionPeriod": str(RETENTION_SECONDS)}
+    """Create queue ``name`` and its dead-letter queue; return the queue URL."""
+    retention: dict[QueueAttributeNameType, str] = {
+        "MessageRetentionPeriod": str(RETENTION_SECONDS)
+    }
     dlq_url = await ensure_queue(aws, dead_letter_queue(name), retention)
-    # An empty policy removes one an older bootstrap set.
-    redrive = ""
-    if max_receive_count is not None:
-        dlq_attrs = await aws.sqs.get_queue_attributes(
-            QueueUrl=dlq_url, AttributeNames=["QueueArn"]
-        )
-        target = dlq_attrs["Attributes"]["QueueArn"]
-        redrive = json.dumps(
-            {"deadLetterTargetArn": target, "maxReceiveCount": str(max_receive_count)}
-        )
+    redrive = await redrive_policy(aws, dlq_url, max_receive_count)
     return await ensure_queue(aws, name, {**retention, "RedrivePolicy": redrive})
+
+
+async def redrive_policy(aws: AwsClients, dlq_url: str, max_receive_count: int | None) -> str:
+    """Redrive to ``dlq_url`` after ``max_receive_count`` receives; never when None.
+
+    "Never" is the empty policy, which also removes a policy an older bootstrap set.
+    """
+    if max_receive_count is None:
+        return ""
+    answer = await aws.sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])
+    target = answer["Attributes"]["QueueArn"]
+    return json.dumps({"deadLetterTargetArn": target, "maxReceiveCount": str(max_receive_count)})
 
 
 def receive_limits(settings: AwsSettings) -> dict[str, int | None]:

@@ -63,7 +63,8 @@ class AwsSettings(BaseSettings):
     reviews_table: str = Field("ofof-reviews", validation_alias=_env("OFOF_REVIEWS_TABLE"))
     # The renderer's DynamoDB table.
     slots_table: str = Field("ofof-slots", validation_alias=_env("OFOF_SLOTS_TABLE"))
-    # Receives before a message goes to its queue's dead-letter queue (set by bootstrap).
+    # Receives before a moderation or render message goes to its dead-letter queue (set by
+    # bootstrap). The frames queue has no such limit: a lease is a receive.
     max_receive_count: int = Field(5, validation_alias=_env("OFOF_MAX_RECEIVE_COUNT"))
 
 
