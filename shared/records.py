@@ -94,6 +94,23 @@ def announced_key(submission_id: str) -> str:
     return f"submissions/{submission_id}/announced"
 
 
+# Outside ``submissions/{id}/`` on purpose: a submission's folder holds what others read.
+CLAIMS_PREFIX = "submission-claims/"
+PENDING_ANNOUNCEMENTS_PREFIX = "submissions-pending/"
+
+
+def claim_key(submission_id: str) -> str:
+    """S3 key of ingest's claim: the SHA-256 of the one photo a submission is made of.
+    Created with ``If-None-Match: *`` before any rendition is written; never deleted."""
+    return f"{CLAIMS_PREFIX}{submission_id}"
+
+
+def pending_announcement_key(submission_id: str) -> str:
+    """S3 key of ingest's outbox marker: written before the commit, deleted once the
+    submission was announced, so its sweep lists only what may still need announcing."""
+    return f"{PENDING_ANNOUNCEMENTS_PREFIX}{submission_id}.json"
+
+
 class Record(BaseModel):
     """Base of stored JSON records: immutable, tolerant of fields added later."""
 

@@ -11,6 +11,7 @@ from fastapi import Depends
 from services.ingest.adapters.pool import ProcessPoolPhotoProcessor
 from services.ingest.adapters.s3 import S3SubmissionStore
 from services.ingest.adapters.sqs import SqsAnnouncer, SqsLeaseFinisher
+from services.ingest.claims import SubmissionLocks
 from services.ingest.ports import PhotoProcessor
 from services.ingest.settings import IngestSettings
 from services.ingest.usecases import Ingestor
@@ -46,6 +47,8 @@ def build_ingestor(settings: IngestSettings, aws: AwsClients, photos: PhotoProce
         frames=SqsLeaseFinisher(aws, settings.frames_queue),
         announcer=SqsAnnouncer(SqsQueueSender(aws), settings.moderation_queue),
         photos=photos,
+        locks=SubmissionLocks(settings.submission_wait_seconds),
+        announce_grace_seconds=settings.announce_grace_seconds,
     )
 
 

@@ -18,17 +18,28 @@ class SubmissionStore(Protocol):
     async def video(self, video: str) -> VideoRecord:
         """The record of an imported video (NotFound if it was never imported)."""
 
-    async def put_renditions(self, submission_id: str, renditions: Renditions) -> None:
-        """Write the three renditions (overwriting is fine before the commit)."""
+    async def put_renditions(
+        self, submission_id: str, renditions: Renditions, photo_sha256: str
+    ) -> bool:
+        """Claim the submission for the photo ``photo_sha256`` (the first photo wins,
+        atomically), then write its three renditions (overwriting the same photo's is
+        fine). False, with nothing written, when another photo holds the claim."""
 
     async def commit(self, record: SubmissionRecord) -> bool:
-        """Write the commit record unless one exists; True if this call wrote it."""
+        """Note the submission as pending announcement, then write the commit record
+        unless one exists; True if this call wrote it."""
 
     async def was_announced(self, submission_id: str) -> bool:
         """True once the SubmissionIngested of this submission was sent."""
 
     async def mark_announced(self, submission_id: str) -> None:
-        """Remember that the SubmissionIngested was sent."""
+        """Remember that the SubmissionIngested was sent; it is pending no more."""
+
+    async def pending(self) -> list[SubmissionRecord]:
+        """The submissions noted as pending announcement (O(pending), not O(all))."""
+
+    async def drop_pending(self, submission_id: str) -> None:
+        """Forget a pending note (announced already, or never committed)."""
 
 
 class LeaseFinisher(Protocol):

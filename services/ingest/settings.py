@@ -30,3 +30,11 @@ class IngestSettings(ServiceSettings):
     image_workers: int = Field(default_factory=lambda: os.cpu_count() or 1)
     # Renditions never change once committed, so browsers and CDNs may keep them.
     rendition_cache_control: str = "public, max-age=31536000, immutable"
+    # A second upload of one lease waits this long for the first one to finish in this
+    # process, then gets 409 submission_in_progress (keep it under the gateway's read timeout).
+    submission_wait_seconds: float = 20.0
+    # How often the sweep looks for committed submissions a crash left unannounced.
+    announce_sweep_seconds: float = 30.0
+    # The sweep announces a submission only once it has been pending this long, which
+    # leaves a request in progress time to announce it itself.
+    announce_grace_seconds: float = 60.0

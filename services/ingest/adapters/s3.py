@@ -8,21 +8,27 @@ from services.ingest.imaging import Renditions
 from shared.errors import NotFound
 from shared.objects import ObjectStore
 from shared.records import (
+    PENDING_ANNOUNCEMENTS_PREFIX,
     SubmissionRecord,
     VideoRecord,
     announced_key,
+    claim_key,
+    pending_announcement_key,
     rendition_key,
     submission_record_key,
     video_record_key,
 )
 
 JPEG = "image/jpeg"
+# A claim holds the hex SHA-256 of the submission's one photo.
+DIGEST = "text/plain"
 # The announced marker is empty: only its existence counts.
 MARKER = "application/octet-stream"
 
 
 class S3SubmissionStore:
-    """:class:`~services.ingest.ports.SubmissionStore` under ``submissions/{id}/…``.
+    """:class:`~services.ingest.ports.SubmissionStore` under ``submissions/{id}/…``, with
+    its claims under ``submission-claims/`` and its outbox under ``submissions-pending/``.
 
     Errors are the object store's: S3 down is ``DependencyUnavailable`` (503).
     """
@@ -48,8 +54,13 @@ class S3SubmissionStore:
             self._videos[video] = record
         return self._videos[video]
 
-    async def put_renditions(self, submission_id: str, renditions: Renditions) -> None:
-        """Write the three renditions at once; immutable, so caches may keep them."""
+    async def put_renditions(
+        self, submission_id: str, renditions: Renditions, photo_sha256: str
+    ) -> bool:
+        """Claim, then write the three renditions at once (immutable, so caches may keep
+        them). False, with nothing written, when another photo holds the claim."""
+        if not await self._claim(submission_id, photo_sha256):
+            return False
         parts = {"large": renditions.large, "medium": renditions.medium, "thumb": renditions.thumb}
         await asyncio.gather(
             *(
@@ -62,9 +73,20 @@ class S3SubmissionStore:
                 for name, data in parts.items()
             )
         )
+        return True
+
+    async def _claim(self, submission_id: str, photo_sha256: str) -> bool:
+        """Create the claim (``If-None-Match: *``), or find it is already this photo's."""
+        key = claim_key(submission_id)
+        if await self.objects.create(key, photo_sha256.encode(), DIGEST):
+            return True
+        return await self.objects.find(key) == photo_sha256.encode()
 
     async def commit(self, record: SubmissionRecord) -> bool:
-        """Write ``submission.json`` unless it exists (``If-None-Match: *``)."""
+        """Write the outbox marker, then ``submission.json`` unless it exists
+        (``If-None-Match: *``). The marker goes first: a crash between the two leaves a
+        marker without a commit, which the sweep drops; never a commit without one."""
+        await self.objects.put_record(pending_announcement_key(record.submission_id), record)
         return await self.objects.create(
             submission_record_key(record.submission_id),
             record.model_dump_json().encode(),
@@ -76,5 +98,19 @@ class S3SubmissionStore:
         return await self.objects.exists(announced_key(submission_id))
 
     async def mark_announced(self, submission_id: str) -> None:
-        """Write the announced marker."""
+        """Write the announced marker, then drop the outbox marker."""
         await self.objects.put(announced_key(submission_id), b"", MARKER)
+        await self.drop_pending(submission_id)
+
+    async def pending(self) -> list[SubmissionRecord]:
+        """The outbox markers' records: one listing, then one read per marker."""
+        found = []
+        for key in await self.objects.etags(PENDING_ANNOUNCEMENTS_PREFIX):
+            record = await self.objects.find_record(key, SubmissionRecord)
+            if record is not None:  # None: announced since the listing
+                found.append(record)
+        return found
+
+    async def drop_pending(self, submission_id: str) -> None:
+        """Delete the outbox marker (a missing one is fine)."""
+        await self.objects.delete([pending_announcement_key(submission_id)])
