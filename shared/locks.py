@@ -139,7 +139,8 @@ class Heartbeat:
 
     def __init__(self, lock: DynamoLock) -> None:
         holder = asyncio.current_task()
-        assert holder is not None, "a lock is held from inside a task"
+        if holder is None:
+            raise RuntimeError("a lock is held from inside an asyncio task")
         self.lock = lock
         self.holder = holder
         # True while the holder runs the work under the lock (not our own exit code),

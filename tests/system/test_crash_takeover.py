@@ -6,8 +6,6 @@ dead process never releases it; the restarted process must not wait for a long e
 """
 
 import asyncio
-import os
-import subprocess
 import time
 
 import httpx
@@ -16,8 +14,8 @@ import pytest
 from tests.crashes import kill_while_holding
 from tests.crowd_process import crowd_server
 from tests.media import short_video
-from tests.processes import PYTHON, ROOT, answers, free_port, running, wait_for
-from tests.stack import aws_env
+from tests.processes import PYTHON, answers, free_port, running, wait_for
+from tests.stack import import_with_cli, renderer_env
 from tests.system.test_moderation_flow import KEY, feed, moderation_env, photos, statuses
 from tests.system.test_renderer_pipeline import clip_if, poll
 
@@ -90,21 +88,9 @@ async def test_moderation_killed_while_reconciling_collects_lost_verdicts_on_res
 async def test_a_renderer_killed_mid_render_publishes_soon_after_its_restart(
     aws, aws_fields, tmp_path, output_dir
 ):
-    video = short_video(tmp_path / "source.mp4", seconds=2.0)
-    env = aws_env(aws_fields)
-    subprocess.run(
-        [PYTHON, "-m", "importer", "video", str(video), "--video", "sys"],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        check=True,
-        capture_output=True,
-    )
+    env = import_with_cli(aws_fields, short_video(tmp_path / "source.mp4", seconds=2.0), "sys")
     port = free_port()
-    service_env = env | {
-        "RENDERER_PORT": str(port),
-        "RENDERER_WORK_DIR": str(tmp_path / "work"),
-        "RENDERER_DEFAULT_VIDEO": "sys",
-    }
+    service_env = renderer_env(env, port, tmp_path / "work", "sys")
     renderer = [PYTHON, "-m", "services.renderer"]
     table = str(aws_fields["slots_table"])
     with running(renderer, env=service_env, log_path=output_dir / "crash-r1.log") as first:
