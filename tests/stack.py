@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import secrets
 import subprocess
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from shared.messages import FrameSlot
 from shared.queues import SqsQueueSender
 from shared.records import VideoRecord, original_key, video_record_key
 from shared.settings import AwsSettings
-from tests.processes import PYTHON, answers, free_port, running, wait_for
+from tests.processes import PYTHON, ROOT, answers, free_port, running, wait_for
 
 SERVICE_PREFIX = {
     "gateway": "GATEWAY",
@@ -153,3 +154,25 @@ async def seed_video(
         settings.frames_queue, [FrameSlot(video=video, frame=n) for n in range(frames)]
     )
     return record
+
+
+def import_with_cli(fields: dict[str, object], source: Path, video: str) -> dict[str, str]:
+    """Import ``source`` as ``video`` with the importer's command; return its AWS env."""
+    env = aws_env(fields)
+    subprocess.run(
+        [PYTHON, "-m", "importer", "video", str(source), "--video", video],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        check=True,
+        capture_output=True,
+    )
+    return env
+
+
+def renderer_env(env: dict[str, str], port: int, work_dir: Path, video: str) -> dict[str, str]:
+    """``env`` plus what a renderer process needs: its port, work dir and default video."""
+    return env | {
+        "RENDERER_PORT": str(port),
+        "RENDERER_WORK_DIR": str(work_dir),
+        "RENDERER_DEFAULT_VIDEO": video,
+    }

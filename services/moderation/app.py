@@ -7,6 +7,7 @@ is down.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack
@@ -18,10 +19,10 @@ from services.moderation.deps import ModerationDeps, open_deps
 from services.moderation.routes import router
 from services.moderation.settings import ModerationSettings
 from services.moderation.usecases import Moderator
-from shared.background import BackgroundLoops, every
+from shared.background import BackgroundLoops, sleep_unless_stopping
 from shared.consumer import QueueConsumer
 from shared.health import ReadinessCheck, queue_check, table_check
-from shared.locks import DynamoLock
+from shared.locks import RENEWALS_PER_TTL, DynamoLock
 from shared.service import StartWork, create_service_app
 
 log = logging.getLogger(__name__)
@@ -37,16 +38,41 @@ def _checks(deps: ModerationDeps, settings: ModerationSettings) -> Mapping[str, 
     }
 
 
-def reconcile_pass(moderator: Moderator, lock: DynamoLock) -> Callable[[], Awaitable[None]]:
-    """One reconcile pass, run only by the replica that holds the lock."""
+def reconcile_pass(moderator: Moderator, lock: DynamoLock) -> Callable[[], Awaitable[bool]]:
+    """One reconcile pass, run only by the replica that holds the lock; True if it ran."""
 
-    async def run() -> None:
+    async def run() -> bool:
         async with lock.held() as got:
             if got:
                 looked_at = await moderator.reconcile()
                 log.info("reconciled", extra={"open_reviews": looked_at})
+            return got
 
     return run
+
+
+async def reconcile_loop(
+    work: Callable[[], Awaitable[bool]],
+    interval_seconds: float,
+    first_retry_seconds: float,
+    stopping: asyncio.Event,
+) -> None:
+    """Reconcile at once, then every ``interval_seconds``.
+
+    Until a first pass has run, a skipped or failed pass is tried again after
+    ``first_retry_seconds``: after a crash the lock may still be held by the dead
+    process for up to its TTL, and the webhooks lost while we were down must be
+    collected now, not an interval later.
+    """
+    has_run = False
+    while not stopping.is_set():
+        try:
+            has_run = await work() or has_run
+        except Exception:
+            log.exception("reconcile pass failed; trying again")
+        wait = interval_seconds if has_run else min(first_retry_seconds, interval_seconds)
+        if await sleep_unless_stopping(stopping, wait):
+            return
 
 
 def starter(settings: ModerationSettings) -> StartWork:
@@ -70,7 +96,11 @@ def starter(settings: ModerationSettings) -> StartWork:
         work = reconcile_pass(deps.moderator, lock)
         loops = BackgroundLoops()
         loops.start("moderation-consumer", consumer.run)
-        loops.start("reconcile", lambda stopping: every(settings.reconcile_seconds, work, stopping))
+        retry = settings.reconcile_lock_seconds / RENEWALS_PER_TTL
+        loops.start(
+            "reconcile",
+            lambda stopping: reconcile_loop(work, settings.reconcile_seconds, retry, stopping),
+        )
         stack.push_async_callback(loops.stop, settings.background_stop_seconds)
 
     return start

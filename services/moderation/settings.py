@@ -65,8 +65,10 @@ class ModerationSettings(ServiceSettings):
     # Reconcile: collect judgments of every pending unit, retry failed unit creations.
     # Time between reconcile runs.
     reconcile_seconds: float = Field(3600.0, gt=0)
-    # Expiry of the reconcile lock, which lets one replica run it.
-    reconcile_lock_seconds: float = Field(300.0, gt=0)
+    # Expiry of the reconcile lock, which lets one replica run it. A pass renews it every
+    # third of this, so a crashed holder blocks reconcile for at most this long; until
+    # its first pass has run, a starting replica tries again every third of this.
+    reconcile_lock_seconds: float = Field(15.0, gt=0)
     # Pending reviews reconciled at once.
     reconcile_concurrency: int = Field(8, ge=1)
     # Steps owed after a decision are repaired by reconcile only after this long, so it

@@ -39,8 +39,9 @@ class RendererSettings(ServiceSettings):
     max_delay_seconds: float = 300.0
     # Schedule mode: time between renders.
     schedule_interval_seconds: float = 3600.0
-    # Expiry of the per-video render lock.
-    render_lock_seconds: float = 600.0
+    # Expiry of the per-video render lock. A render renews it every third of this, so a
+    # crashed renderer blocks the next render of its video for at most this long.
+    render_lock_seconds: float = Field(15.0, gt=0)
     # Publishing targets, as a JSON list of `s3` and `blip`.
     publishers: tuple[Literal["s3", "blip"], ...] = ("s3",)
     # Clip versions kept in S3; older ones are deleted after each pointer swap.

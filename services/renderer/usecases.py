@@ -217,7 +217,9 @@ class Renderer:
         try:
             report = await self.render(video)
         except RenderBusy:
-            self.note_change(video, delay_seconds=BUSY_RETRY_SECONDS)
+            # Nothing was rendered, so the rate limit must not push the retry a whole
+            # min_interval away: a crashed holder's lock lapses within seconds.
+            self.note_change(video, forced=True, delay_seconds=BUSY_RETRY_SECONDS)
             return None
         except Exception:
             log.exception("render failed; retrying later", extra={"video": video})

@@ -8,8 +8,6 @@ are the photos, with every frame and the audio.
 
 import asyncio
 import io
-import os
-import subprocess
 import time
 from datetime import UTC, datetime
 
@@ -21,8 +19,8 @@ from shared.messages import SubmissionModerated
 from shared.queues import SqsQueueSender
 from shared.records import rendition_key
 from tests.media import audio_seconds, decoded_frames, short_video
-from tests.processes import PYTHON, ROOT, answers, free_port, running, wait_for
-from tests.stack import aws_env
+from tests.processes import PYTHON, answers, free_port, running, wait_for
+from tests.stack import import_with_cli, renderer_env
 
 pytestmark = pytest.mark.system
 
@@ -55,22 +53,10 @@ async def poll(predicate, timeout_seconds, what):
 async def test_approved_photos_reach_the_published_clip_at_their_slots(
     aws, aws_fields, tmp_path, output_dir
 ):
-    video = short_video(tmp_path / "source.mp4", seconds=2.0)
-    env = aws_env(aws_fields)
-    subprocess.run(
-        [PYTHON, "-m", "importer", "video", str(video), "--video", "sys"],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        check=True,
-        capture_output=True,
-    )
+    env = import_with_cli(aws_fields, short_video(tmp_path / "source.mp4", seconds=2.0), "sys")
     port = free_port()
-    service_env = env | {
-        "RENDERER_PORT": str(port),
-        "RENDERER_WORK_DIR": str(tmp_path / "work"),
-        "RENDERER_OPERATOR_TOKEN": TOKEN,
-        "RENDERER_DEFAULT_VIDEO": "sys",
-    }
+    service_env = renderer_env(env, port, tmp_path / "work", "sys")
+    service_env["RENDERER_OPERATOR_TOKEN"] = TOKEN
     with running(
         [PYTHON, "-m", "services.renderer"],
         env=service_env,

@@ -9,7 +9,7 @@ from services.renderer.clips import EncodingPrefs
 from services.renderer.consumers import VerdictConsumer
 from services.renderer.scheduling import RenderPolicy
 from services.renderer.segments import BlobRef
-from services.renderer.usecases import RenderBusy, Renderer
+from services.renderer.usecases import BUSY_RETRY_SECONDS, RenderBusy, Renderer
 from shared.errors import Conflict, NotFound
 from shared.messages import SubmissionModerated
 from shared.records import (
@@ -230,6 +230,15 @@ async def test_a_render_while_another_holds_the_lock_is_busy_and_tried_again_lat
     assert await world.renderer.render_now("demo") is None
     assert world.renderer.agenda.ready(world.clock()) is None
     world.clock.advance(POLICY.min_interval_seconds)
+    assert world.renderer.agenda.ready(world.clock()) == "demo"
+
+
+async def test_a_busy_render_is_tried_again_within_seconds_not_a_min_interval_later(world):
+    # After a crash the dead renderer's lock lapses within seconds; the retry must follow.
+    world.locks.taken.add("render#demo")
+    assert await world.renderer.render_now("demo") is None
+    world.clock.advance(BUSY_RETRY_SECONDS)
+    assert POLICY.min_interval_seconds > BUSY_RETRY_SECONDS
     assert world.renderer.agenda.ready(world.clock()) == "demo"
 
 
