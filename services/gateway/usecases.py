@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
 
 from services.gateway.caching import LastGoodCache
 from services.gateway.leasing import LeasePolicy, remaining_seconds
@@ -43,6 +44,10 @@ from shared.records import (
 )
 
 RATE_WINDOW_SECONDS = 60.0
+# Media is read this far before the answer starts, so the store failing within it (all
+# of an image, a poster, a range the player asks for) is a clean 503; a failure later
+# can only cut the answer short.
+PRIMED_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -212,6 +217,24 @@ class Gateway:
 
     async def _stream(self, key: str, range_header: str | None, missing: str) -> ObjectStream:
         try:
-            return await self.ports.objects.stream(key, byte_range(range_header))
+            stream = await self.ports.objects.stream(key, byte_range(range_header))
         except NotFound as exc:
             raise NotFound(missing) from exc
+        return await primed(stream, PRIMED_BYTES)
+
+
+async def primed(stream: ObjectStream, size_bytes: int) -> ObjectStream:
+    """``stream`` with its first ``size_bytes`` already read: their errors are raised now."""
+    head: list[bytes] = []
+    read = 0
+    while read < size_bytes and (chunk := await anext(stream.chunks, None)) is not None:
+        head.append(chunk)
+        read += len(chunk)
+    return replace(stream, chunks=_chained(head, stream.chunks))
+
+
+async def _chained(head: list[bytes], rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    for chunk in head:
+        yield chunk
+    async for chunk in rest:
+        yield chunk
