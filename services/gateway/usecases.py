@@ -14,7 +14,13 @@ from dataclasses import dataclass, replace
 
 from services.gateway.caching import LastGoodCache
 from services.gateway.leasing import LeasePolicy, remaining_seconds
-from services.gateway.links import byte_range, is_public_media, original_url, status_url
+from services.gateway.links import (
+    byte_range,
+    is_public_media,
+    is_submission_id,
+    original_url,
+    status_url,
+)
 from services.gateway.ports import Clock, GatewayPorts, PhotoUpload
 from services.gateway.ratelimits import SlidingWindowLimiter
 from services.gateway.schemas import (
@@ -44,6 +50,9 @@ from shared.records import (
 )
 
 RATE_WINDOW_SECONDS = 60.0
+# Also the answer to /api/submissions/recent: there is no public list of submissions (it
+# would show photos the crowd has not seen); the approved ones are at /api/frames/recent.
+NO_SUCH_SUBMISSION = "no such submission (the latest approved photos are at /api/frames/recent)"
 # Media is read this far before the answer starts, so the store failing within it (all
 # of an image, a poster, a range the player asks for) is a clean 503; a failure later
 # can only cut the answer short.
@@ -146,6 +155,8 @@ class Gateway:
 
     async def submission_status(self, submission_id: str) -> SubmissionStatus:
         """Where a submitted photo stands: moderation's review, else ``received``."""
+        if not is_submission_id(submission_id):
+            raise NotFound(NO_SUCH_SUBMISSION)
         try:
             review = await self.review_cache.get(
                 submission_id, lambda: self.ports.reviews.review(submission_id)
@@ -154,7 +165,7 @@ class Gateway:
             key = submission_record_key(submission_id)
             record = await self.ports.objects.find_record(key, SubmissionRecord)
             if record is None:
-                raise
+                raise NotFound(NO_SUCH_SUBMISSION) from None
             return SubmissionStatus.of_record(record)
         return SubmissionStatus.of_review(review)
 
