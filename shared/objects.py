@@ -1,6 +1,8 @@
 """The object store: one port and its one S3 adapter, used by every service.
 
-``ClientError`` and ``BotoCoreError`` never leave this module. One error mapping:
+``ClientError``, ``BotoCoreError`` and the transport's ``aiohttp.ClientError`` (a body cut
+short after its headers, e.g. ``ClientPayloadError``) never leave this module. One error
+mapping:
 
     a missing object (or bucket), or an unsatisfiable range → :class:`NotFound`
     a failed precondition (``If-Match`` / ``If-None-Match``) → :class:`Conflict`
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from aiohttp import ClientError as TransportError
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ValidationError
 
@@ -229,7 +232,7 @@ class S3ObjectStore:
             content_type=answer.get("ContentType"),
             cache_control=answer.get("CacheControl"),
             content_range=answer.get("ContentRange"),
-            chunks=_chunks(answer["Body"]),
+            chunks=_chunks(answer["Body"], key),
         )
 
     async def etag(self, key: str) -> str:
@@ -292,8 +295,13 @@ class S3ObjectStore:
             return await call()
         except ClientError as exc:
             raise translate(exc, key) from exc
-        except BotoCoreError as exc:
-            raise DependencyUnavailable("s3", f"the media store failed for {key}") from exc
+        except (BotoCoreError, TransportError) as exc:
+            raise _unavailable(key) from exc
+
+
+def _unavailable(key: str) -> DependencyUnavailable:
+    """Our error for S3 not answering (or not finishing its answer) about ``key``."""
+    return DependencyUnavailable("s3", f"the media store failed for {key}")
 
 
 def translate(exc: ClientError, key: str) -> Exception:
@@ -308,9 +316,11 @@ def translate(exc: ClientError, key: str) -> Exception:
     return DependencyUnavailable("s3", f"the media store refused {key} ({code})")
 
 
-async def _chunks(body: Any) -> AsyncIterator[bytes]:
+async def _chunks(body: Any, key: str) -> AsyncIterator[bytes]:
     try:
         async for chunk in body.iter_chunks(CHUNK_BYTES):
             yield chunk
+    except (BotoCoreError, TransportError) as exc:
+        raise _unavailable(key) from exc
     finally:
         body.close()

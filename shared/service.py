@@ -84,8 +84,18 @@ def app_state(name: str) -> Callable[[Request], Any]:
     return dependency
 
 
-def serve(service: str, app: FastAPI, settings: ServiceSettings) -> None:
-    """Run ``app`` under uvicorn until SIGTERM/SIGINT, then drain for a bounded time."""
+def serve(
+    service: str,
+    app: FastAPI,
+    settings: ServiceSettings,
+    *,
+    forwarded_allow_ips: list[str] | None = None,
+) -> None:
+    """Run ``app`` under uvicorn until SIGTERM/SIGINT, then drain for a bounded time.
+
+    ``forwarded_allow_ips`` are the peers whose ``X-Forwarded-*`` headers uvicorn
+    believes (None: uvicorn's default, loopback only).
+    """
     configure_logging(service, settings.log_level)
     config = uvicorn.Config(
         app,
@@ -95,5 +105,6 @@ def serve(service: str, app: FastAPI, settings: ServiceSettings) -> None:
         access_log=False,
         timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
         lifespan="on",
+        forwarded_allow_ips=forwarded_allow_ips,
     )
     uvicorn.Server(config).run()

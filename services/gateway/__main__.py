@@ -6,4 +6,9 @@ from shared.service import serve
 
 if __name__ == "__main__":
     settings = GatewaySettings()
-    serve("gateway", create_app(settings), settings)
+    serve(
+        "gateway",
+        create_app(settings),
+        settings,
+        forwarded_allow_ips=settings.trusted_proxy_list(),
+    )

@@ -13,6 +13,9 @@ PUBLIC_MEDIA_KEY = re.compile(
     r"|submissions/[A-Za-z0-9_-]+/(large|medium|thumb)\.jpg"
     r"|clips/[a-z0-9-]+/[A-Za-z0-9._-]+/[A-Za-z0-9._-]+)$"
 )
+# Submission ids are lease ids (32 hex digits); anything outside this is no submission
+# and is never put into a URL of moderation or a key of the bucket.
+SUBMISSION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # A single HTTP byte range; anything else is ignored and the whole object served.
 _BYTE_RANGE = re.compile(r"^bytes=\d*-\d*$")
 
@@ -40,6 +43,11 @@ def status_url(submission_id: str) -> str:
 def is_public_media(key: str) -> bool:
     """May the gateway serve this bucket key to anyone?"""
     return PUBLIC_MEDIA_KEY.match(key) is not None
+
+
+def is_submission_id(text: str) -> bool:
+    """Could ``text`` name a submission?"""
+    return SUBMISSION_ID.match(text) is not None
 
 
 def byte_range(header: str | None) -> str | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field, SecretStr
+import ipaddress
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -35,6 +37,10 @@ class GatewaySettings(ServiceSettings):
     max_lease_seconds: int = 900
     # Leases one IP may take per minute (per replica: the count lives in its memory).
     lease_rate_per_minute: int = 30
+    # Peers (IPs or CIDRs, comma-separated) whose X-Forwarded-For/-Proto are believed: set
+    # the load balancer's subnet, or every visitor shares its address's lease limit. Empty
+    # trusts none.
+    trusted_proxies: str = "127.0.0.1,::1"
     # `Retry-After` of the 503 when no frame is free.
     no_frame_retry_after_seconds: int = 15
 
@@ -56,3 +62,21 @@ class GatewaySettings(ServiceSettings):
     cookie_secure: bool = False
     # Lifetime of the visitor's client-id cookie (one year).
     client_cookie_max_age_seconds: int = 365 * 24 * 3600
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        # uvicorn would take a typo for a host name that never matches, and `*` makes it
+        # believe the leftmost entry, which any visitor can write: refuse both here.
+        for entry in proxy_list(value):
+            ipaddress.ip_network(entry, strict=False)
+        return value
+
+    def trusted_proxy_list(self) -> list[str]:
+        """:attr:`trusted_proxies` as uvicorn's ``forwarded_allow_ips``."""
+        return proxy_list(self.trusted_proxies)
+
+
+def proxy_list(value: str) -> list[str]:
+    """The entries of a comma-separated list, without blanks."""
+    return [entry.strip() for entry in value.split(",") if entry.strip()]

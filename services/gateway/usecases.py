@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
 
 from services.gateway.caching import LastGoodCache
 from services.gateway.leasing import LeasePolicy, remaining_seconds
-from services.gateway.links import byte_range, is_public_media, original_url, status_url
+from services.gateway.links import (
+    byte_range,
+    is_public_media,
+    is_submission_id,
+    original_url,
+    status_url,
+)
 from services.gateway.ports import Clock, GatewayPorts, PhotoUpload
 from services.gateway.ratelimits import SlidingWindowLimiter
 from services.gateway.schemas import (
@@ -43,6 +50,13 @@ from shared.records import (
 )
 
 RATE_WINDOW_SECONDS = 60.0
+# Also the answer to /api/submissions/recent: there is no public list of submissions (it
+# would show photos the crowd has not seen); the approved ones are at /api/frames/recent.
+NO_SUCH_SUBMISSION = "no such submission (the latest approved photos are at /api/frames/recent)"
+# Media is read this far before the answer starts, so the store failing within it (all
+# of an image, a poster, a range the player asks for) is a clean 503; a failure later
+# can only cut the answer short.
+PRIMED_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -141,6 +155,8 @@ class Gateway:
 
     async def submission_status(self, submission_id: str) -> SubmissionStatus:
         """Where a submitted photo stands: moderation's review, else ``received``."""
+        if not is_submission_id(submission_id):
+            raise NotFound(NO_SUCH_SUBMISSION)
         try:
             review = await self.review_cache.get(
                 submission_id, lambda: self.ports.reviews.review(submission_id)
@@ -149,7 +165,7 @@ class Gateway:
             key = submission_record_key(submission_id)
             record = await self.ports.objects.find_record(key, SubmissionRecord)
             if record is None:
-                raise
+                raise NotFound(NO_SUCH_SUBMISSION) from None
             return SubmissionStatus.of_record(record)
         return SubmissionStatus.of_review(review)
 
@@ -212,6 +228,24 @@ class Gateway:
 
     async def _stream(self, key: str, range_header: str | None, missing: str) -> ObjectStream:
         try:
-            return await self.ports.objects.stream(key, byte_range(range_header))
+            stream = await self.ports.objects.stream(key, byte_range(range_header))
         except NotFound as exc:
             raise NotFound(missing) from exc
+        return await primed(stream, PRIMED_BYTES)
+
+
+async def primed(stream: ObjectStream, size_bytes: int) -> ObjectStream:
+    """``stream`` with its first ``size_bytes`` already read: their errors are raised now."""
+    head: list[bytes] = []
+    read = 0
+    while read < size_bytes and (chunk := await anext(stream.chunks, None)) is not None:
+        head.append(chunk)
+        read += len(chunk)
+    return replace(stream, chunks=_chained(head, stream.chunks))
+
+
+async def _chained(head: list[bytes], rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    for chunk in head:
+        yield chunk
+    async for chunk in rest:
+        yield chunk

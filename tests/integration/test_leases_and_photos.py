@@ -233,3 +233,35 @@ async def test_a_body_that_trickles_in_too_slowly_is_cut_off_with_408(one_slot, 
     writer.close()
     assert head.startswith(b"HTTP/1.1 408")
     assert 0.9 < elapsed < 3
+
+
+async def lease_statuses(url: str, forwarded_for: list[str]) -> list[int]:
+    """Each lease asked by a fresh visitor, through a proxy claiming ``forwarded_for``."""
+    statuses = []
+    for address in forwarded_for:
+        async with httpx.AsyncClient(base_url=url) as visitor:
+            answer = await visitor.post("/api/leases", headers={"X-Forwarded-For": address})
+            statuses.append(answer.status_code)
+    return statuses
+
+
+async def test_behind_a_trusted_proxy_each_visitor_address_has_its_own_lease_limit(
+    aws, aws_fields, stack_factory
+):
+    await seed_video(aws, AwsSettings(**aws_fields), frames=4)
+    stack = stack_factory(
+        ["gateway"], GATEWAY_LEASE_RATE_PER_MINUTE="2", GATEWAY_TRUSTED_PROXIES="127.0.0.0/8"
+    )
+    # The balancer appends the address it saw; what the visitor wrote before it is ignored.
+    alice = ["203.0.113.1", "198.51.100.7, 203.0.113.1", "203.0.113.9, 203.0.113.1"]
+    assert await lease_statuses(stack.urls["gateway"], alice) == [201, 201, 429]
+    assert await lease_statuses(stack.urls["gateway"], ["203.0.113.2"]) == [201]
+
+
+async def test_from_an_untrusted_peer_x_forwarded_for_is_ignored(aws, aws_fields, stack_factory):
+    await seed_video(aws, AwsSettings(**aws_fields), frames=4)
+    stack = stack_factory(
+        ["gateway"], GATEWAY_LEASE_RATE_PER_MINUTE="2", GATEWAY_TRUSTED_PROXIES="192.0.2.10"
+    )
+    visitors = ["203.0.113.1", "203.0.113.2", "203.0.113.3"]
+    assert await lease_statuses(stack.urls["gateway"], visitors) == [201, 201, 429]

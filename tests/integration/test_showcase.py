@@ -56,3 +56,17 @@ async def test_the_clip_status_shows_progress_before_the_first_render(
         "filled_frames": [],
         "clip": None,
     }
+
+
+async def test_submissions_recent_is_a_clean_404_naming_where_recent_frames_are(
+    aws, aws_fields, stack_factory
+):
+    await seed_video(aws, AwsSettings(**aws_fields), frames=3)
+    stack = stack_factory(["gateway", "moderation"])
+    async with httpx.AsyncClient(base_url=stack.urls["gateway"]) as client:
+        for path in ("recent", "recent?limit=3", "a%3Flimit%3D1", "x%23y", "%2E%2E", "a" * 65):
+            answer = await client.get(f"/api/submissions/{path}")
+            assert answer.status_code == 404, (path, answer.status_code, answer.text)
+            assert answer.json()["error"] == "not_found"
+            assert "Retry-After" not in answer.headers
+        assert "/api/frames/recent" in answer.json()["detail"]

@@ -1,6 +1,8 @@
 import pytest
+from pydantic import ValidationError
 
 from services.gateway.ratelimits import SlidingWindowLimiter
+from services.gateway.settings import GatewaySettings
 from shared.errors import PayloadTooLarge, Unprocessable, UnsupportedMediaType
 from shared.photos import check_declared_length, clean_display_name, photo_content_type
 
@@ -40,3 +42,13 @@ def test_a_declared_length_over_the_limit_is_refused_before_reading():
     check_declared_length("100", 100)
     with pytest.raises(PayloadTooLarge):
         check_declared_length("101", 100)
+
+
+def test_trusted_proxies_are_addresses_or_networks_and_a_typo_is_refused():
+    settings = GatewaySettings(trusted_proxies=" 10.0.0.0/16, 192.0.2.7 ,::1,")
+    assert settings.trusted_proxy_list() == ["10.0.0.0/16", "192.0.2.7", "::1"]
+    assert GatewaySettings(trusted_proxies="").trusted_proxy_list() == []
+    assert GatewaySettings().trusted_proxy_list() == ["127.0.0.1", "::1"]
+    for wrong in ("10.0.0.0/16,10.0.0.l", "*"):
+        with pytest.raises(ValidationError):
+            GatewaySettings(trusted_proxies=wrong)

@@ -264,6 +264,14 @@ async def test_a_submission_nobody_stored_is_not_found(gateway):
         await gateway.submission_status("never-submitted")
 
 
+async def test_what_cannot_be_a_submission_id_is_not_found_without_asking_anyone(gateway, fakes):
+    fakes.reviews.down = True
+    for text in ("a?limit=1", "../reviews", "x#y", "", "a" * 65):
+        with pytest.raises(NotFound, match="/api/frames/recent"):
+            await gateway.submission_status(text)
+    assert fakes.reviews.calls == 0
+
+
 async def test_recent_frames_serve_the_last_good_answer_while_moderation_is_down(
     gateway, fakes, clock
 ):

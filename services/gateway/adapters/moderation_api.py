@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -12,6 +13,7 @@ from shared.records import ReviewList, ReviewView
 
 M = TypeVar("M", bound=BaseModel)
 QueryParams = dict[str, int]
+LIST_ROUTE = "recent"
 
 
 class HttpReviewsClient:
@@ -25,10 +27,13 @@ class HttpReviewsClient:
         self.base_url = base_url.rstrip("/")
 
     async def review(self, submission_id: str) -> ReviewView:
-        return await self._get(f"/reviews/{submission_id}", ReviewView)
+        # Moderation's /reviews/recent is its list: no review can be read by that id.
+        if submission_id == LIST_ROUTE:
+            raise NotFound("no review for that submission")
+        return await self._get(f"/reviews/{quote(submission_id, safe='')}", ReviewView)
 
     async def recent(self, limit: int) -> list[ReviewView]:
-        return (await self._get("/reviews/recent", ReviewList, {"limit": limit})).reviews
+        return (await self._get(f"/reviews/{LIST_ROUTE}", ReviewList, {"limit": limit})).reviews
 
     async def of_slot(self, video: str, frame: int) -> list[ReviewView]:
         return (await self._get(f"/slots/{video}/{frame}/reviews", ReviewList)).reviews
