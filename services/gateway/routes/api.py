@@ -115,7 +115,7 @@ async def release_lease(
 @router.post(
     "/leases/{lease_id}/photo",
     status_code=status.HTTP_202_ACCEPTED,
-    responses=error_responses(401, 403, 408, 410, 413, 415, 422, 503),
+    responses=error_responses(401, 403, 408, 409, 410, 413, 415, 422, 503),
 )
 async def upload_photo(
     lease_id: str,
