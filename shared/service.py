@@ -18,6 +18,7 @@ from shared.apidocs import install_api_docs
 from shared.correlation import RequestIdMiddleware
 from shared.errors import install_error_handlers
 from shared.health import ReadinessCheck, health_router
+from shared.listeners import ListenerLimits, bounded_protocol
 from shared.logs import configure_logging
 from shared.metrics import MetricsMiddleware, RequestMetrics
 from shared.settings import ServiceSettings
@@ -85,7 +86,11 @@ def app_state(name: str) -> Callable[[Request], Any]:
 
 
 def serve(service: str, app: FastAPI, settings: ServiceSettings) -> None:
-    """Run ``app`` under uvicorn until SIGTERM/SIGINT, then drain for a bounded time."""
+    """Run ``app`` under uvicorn until SIGTERM/SIGINT, then drain for a bounded time.
+
+    The listener refuses oversized or slow request heads and slow bodies
+    (``shared.listeners``).
+    """
     configure_logging(service, settings.log_level)
     config = uvicorn.Config(
         app,
@@ -95,5 +100,7 @@ def serve(service: str, app: FastAPI, settings: ServiceSettings) -> None:
         access_log=False,
         timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
         lifespan="on",
+        # Head size and head/body time bounds on every listener (shared.listeners).
+        http=bounded_protocol(ListenerLimits.of(settings)),
     )
     uvicorn.Server(config).run()
