@@ -9,12 +9,15 @@ adds, per connection:
   longer → ``431`` and the connection closes (counted as bytes arrive, so at most one
   read more than the bound is ever buffered);
 - the head must be complete within ``header_timeout_seconds`` of the connection opening
-  or of the previous answer → else ``408`` (or a silent close if nothing was sent) and
-  the connection closes; an idle keep-alive connection is closed earlier by uvicorn's
-  own keep-alive timeout;
-- the body must be complete within ``body_timeout_seconds`` of the head → else ``408``
-  (when no answer has started) and the connection closes. Routes may bound it tighter
-  (photo uploads: ``shared.photos``).
+  or of its first byte → else ``408`` (or a silent close if nothing was sent) and the
+  connection closes; an idle keep-alive connection is closed earlier, by uvicorn's
+  keep-alive timeout (5 s);
+- the body must be complete within ``body_timeout_seconds`` of its first read → else
+  ``408`` (when no answer has started) and the connection closes. Routes may bound it
+  tighter (photo uploads: ``shared.photos``).
+
+The clocks are timers only for what does not arrive in one read, so the usual small
+request costs no timer at all.
 
 Body *sizes* differ per route, so routes bound them (``shared.bodies``, ``shared.photos``).
 """
@@ -60,7 +63,8 @@ class BoundedHttpProtocol(HttpToolsProtocol):
 
     limits: ClassVar[ListenerLimits] = ListenerLimits()
     _head_bytes = 0
-    _awaiting_head = True
+    _awaiting_head = True  # no request, or the previous one's body has ended
+    _in_body = False
     _deadline: asyncio.TimerHandle | None = None
     _lingering = False
 
@@ -81,25 +85,28 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         if self._awaiting_head and self._head_bytes > self.limits.max_header_bytes:
             limit = self.limits.max_header_bytes
             self._refuse(431, f"the request head is larger than {limit} bytes")
+        elif self._deadline is None:
+            self._arm_if_partial()
+
+    def _arm_if_partial(self) -> None:
+        """Start the clock of a head or body that did not arrive whole in one read.
+
+        A request that arrives in one read (the usual small one) sets no timer at all.
+        """
+        if self._awaiting_head and self._head_bytes:
+            self._arm(self.limits.header_timeout_seconds, self._head_too_slow)
+        elif self._in_body:
+            self._arm(self.limits.body_timeout_seconds, self._body_too_slow)
 
     def on_headers_complete(self) -> None:
-        self._awaiting_head = False
-        self._arm(self.limits.body_timeout_seconds, self._body_too_slow)
+        self._disarm()
+        self._awaiting_head, self._in_body = False, True
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
         self._disarm()
-        self._awaiting_head, self._head_bytes = True, 0
-        # Answered before the body ended: the next head's clock starts now.
-        if self.cycle is not None and self.cycle.response_complete:
-            self._arm(self.limits.header_timeout_seconds, self._head_too_slow)
-
-    def on_response_complete(self) -> None:
-        pipelined = bool(self.pipeline)  # the next request's head has already arrived
-        super().on_response_complete()
-        if self._awaiting_head and not pipelined:
-            self._arm(self.limits.header_timeout_seconds, self._head_too_slow)
+        self._awaiting_head, self._in_body, self._head_bytes = True, False, 0
 
     def _arm(self, seconds: float, late: Callable[[], None]) -> None:
         self._disarm()

@@ -86,13 +86,13 @@ class ServiceSettings(AwsSettings):
     max_header_bytes: int = Field(
         32 * 1024, ge=1024, validation_alias=_env("OFOF_MAX_HEADER_BYTES")
     )
-    # A request head must arrive within this long of the connection or the previous
-    # answer; later → 408, closed.
+    # A request head must be whole within this long of the connection opening or of its
+    # first byte; later → 408, closed.
     header_timeout_seconds: float = Field(
         10.0, gt=0, validation_alias=_env("OFOF_HEADER_TIMEOUT_SECONDS")
     )
-    # A request body must arrive within this long of its head; later → 408, closed
-    # (uploads have their own, shorter bound).
+    # A request body must be whole within this long of its first read; later → 408,
+    # closed (uploads have their own, shorter bound).
     body_timeout_seconds: float = Field(
         60.0, gt=0, validation_alias=_env("OFOF_BODY_TIMEOUT_SECONDS")
     )
