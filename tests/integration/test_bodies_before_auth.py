@@ -14,7 +14,8 @@ from tests.rawhttp import closes_within, connect, read_answer, rss_bytes, trickl
 KEY = "webhook-key"
 TOKEN = "operator-token"
 HUGE = 64 * 2**20
-CHUNK = b"x" * 2**20
+# 1 MiB of a valid form (a=xxx…&), so a parser that is reached has work to do.
+CHUNK = b"a=" + b"x" * (2**20 - 3) + b"&"
 BODY_SECONDS = 3
 # What a refused 64 MiB body may add to the process: read buffers, not the body.
 MAX_GROWTH_BYTES = 8 * 2**20
@@ -60,22 +61,39 @@ async def refused_huge(url: str, path: str, content_type: str, chunked: bool, *h
     return status
 
 
-async def assert_refuses_huge_bodies(stack, name, path, content_type, *headers):
+async def assert_refuses_huge_bodies(stack, output_dir, name, path, content_type, *headers):
     pid = stack.process(name).pid
+    url = stack.urls[name]
+    await warm_up(url, path, content_type, *headers)
     before = rss_bytes(pid)
-    for chunked in (False, True):
-        assert await refused_huge(stack.urls[name], path, content_type, chunked, *headers) == 413
-    assert rss_bytes(pid) - before < MAX_GROWTH_BYTES
+    statuses = [
+        await refused_huge(url, path, content_type, chunked, *headers) for chunked in (0, 1)
+    ]
+    growth = rss_bytes(pid) - before
+    (output_dir / f"huge-body-{name}.txt").write_text(f"{statuses} +{growth / 2**20:.1f} MiB\n")
+    assert statuses == [413, 413]
+    assert growth < MAX_GROWTH_BYTES
 
 
-async def test_a_64_mib_webhook_is_refused_with_413_without_growing_moderation(stack):
+async def warm_up(url: str, path: str, content_type: str, *headers: str) -> None:
+    """One small refused body first, so what the process loads once is not counted."""
+    reader, writer = await connect(url)
+    writer.write(post(path, content_type, 2 * len(CHUNK), *headers) + 2 * CHUNK)
+    await read_answer(reader, 15)
+    writer.close()
+
+
+async def test_a_64_mib_webhook_is_refused_with_413_without_growing_moderation(stack, output_dir):
     form = "application/x-www-form-urlencoded"
-    await assert_refuses_huge_bodies(stack, "moderation", "/crowd/webhook", form)
+    await assert_refuses_huge_bodies(stack, output_dir, "moderation", "/crowd/webhook", form)
 
 
-async def test_a_64_mib_force_render_is_refused_with_413_without_growing_the_renderer(stack):
+async def test_a_64_mib_force_render_is_refused_with_413_without_growing_the_renderer(
+    stack, output_dir
+):
     bearer = f"Authorization: Bearer {TOKEN}"
-    await assert_refuses_huge_bodies(stack, "renderer", "/renders", "application/json", bearer)
+    json_type = "application/json"
+    await assert_refuses_huge_bodies(stack, output_dir, "renderer", "/renders", json_type, bearer)
 
 
 async def test_a_wrong_token_is_refused_before_the_body_is_read(stack):
