@@ -68,6 +68,7 @@ class BoundedHttpProtocol(HttpToolsProtocol):
     _deadline: asyncio.TimerHandle | None = None
     _lingering = False
 
+    # Typed as uvicorn's own override is (a stream transport), which mypy flags there too.
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._arm(self.limits.header_timeout_seconds, self._head_too_slow)
