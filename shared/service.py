@@ -18,6 +18,7 @@ from shared.apidocs import install_api_docs
 from shared.correlation import RequestIdMiddleware
 from shared.errors import install_error_handlers
 from shared.health import ReadinessCheck, health_router
+from shared.listeners import ListenerLimits, bounded_protocol
 from shared.logs import configure_logging
 from shared.metrics import MetricsMiddleware, RequestMetrics
 from shared.settings import ServiceSettings
@@ -94,7 +95,8 @@ def serve(
     """Run ``app`` under uvicorn until SIGTERM/SIGINT, then drain for a bounded time.
 
     ``forwarded_allow_ips`` are the peers whose ``X-Forwarded-*`` headers uvicorn
-    believes (None: uvicorn's default, loopback only).
+    believes (None: uvicorn's default, loopback only). The listener refuses oversized
+    or slow request heads and slow bodies (``shared.listeners``).
     """
     configure_logging(service, settings.log_level)
     config = uvicorn.Config(
@@ -106,5 +108,7 @@ def serve(
         timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
         lifespan="on",
         forwarded_allow_ips=forwarded_allow_ips,
+        # Head size and head/body time bounds on every listener (shared.listeners).
+        http=bounded_protocol(ListenerLimits.of(settings)),
     )
     uvicorn.Server(config).run()

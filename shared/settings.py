@@ -83,6 +83,20 @@ class ServiceSettings(AwsSettings):
     readiness_timeout_seconds: float = 2.0
     # uvicorn waits this long for in-flight requests after SIGTERM before closing them.
     shutdown_grace_seconds: float = 8.0
+    # Largest request head (request line and headers) a listener reads; larger → 431, closed.
+    max_header_bytes: int = Field(
+        32 * 1024, ge=1024, validation_alias=_env("OFOF_MAX_HEADER_BYTES")
+    )
+    # A request head must be whole within this long of the connection opening or of its
+    # first byte; later → 408, closed.
+    header_timeout_seconds: float = Field(
+        10.0, gt=0, validation_alias=_env("OFOF_HEADER_TIMEOUT_SECONDS")
+    )
+    # A request body must be whole within this long of its first read; later → 408,
+    # closed (uploads have their own, shorter bound).
+    body_timeout_seconds: float = Field(
+        60.0, gt=0, validation_alias=_env("OFOF_BODY_TIMEOUT_SECONDS")
+    )
 
 
 def field_env_names(settings_cls: type[BaseSettings], field_name: str) -> list[str]:

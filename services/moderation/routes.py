@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Header, Query
+from fastapi import APIRouter, Header, Query, Request
+from starlette.datastructures import FormData
 
 from services.moderation.deps import Deps, Settings
 from services.moderation.payloads import parse_unit_payload
 from services.moderation.reviews import review_list, review_view
 from services.moderation.schemas import WebhookTaken
 from services.moderation.signatures import is_valid_signature
+from shared.bodies import bounded, form_body_spec
 from shared.errors import Unauthorized, error_responses
 from shared.operator import require_operator
 from shared.records import ReviewList, ReviewView
@@ -21,6 +23,7 @@ router = APIRouter()
 
 HANDLED_SIGNALS = frozenset({"unit_complete", "new_judgments"})
 MAX_RECENT = 50
+WEBHOOK_FIELDS = ("signal", "payload", "signature")
 
 
 @router.get("/reviews/recent", tags=["reviews"])
@@ -60,18 +63,27 @@ async def take_down(
     return review_view(await deps.moderator.takedown(submission_id))
 
 
-@router.post("/crowd/webhook", tags=["crowd"], responses=error_responses(400, 401))
-async def crowd_webhook(
-    deps: Deps,
-    settings: Settings,
-    signal: Annotated[str | None, Form()] = None,
-    payload: Annotated[str | None, Form()] = None,
-    signature: Annotated[str | None, Form()] = None,
-) -> WebhookTaken:
+@router.post(
+    "/crowd/webhook",
+    tags=["crowd"],
+    responses=error_responses(400, 401, 413),
+    openapi_extra=form_body_spec(*WEBHOOK_FIELDS),
+)
+async def crowd_webhook(request: Request, deps: Deps, settings: Settings) -> WebhookTaken:
     """Crowdflower v1 webhook: ``signal``, ``payload`` (a unit as JSON), ``signature``."""
+    # Bounded before the form is parsed; the signature is checked before the JSON is.
+    body = bounded(request, settings.max_webhook_bytes)
+    form = await body.form(max_files=0, max_fields=len(WEBHOOK_FIELDS) + 8)
+    signal, payload, signature = (text_field(form, name) for name in WEBHOOK_FIELDS)
     key = settings.crowd_api_key.get_secret_value()
     if payload is None or not is_valid_signature(payload, signature, key):
         raise Unauthorized("missing or bad webhook signature")
     if signal not in HANDLED_SIGNALS:
         return WebhookTaken(outcome="ignored")
     return WebhookTaken(outcome=await deps.moderator.receive_unit(parse_unit_payload(payload)))
+
+
+def text_field(form: FormData, name: str) -> str | None:
+    """A text field of ``form`` (a file sent under that name does not count)."""
+    value = form.get(name)
+    return value if isinstance(value, str) else None

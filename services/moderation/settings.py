@@ -38,6 +38,9 @@ class ModerationSettings(ServiceSettings):
     judgments_per_unit: int = Field(3, ge=1)
     # Where the crowd delivers judgments (this service's /crowd/webhook).
     webhook_url: str = "http://127.0.0.1:8002/crowd/webhook"
+    # Largest webhook body read (a unit_complete form is a few KB to a few hundred KB);
+    # larger → 413 before the form is parsed.
+    max_webhook_bytes: int = Field(1024 * 1024, ge=1024)
     # Lifetime of the presigned photo and original URLs in a unit (7 days at most).
     photo_url_seconds: int = Field(MAX_PRESIGNED_SECONDS, ge=60, le=MAX_PRESIGNED_SECONDS)
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Query, Request
 
 from services.renderer.clips import RenderReport
 from services.renderer.deps import Deps, Settings
 from services.renderer.schemas import RenderRequested, RenderScheduled, RenderSummary
+from shared.bodies import json_body_spec, read_json
 from shared.errors import error_responses
 from shared.operator import require_operator
 
 router = APIRouter(tags=["renders"])
+# `{"video": "<64 chars>"}` is far below this; more is refused (413) unread.
+MAX_RENDER_REQUEST_BYTES = 4096
 VideoQuery = Annotated[str | None, Query(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
 
@@ -33,14 +36,20 @@ async def latest_render(deps: Deps, settings: Settings, video: VideoQuery = None
     return RenderSummary.model_validate(latest.model_dump())
 
 
-@router.post("/renders", status_code=202, responses=error_responses(401, 403, 404, 422))
+@router.post(
+    "/renders",
+    status_code=202,
+    responses=error_responses(401, 403, 404, 413, 422),
+    openapi_extra=json_body_spec(RenderRequested),
+)
 async def force_render(
-    body: RenderRequested,
+    request: Request,
     deps: Deps,
     settings: Settings,
     authorization: Annotated[str | None, Header()] = None,
 ) -> RenderScheduled:
     """Force a render of a video now (operator token as a Bearer token)."""
-    require_operator(authorization, settings.operator_token)
+    require_operator(authorization, settings.operator_token)  # before the body is read
+    body = await read_json(request, RenderRequested, MAX_RENDER_REQUEST_BYTES)
     await deps.renderer.force_render(body.video)  # NotFound (404) for an unknown video
     return RenderScheduled(video=body.video)
