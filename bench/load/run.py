@@ -18,10 +18,12 @@ import argparse
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -73,6 +75,12 @@ def stack_environment(free_ports: bool) -> tuple[dict[str, str], int]:
     return env, int(env.get("GATEWAY_PORT", "8000"))
 
 
+def is_taken(port: int) -> bool:
+    """True when something already listens on ``port`` (a ``make run`` left open)."""
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
 def wait_ready(stack: subprocess.Popen[bytes], log: Path) -> None:
     """Returns once the stack announces it is ready; raises if it dies or takes too long."""
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
@@ -84,14 +92,26 @@ def wait_ready(stack: subprocess.Popen[bytes], log: Path) -> None:
         time.sleep(0.5)
 
 
-def processes() -> dict[int, tuple[int, str]]:
-    """Every process on the machine: its parent and its start time (``/proc/<pid>/stat``)."""
+def process_stats() -> dict[int, list[str]]:
+    """Every process's ``/proc/<pid>/stat`` fields after its name (field 3 onwards)."""
     found = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         with contextlib.suppress(OSError, IndexError):
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            found[int(stat.parent.name)] = (int(fields[1]), fields[19])
+            found[int(stat.parent.name)] = stat.read_text().rsplit(")", 1)[1].split()
     return found
+
+
+def processes() -> dict[int, tuple[int, str]]:
+    """Every process on the machine: its parent and its start time."""
+    return {pid: (int(fields[1]), fields[19]) for pid, fields in process_stats().items()}
+
+
+def cpu_seconds(pids: set[int]) -> float:
+    """CPU time of ``pids`` so far, their reaped children's included (utime…cstime)."""
+    ticks = sum(
+        sum(int(f) for f in fields[11:15]) for pid, fields in process_stats().items() if pid in pids
+    )
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def descendants(pid: int) -> set[tuple[int, str]]:
@@ -106,6 +126,11 @@ def descendants(pid: int) -> set[tuple[int, str]]:
         found.update(below)
         todo.extend(child for child, _ in below)
     return found
+
+
+def stack_pids(stack: subprocess.Popen[bytes]) -> set[int]:
+    """The stack's process and every process below it."""
+    return {stack.pid} | {pid for pid, _ in descendants(stack.pid)}
 
 
 def stop(stack: subprocess.Popen[bytes]) -> None:
@@ -140,6 +165,20 @@ def run_locust(args: argparse.Namespace, host: str, folder: Path) -> None:
                        timeout=args.seconds + 120)  # fmt: skip
 
 
+def measured(work: Callable[[], None], stack: subprocess.Popen[bytes]) -> str:
+    """Runs ``work``; says how much CPU the stack took meanwhile and how busy the machine was."""
+    before = stack_pids(stack)
+    cpu, load, started = cpu_seconds(before), os.getloadavg()[0], time.monotonic()
+    work()
+    # Processes started meanwhile (ingest's photo workers) count from zero.
+    used = cpu_seconds(before | stack_pids(stack)) - cpu
+    wall = time.monotonic() - started
+    return (
+        f"the stack used {used:.0f} CPU-seconds in {wall:.0f} s ({used / wall:.2f} cores); "
+        f"load average {load:.1f} before, {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} cores"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-u", "--users", type=int, default=50, help="visitors at once")
@@ -150,6 +189,9 @@ def main() -> int:
     OUTPUT.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="run-", dir=OUTPUT))
     env, port = stack_environment(args.free_ports)
+    if is_taken(port):
+        print(f"port {port} is taken: stop that server or pass --free-ports", file=sys.stderr)
+        return 2
     log = folder / "stack.log"
     with log.open("wb") as out:
         stack = subprocess.Popen(
@@ -158,7 +200,7 @@ def main() -> int:
         )  # fmt: skip
         try:
             wait_ready(stack, log)
-            run_locust(args, f"http://127.0.0.1:{port}", folder)
+            print(measured(lambda: run_locust(args, f"http://127.0.0.1:{port}", folder), stack))
         finally:
             stop(stack)
     stats, statuses = read_stats(folder / "locust_stats.csv"), read_statuses(folder / "status.json")
