@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.load.summary import checks, read_stats, read_statuses, render  # noqa: E402
+from bench.venvs import side_venv  # noqa: E402
 from tests.photo_sets import WEBCAM_720P, photo_jpeg  # noqa: E402
 from tests.processes import free_port  # noqa: E402
 
@@ -49,15 +50,7 @@ LOAD_LEASE_RATE_PER_MINUTE = 1_000_000
 
 def locust_command() -> Path:
     """locust in its own virtualenv, installed on first use."""
-    locust = LOAD_VENV / "bin" / "locust"
-    if not locust.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(LOAD_VENV)], check=True)
-        uv = Path(sys.executable).parent / "uv"
-        python = LOAD_VENV / "bin" / "python"
-        subprocess.run(
-            [str(uv), "pip", "install", "-q", "-p", str(python), *LOAD_PACKAGES], check=True
-        )
-    return locust
+    return side_venv(LOAD_VENV, LOAD_PACKAGES).parent / "locust"
 
 
 def stack_environment(free_ports: bool) -> tuple[dict[str, str], int]:
