@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 apt = dpkg -s $(1) >/dev/null 2>&1 || \
 	(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1))
 
-.PHONY: install sysdeps testdeps run test check fmt lock bench docs
+.PHONY: install sysdeps testdeps run test check fmt lock bench load docs
 
 install: $(STAMP)
 
@@ -54,6 +54,12 @@ bench: install
 	@$(call apt,ffmpeg)
 	@status=0; for script in $(BENCHES); do echo "== $$script"; $(PY) $$script || status=1; done; \
 		exit $$status
+
+# Issue 13's load goals: 50 visitors for 60 s through the whole visitor flow against the
+# local stack, with locust in its own virtualenv (bench/load/run.py). LOAD_ARGS passes
+# options through, e.g. make load LOAD_ARGS="-u 20 -t 30 --free-ports".
+load: install
+	$(PY) bench/load/run.py $(LOAD_ARGS)
 
 # Rewrites the settings tables in docs/ from the settings classes (a test fails when stale).
 docs: install

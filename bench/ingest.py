@@ -32,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.venvs import side_venv  # noqa: E402
 from services.ingest.imaging import make_renditions  # noqa: E402
 from tests.photo_sets import SETS, WEBCAM_720P, PhotoSet, write_set  # noqa: E402
 
@@ -54,14 +55,7 @@ TARGET_VS_PYVIPS = 3.0
 
 def peers_python() -> Path:
     """The peers' interpreter, installing them on first use."""
-    python = PEERS_VENV / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(PEERS_VENV)], check=True)
-        uv = Path(sys.executable).parent / "uv"
-        subprocess.run(
-            [str(uv), "pip", "install", "-q", "-p", str(python), *PEER_PACKAGES], check=True
-        )
-    return python
+    return side_venv(PEERS_VENV, PEER_PACKAGES)
 
 
 def ours(photos: list[bytes], passes: int) -> float:
