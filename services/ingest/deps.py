@@ -36,6 +36,7 @@ async def open_deps(settings: IngestSettings, stack: AsyncExitStack) -> IngestDe
     aws = await open_aws_clients(settings, stack)
     photos = ProcessPoolPhotoProcessor(settings.image_workers, settings.max_pixels)
     stack.callback(photos.close)
+    await photos.warm_up()
     return IngestDeps(aws=aws, ingestor=build_ingestor(settings, aws, photos))
 
 

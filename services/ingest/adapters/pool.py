@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 
@@ -18,7 +19,16 @@ class ProcessPoolPhotoProcessor:
         # forkserver: workers do not inherit the event loop, sockets or client state.
         context = multiprocessing.get_context("forkserver")
         self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        self.workers = workers
         self.max_pixels = max_pixels
+
+    async def warm_up(self) -> None:
+        """Start every worker and load the imaging code in it now, so the first photos
+        after a start do not wait for processes (measured: ~3.5 s under load)."""
+        loop = asyncio.get_running_loop()
+        # Submitted together, each job finds no idle worker, so each starts one.
+        jobs = [loop.run_in_executor(self.executor, _worker_pid) for _ in range(self.workers)]
+        await asyncio.gather(*jobs)
 
     async def renditions(
         self, body: bytes, content_type: str, clip_size: tuple[int, int]
@@ -30,3 +40,8 @@ class ProcessPoolPhotoProcessor:
     def close(self) -> None:
         """Stop the workers (waits for running jobs)."""
         self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_pid() -> int:
+    # Runs in a worker: unpickling this function imports this module and ``imaging``.
+    return os.getpid()
