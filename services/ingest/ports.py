@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from services.ingest.imaging import Renditions
+from services.ingest.outbox import PendingSubmission
 from shared.messages import SubmissionIngested
 from shared.records import SubmissionRecord, VideoRecord
 
@@ -25,9 +26,9 @@ class SubmissionStore(Protocol):
         atomically), then write its three renditions (overwriting the same photo's is
         fine). False, with nothing written, when another photo holds the claim."""
 
-    async def commit(self, record: SubmissionRecord) -> bool:
-        """Note the submission as pending announcement, then write the commit record
-        unless one exists; True if this call wrote it."""
+    async def commit(self, record: SubmissionRecord, receipt_handle: str) -> bool:
+        """Note the submission (with its lease's receipt handle) as pending, then write
+        the commit record unless one exists; True if this call wrote it."""
 
     async def was_announced(self, submission_id: str) -> bool:
         """True once the SubmissionIngested of this submission was sent."""
@@ -35,7 +36,7 @@ class SubmissionStore(Protocol):
     async def mark_announced(self, submission_id: str) -> None:
         """Remember that the SubmissionIngested was sent; it is pending no more."""
 
-    async def pending(self) -> list[SubmissionRecord]:
+    async def pending(self) -> list[PendingSubmission]:
         """The submissions noted as pending announcement (O(pending), not O(all))."""
 
     async def drop_pending(self, submission_id: str) -> None:

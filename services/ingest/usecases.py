@@ -16,7 +16,8 @@ any two of them (uploads of one submission take turns in this process):
 A crash between "send" and "mark" in step 5 announces twice; moderation is idempotent
 per submission id, as every SQS consumer must be anyway. A crash after step 3 with no
 retry is repaired by :meth:`Ingestor.announce_stragglers`, which a background loop runs:
-it announces every pending submission older than a grace period.
+for every pending submission older than a grace period it finishes the lease (the note
+keeps the receipt handle) and announces it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from services.ingest.claims import SubmissionInProgress, SubmissionLocks, photo_digest
+from services.ingest.outbox import PendingSubmission
 from services.ingest.ports import Announcer, LeaseFinisher, PhotoProcessor, SubmissionStore
 from shared.leases import LeaseClaims
 from shared.messages import SubmissionIngested, utcnow
@@ -80,17 +82,20 @@ class Ingestor:
             if note.created_at > due or self.locks.is_held(note.submission_id):
                 continue
             async with self.locks.hold(note.submission_id):
-                if await self._repair(note.submission_id):
+                if await self._repair(note):
                     announced.append(note.submission_id)
         if announced:
             log.warning("announced submissions a crash had left behind: %s", announced)
         return announced
 
-    async def _repair(self, submission_id: str) -> bool:
-        record = await self.store.committed(submission_id)
-        if record is not None and await self._announce(record):
-            return True
-        await self.store.drop_pending(submission_id)
+    async def _repair(self, note: PendingSubmission) -> bool:
+        record = await self.store.committed(note.submission_id)
+        if record is not None:
+            if note.receipt_handle:  # the crash may have come before step 4
+                await self.frames.finish(note.receipt_handle)
+            if await self._announce(record):
+                return True
+        await self.store.drop_pending(note.submission_id)
         return False
 
     async def _announce(self, record: SubmissionRecord) -> bool:
@@ -119,7 +124,7 @@ class Ingestor:
             height=renditions.source_height,
             created_at=self.clock(),
         )
-        if not await self.store.commit(record):
+        if not await self.store.commit(record, claims.receipt_handle):
             # A concurrent retry committed first; its record is the truth.
             return await self._answer_of_the_claimed_photo(claims.lease_id)
         return Outcome(record, created=True)

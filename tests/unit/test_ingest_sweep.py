@@ -54,6 +54,16 @@ async def test_a_submission_committed_but_never_announced_is_announced_once_afte
     assert "submissions/lease-1/announced" in world.objects.objects
 
 
+async def test_a_crash_before_the_lease_is_finished_is_finished_by_the_sweep(world):
+    await crash(world, "finish", "frames")  # committed; the frames message not deleted
+    assert world.frames.finished == []
+
+    await sweeper(world, GRACE + timedelta(seconds=1)).announce_stragglers()
+
+    assert len(world.announced()) == 1
+    assert world.frames.finished == ["receipt-lease-1"]  # the slot left the queue
+
+
 async def test_within_the_grace_the_sweep_leaves_a_pending_submission_to_its_request(world):
     await crash(world, "announce", "announcer")
 

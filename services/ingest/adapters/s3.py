@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from services.ingest.imaging import Renditions
+from services.ingest.outbox import PendingSubmission
 from shared.errors import NotFound
 from shared.objects import ObjectStore
 from shared.records import (
@@ -82,11 +83,12 @@ class S3SubmissionStore:
             return True
         return await self.objects.find(key) == photo_sha256.encode()
 
-    async def commit(self, record: SubmissionRecord) -> bool:
+    async def commit(self, record: SubmissionRecord, receipt_handle: str) -> bool:
         """Write the outbox marker, then ``submission.json`` unless it exists
         (``If-None-Match: *``). The marker goes first: a crash between the two leaves a
         marker without a commit, which the sweep drops; never a commit without one."""
-        await self.objects.put_record(pending_announcement_key(record.submission_id), record)
+        note = PendingSubmission(**record.model_dump(), receipt_handle=receipt_handle)
+        await self.objects.put_record(pending_announcement_key(record.submission_id), note)
         return await self.objects.create(
             submission_record_key(record.submission_id),
             record.model_dump_json().encode(),
@@ -102,11 +104,11 @@ class S3SubmissionStore:
         await self.objects.put(announced_key(submission_id), b"", MARKER)
         await self.drop_pending(submission_id)
 
-    async def pending(self) -> list[SubmissionRecord]:
+    async def pending(self) -> list[PendingSubmission]:
         """The outbox markers' records: one listing, then one read per marker."""
         found = []
         for key in await self.objects.etags(PENDING_ANNOUNCEMENTS_PREFIX):
-            record = await self.objects.find_record(key, SubmissionRecord)
+            record = await self.objects.find_record(key, PendingSubmission)
             if record is not None:  # None: announced since the listing
                 found.append(record)
         return found
