@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import httpx
+
 from tests.processes import free_port
 
 COPY_BYTES = 64 * 1024
@@ -138,6 +140,22 @@ UNAVAILABLE = {
 }
 
 
+# Service env for fault tests: every AWS call is tried twice at most, with short timeouts,
+# so an outage shows at once (botocore's max_attempts counts retries after the first).
+ONE_AWS_TRY = {
+    "OFOF_AWS_MAX_ATTEMPTS": "1",
+    "OFOF_AWS_CONNECT_TIMEOUT_SECONDS": "0.5",
+    "OFOF_AWS_READ_TIMEOUT_SECONDS": "2",
+}
+
+
+def assert_unavailable(answer: httpx.Response) -> None:
+    """``answer`` is the project's 503: ``Retry-After`` and ``{"error", "detail"}``."""
+    assert answer.status_code == 503, (answer.status_code, answer.text)
+    assert int(answer.headers["Retry-After"]) > 0
+    assert set(answer.json()) == {"error", "detail"}
+
+
 @dataclass(frozen=True)
 class Fault:
     """What happens to a request for ``service`` (``*`` any) whose ``METHOD path target``
@@ -212,6 +230,7 @@ class HttpFaultProxy:
                 head, body = request
                 service, call = _describe(head)
                 fault = next((f for f in self.faults if f.applies(service, call)), None)
+                index = len(self.seen)
                 self.seen.append(Seen(service, call, fault.action if fault else "forwarded"))
                 if fault is not None and fault.action == "refused":
                     break
@@ -226,6 +245,7 @@ class HttpFaultProxy:
                 answer = await _read_message(upstream[0], is_request=False, method=call)
                 if answer is None:
                     break
+                self.seen[index] = Seen(service, call, f"forwarded {_status(answer[0])}")
                 writer.write(answer[0] + answer[1])
                 await writer.drain()
         except (OSError, asyncio.IncompleteReadError, ValueError):
@@ -251,6 +271,10 @@ def _headers(head: bytes) -> dict[bytes, bytes]:
     lines = head.split(b"\r\n")[1:]
     pairs = (line.partition(b":") for line in lines if b":" in line)
     return {name.strip().lower(): value.strip() for name, _, value in pairs}
+
+
+def _status(head: bytes) -> int:
+    return int(head.split(b" ")[1])
 
 
 def _unavailable(service: str) -> bytes:
@@ -281,7 +305,7 @@ async def _read_message(
     if asker is not None and headers.get(b"expect", b"").lower() == b"100-continue":
         asker.write(CONTINUE)
         head = EXPECT_HEADER.sub(b"", head)
-    status = 0 if is_request else int(head.split(b" ")[1])
+    status = 0 if is_request else _status(head)
     if method.startswith("HEAD ") or status in BODYLESS_STATUSES or 100 <= status < 200:
         return head, b""
     if b"chunked" in headers.get(b"transfer-encoding", b""):

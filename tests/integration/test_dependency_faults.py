@@ -16,16 +16,16 @@ import pytest
 from shared.messages import SubmissionIngested, parse_message
 from shared.records import submission_record_key
 from shared.settings import AwsSettings
-from tests.faults import Fault, HttpFaultProxy, http_fault_proxy
+from tests.faults import (
+    ONE_AWS_TRY,
+    Fault,
+    HttpFaultProxy,
+    assert_unavailable,
+    http_fault_proxy,
+)
 from tests.images import jpeg
 from tests.peeks import drain, keys, queue_counts
 from tests.stack import seed_video
-
-ONE_TRY = {
-    "OFOF_AWS_MAX_ATTEMPTS": "1",
-    "OFOF_AWS_CONNECT_TIMEOUT_SECONDS": "0.5",
-    "OFOF_AWS_READ_TIMEOUT_SECONDS": "2",
-}
 
 
 @pytest.fixture
@@ -41,12 +41,6 @@ async def one_slot(aws, aws_fields):
     return settings
 
 
-def assert_503(answer: httpx.Response) -> None:
-    assert answer.status_code == 503, (answer.status_code, answer.text)
-    assert int(answer.headers["Retry-After"]) > 0
-    assert set(answer.json()) == {"error", "detail"}
-
-
 async def test_s3_failing_mid_upload_is_503_with_nothing_committed_and_the_retry_succeeds_once(
     one_slot, aws, aws_proxy, stack_factory
 ):
@@ -55,7 +49,7 @@ async def test_s3_failing_mid_upload_is_503_with_nothing_committed_and_the_retry
         ["gateway", "ingest"],
         AWS_ENDPOINT_URL=aws_proxy.url,
         GATEWAY_INGEST_RETRY_SECONDS="1",
-        **ONE_TRY,
+        **ONE_AWS_TRY,
     )
     async with httpx.AsyncClient(base_url=stack.urls["gateway"], timeout=30) as visitor:
         lease = (await visitor.post("/api/leases")).json()
@@ -68,7 +62,7 @@ async def test_s3_failing_mid_upload_is_503_with_nothing_committed_and_the_retry
         # The renditions are written, then S3 fails at the commit.
         commit = f"PUT /{settings.media_bucket}/{submission_record_key(sid)}"
         aws_proxy.inject(Fault("s3", commit, "unavailable"))
-        assert_503(await visitor.post(**upload))
+        assert_unavailable(await visitor.post(**upload))
         assert aws_proxy.calls("s3", commit, "unavailable")
         stored = await keys(aws, settings.media_bucket, f"submissions/{sid}/")
         assert submission_record_key(sid) not in stored
@@ -99,11 +93,11 @@ SQS_UNREACHABLE_DEFECT = pytest.mark.xfail(
 async def test_sqs_failing_for_the_gateway_makes_a_lease_503_not_500_and_it_recovers(
     action, one_slot, aws_proxy, stack_factory
 ):
-    stack = stack_factory(["gateway"], AWS_ENDPOINT_URL=aws_proxy.url, **ONE_TRY)
+    stack = stack_factory(["gateway"], AWS_ENDPOINT_URL=aws_proxy.url, **ONE_AWS_TRY)
     async with httpx.AsyncClient(base_url=stack.urls["gateway"], timeout=30) as visitor:
         aws_proxy.inject(Fault("sqs", "ReceiveMessage", action))  # type: ignore[arg-type]
         for _ in range(2):
-            assert_503(await visitor.post("/api/leases"))
+            assert_unavailable(await visitor.post("/api/leases"))
         assert len(aws_proxy.calls("sqs", "ReceiveMessage", action)) >= 2
 
         aws_proxy.heal()
