@@ -8,13 +8,19 @@ things: the caller gets a 503 with ``Retry-After`` (never a 500), nothing is hal
 written or announced, and the work completes once the dependency is back.
 """
 
+import asyncio
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
 
-from shared.messages import SubmissionIngested, parse_message
-from shared.records import submission_record_key
+from shared.aws import AwsClients
+from shared.messages import SubmissionIngested, SubmissionModerated, parse_message
+from shared.queues import SqsQueueSender
+from shared.records import rendition_key, submission_record_key
 from shared.settings import AwsSettings
 from tests.faults import (
     ONE_AWS_TRY,
@@ -24,8 +30,15 @@ from tests.faults import (
     http_fault_proxy,
 )
 from tests.images import jpeg
+from tests.integration.importer_fixtures import import_short_video
 from tests.peeks import drain, keys, queue_counts
 from tests.stack import seed_video
+
+RENDER_TIMEOUT_SECONDS = 30
+RENDERER_READ_TIMEOUT_SECONDS = 6
+# Longer than the renderer's read timeout: a slow read is a failed read.
+SLOW_S3_SECONDS = RENDERER_READ_TIMEOUT_SECONDS + 1.0
+RENDER_FAILED = "render failed; retrying later"
 
 
 @pytest.fixture
@@ -104,3 +117,77 @@ async def test_sqs_failing_for_the_gateway_makes_a_lease_503_not_500_and_it_reco
         lease = await visitor.post("/api/leases")
         assert lease.status_code == 201, lease.text
         assert (lease.json()["video"], lease.json()["frame"]) == ("demo", 0)
+
+
+async def test_s3_slow_for_the_renderer_retries_the_render_and_the_clip_is_published(
+    aws, aws_fields, aws_proxy, stack_factory, tmp_path
+):
+    settings = AwsSettings(**aws_fields)
+    await import_short_video(aws, settings, tmp_path, video="clip", seconds=1.0)
+    stack = stack_factory(
+        ["renderer"],
+        AWS_ENDPOINT_URL=aws_proxy.url,
+        RENDERER_WORK_DIR=str(tmp_path / "work"),
+        RENDERER_DEFAULT_VIDEO="clip",
+        RENDERER_MIN_INTERVAL_SECONDS="1",
+        RENDERER_MAX_DELAY_SECONDS="2",
+        RENDERER_PUBLISH_RETRY_SECONDS="2",
+        # One try, and a read timeout above the consumer's 5 s long poll of ``render``.
+        OFOF_AWS_MAX_ATTEMPTS="0",
+        OFOF_AWS_READ_TIMEOUT_SECONDS=str(RENDERER_READ_TIMEOUT_SECONDS),
+    )
+    async with httpx.AsyncClient(base_url=stack.urls["renderer"], timeout=10) as renderer:
+        first = await poll(lambda: clip_where(renderer, 0), RENDER_TIMEOUT_SECONDS, "a clip")
+        # Photo reads now take longer than the read timeout: every render attempt fails.
+        photos = f"GET /{settings.media_bucket}/submissions/"
+        aws_proxy.inject(Fault("s3", photos, "slow", SLOW_S3_SECONDS))
+        await approve(aws, settings, "slow-s3", frame=3)
+        log = newest_log(stack.log_dir, "renderer")
+        await poll(lambda: _has(log, RENDER_FAILED), RENDER_TIMEOUT_SECONDS, "a failed render")
+        assert aws_proxy.calls("s3", photos, "slow")
+        assert await clip_where(renderer, 0) == first
+
+        aws_proxy.heal()
+        await poll(lambda: clip_where(renderer, 1), RENDER_TIMEOUT_SECONDS, "the new clip")
+
+
+async def _has(log: Path, line: str) -> bool:
+    return line in log.read_text()
+
+
+def newest_log(log_dir: Path, service: str) -> Path:
+    """The log of the ``service`` process this test started (the newest one)."""
+    return max(log_dir.glob(f"{service}-*.log"), key=lambda path: path.stat().st_mtime)
+
+
+async def clip_where(renderer: httpx.AsyncClient, filled_slots: int) -> dict | None:
+    """The renderer's current clip when it has ``filled_slots`` photos, else None."""
+    answer = await renderer.get("/clip")
+    assert answer.status_code in (200, 404), answer.text
+    found = answer.json() if answer.status_code == 200 else {}
+    return found if found.get("filled_slots") == filled_slots else None
+
+
+async def approve(aws: AwsClients, settings: AwsSettings, sid: str, frame: int) -> None:
+    """Store ``sid``'s large rendition and send its approval to the renderer."""
+    key = rendition_key(sid, "large")
+    await aws.s3.put_object(Bucket=settings.media_bucket, Key=key, Body=jpeg(640, 360))
+    verdict = SubmissionModerated(
+        submission_id=sid,
+        video="clip",
+        frame=frame,
+        verdict="approved",
+        score=0.9,
+        judgments=3,
+        decided_at=datetime.now(UTC),
+    )
+    await SqsQueueSender(aws).send(settings.render_queue, verdict)
+
+
+async def poll(check, timeout_seconds: float, what: str):
+    """Await ``check()`` every 0.3 s until it returns something true; fail after the bound."""
+    deadline = time.monotonic() + timeout_seconds
+    while not (found := await check()):
+        assert time.monotonic() < deadline, f"timed out after {timeout_seconds} s: {what}"
+        await asyncio.sleep(0.3)
+    return found
