@@ -20,8 +20,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import httpx
-
 from tests.processes import free_port
 
 COPY_BYTES = 64 * 1024
@@ -138,22 +136,6 @@ UNAVAILABLE = {
     "s3": (b"application/xml", b"<Error><Code>ServiceUnavailable</Code></Error>"),
     "": (b"application/json", b'{"__type": "ServiceUnavailable", "message": "fault"}'),
 }
-
-
-# Service env for fault tests: every AWS call is tried twice at most, with short timeouts,
-# so an outage shows at once (botocore's max_attempts counts retries after the first).
-ONE_AWS_TRY = {
-    "OFOF_AWS_MAX_ATTEMPTS": "1",
-    "OFOF_AWS_CONNECT_TIMEOUT_SECONDS": "0.5",
-    "OFOF_AWS_READ_TIMEOUT_SECONDS": "2",
-}
-
-
-def assert_unavailable(answer: httpx.Response) -> None:
-    """``answer`` is the project's 503: ``Retry-After`` and ``{"error", "detail"}``."""
-    assert answer.status_code == 503, (answer.status_code, answer.text)
-    assert int(answer.headers["Retry-After"]) > 0
-    assert set(answer.json()) == {"error", "detail"}
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,9 @@ things: the caller gets a 503 with ``Retry-After`` (never a 500), nothing is hal
 written or announced, and the work completes once the dependency is back.
 """
 
-import asyncio
-import time
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import pytest
@@ -22,15 +20,17 @@ from shared.messages import SubmissionIngested, SubmissionModerated, parse_messa
 from shared.queues import SqsQueueSender
 from shared.records import rendition_key, submission_record_key
 from shared.settings import AwsSettings
-from tests.faults import (
-    ONE_AWS_TRY,
-    Fault,
-    HttpFaultProxy,
-    assert_unavailable,
-    http_fault_proxy,
-)
+from tests.faults import Fault, HttpFaultProxy, http_fault_proxy
 from tests.images import jpeg
 from tests.integration.importer_fixtures import import_short_video
+from tests.outages import (
+    ONE_AWS_TRY,
+    assert_unavailable,
+    log_has,
+    newest_log,
+    poll,
+    submit_for_review,
+)
 from tests.peeks import drain, keys, queue_counts
 from tests.stack import seed_video
 
@@ -39,6 +39,7 @@ RENDERER_READ_TIMEOUT_SECONDS = 6
 # Longer than the renderer's read timeout: a slow read is a failed read.
 SLOW_S3_SECONDS = RENDERER_READ_TIMEOUT_SECONDS + 1.0
 RENDER_FAILED = "render failed; retrying later"
+GATEWAY_READ_TIMEOUT_SECONDS = 1.0
 
 
 @pytest.fixture
@@ -143,21 +144,12 @@ async def test_s3_slow_for_the_renderer_retries_the_render_and_the_clip_is_publi
         aws_proxy.inject(Fault("s3", photos, "slow", SLOW_S3_SECONDS))
         await approve(aws, settings, "slow-s3", frame=3)
         log = newest_log(stack.log_dir, "renderer")
-        await poll(lambda: _has(log, RENDER_FAILED), RENDER_TIMEOUT_SECONDS, "a failed render")
+        await poll(lambda: log_has(log, RENDER_FAILED), RENDER_TIMEOUT_SECONDS, "a failed render")
         assert aws_proxy.calls("s3", photos, "slow")
         assert await clip_where(renderer, 0) == first
 
         aws_proxy.heal()
         await poll(lambda: clip_where(renderer, 1), RENDER_TIMEOUT_SECONDS, "the new clip")
-
-
-async def _has(log: Path, line: str) -> bool:
-    return line in log.read_text()
-
-
-def newest_log(log_dir: Path, service: str) -> Path:
-    """The log of the ``service`` process this test started (the newest one)."""
-    return max(log_dir.glob(f"{service}-*.log"), key=lambda path: path.stat().st_mtime)
 
 
 async def clip_where(renderer: httpx.AsyncClient, filled_slots: int) -> dict | None:
@@ -184,10 +176,50 @@ async def approve(aws: AwsClients, settings: AwsSettings, sid: str, frame: int) 
     await SqsQueueSender(aws).send(settings.render_queue, verdict)
 
 
-async def poll(check, timeout_seconds: float, what: str):
-    """Await ``check()`` every 0.3 s until it returns something true; fail after the bound."""
-    deadline = time.monotonic() + timeout_seconds
-    while not (found := await check()):
-        assert time.monotonic() < deadline, f"timed out after {timeout_seconds} s: {what}"
-        await asyncio.sleep(0.3)
+MODERATION_FAULTS = [
+    Fault("*", "", "refused"),
+    Fault("*", "", "unavailable"),
+    Fault("*", "", "slow", GATEWAY_READ_TIMEOUT_SECONDS + 1.0),
+]
+
+
+async def test_moderation_down_the_read_api_serves_the_last_good_answer_or_503_never_500(
+    one_slot, aws, stack_factory
+):
+    stack = stack_factory(
+        ["moderation"],
+        MODERATION_CROWD_BASE_URL="http://127.0.0.1:9",  # no crowd: reviews stay pending
+        MODERATION_CONSUMER_WAIT_SECONDS="1",
+        GATEWAY_REVIEWS_CACHE_SECONDS="0",  # every read asks moderation
+        GATEWAY_HTTP_READ_TIMEOUT_SECONDS=str(GATEWAY_READ_TIMEOUT_SECONDS),
+    )
+    sid = uuid.uuid4().hex
+    await submit_for_review(aws, one_slot, sid, frame=0)
+    with http_fault_proxy(stack.urls["moderation"]) as moderation:
+        stack.env["GATEWAY_MODERATION_URL"] = moderation.url
+        stack.start("gateway")
+        async with httpx.AsyncClient(base_url=stack.urls["gateway"], timeout=30) as visitor:
+            reads = [f"/api/submissions/{sid}", "/api/frames/recent", "/api/frames/demo/0"]
+            good = await poll(lambda: _answers(visitor, reads), 30, "moderation's reviews")
+            assert good[reads[0]]["status"] == "pending"
+            for fault in MODERATION_FAULTS:
+                moderation.inject(fault)
+                assert await _answers(visitor, reads) == good, fault
+                assert_unavailable(await visitor.get(f"/api/submissions/{uuid.uuid4().hex}"))
+                moderation.heal()
+            assert await _answers(visitor, reads) == good
+            stack.stop("moderation")  # and down for good: nothing listens any more
+            assert await _answers(visitor, reads) == good
+            assert_unavailable(await visitor.get(f"/api/submissions/{uuid.uuid4().hex}"))
+
+
+async def _answers(visitor: httpx.AsyncClient, paths: list[str]) -> dict[str, object] | None:
+    """The JSON answers of ``paths``, or None while one is not 200 (never a 500)."""
+    found = {}
+    for path in paths:
+        answer = await visitor.get(path)
+        assert answer.status_code < 500 or answer.status_code == 503, (path, answer.text)
+        if answer.status_code != 200:
+            return None
+        found[path] = answer.json()
     return found

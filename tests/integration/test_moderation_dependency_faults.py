@@ -9,21 +9,25 @@ submission is decided exactly once when the dependency is back: one verdict on t
 import asyncio
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
 from shared.aws import AwsClients
-from shared.messages import SubmissionIngested, SubmissionModerated, parse_message
-from shared.queues import SqsQueueSender
-from shared.records import original_key, renditions_of
+from shared.messages import SubmissionModerated, parse_message
 from shared.settings import AwsSettings
 from tests.crowd_process import crowd_server
-from tests.faults import ONE_AWS_TRY, Fault, HttpFaultProxy, assert_unavailable, http_fault_proxy
+from tests.faults import Fault, HttpFaultProxy, http_fault_proxy
+from tests.outages import (
+    ONE_AWS_TRY,
+    assert_unavailable,
+    log_has,
+    newest_log,
+    poll,
+    submit_for_review,
+)
 from tests.peeks import drain
-from tests.pictures import good_copy, jpeg, original_frame
 
 KEY = "fault-crowd-key"
 CROWD = {"judgment_delay_seconds": 1.0, "judgment_jitter_seconds": 0.2, "seed": 13}
@@ -67,40 +71,11 @@ def moderation_env(aws_proxy: HttpFaultProxy, crowd_url: str) -> dict[str, str]:
     }
 
 
-async def submit(aws: AwsClients, settings: AwsSettings, sid: str, frame: int) -> None:
-    """Store a good copy of ``frame`` as submission ``sid`` and announce it to moderation."""
-    bucket = settings.media_bucket
-    await aws.s3.put_object(
-        Bucket=bucket, Key=original_key("demo", frame), Body=jpeg(original_frame(frame))
-    )
-    await aws.s3.put_object(Bucket=bucket, Key=renditions_of(sid).medium, Body=good_copy(frame))
-    message = SubmissionIngested(
-        submission_id=sid,
-        video="demo",
-        frame=frame,
-        client_id=f"client-{sid}",
-        renditions=renditions_of(sid),
-        width=320,
-        height=180,
-        created_at=datetime.now(UTC),
-    )
-    await SqsQueueSender(aws).send(settings.moderation_queue, message)
-
-
 async def review_item(aws: AwsClients, settings: AwsSettings, sid: str) -> dict:
     """The review's DynamoDB item, read around the proxy (empty if none)."""
     key = {"pk": {"S": f"review#{sid}"}, "sk": {"S": "review"}}
     answer = await aws.dynamodb.get_item(TableName=settings.reviews_table, Key=key)
     return answer.get("Item", {})
-
-
-async def eventually(check, what: str, timeout_seconds: float = DECIDE_TIMEOUT_SECONDS):
-    """Poll the async ``check`` every 0.3 s until it returns something true."""
-    deadline = time.monotonic() + timeout_seconds
-    while not (found := await check()):
-        assert time.monotonic() < deadline, f"timed out after {timeout_seconds} s: {what}"
-        await asyncio.sleep(0.3)
-    return found
 
 
 async def decided(moderation: httpx.AsyncClient, sid: str) -> dict | None:
@@ -122,32 +97,32 @@ async def test_dynamodb_failing_while_the_crowd_answers_loses_no_verdict(
 ):
     settings = AwsSettings(**aws_fields)
     stack = stack_factory(["moderation"], **moderation_env(aws_proxy, crowd_proxy.url))
-    await submit(aws, settings, "dynamo-down", frame=1)
+    await submit_for_review(aws, settings, "dynamo-down", frame=1)
     # Once the crowd unit is recorded, DynamoDB fails until the crowd's webhook has come.
-    await eventually(
-        lambda: _has_unit(aws, settings, "dynamo-down"), "the crowd unit to be recorded"
+    await poll(
+        lambda: _has_unit(aws, settings, "dynamo-down"),
+        DECIDE_TIMEOUT_SECONDS,
+        "the crowd unit to be recorded",
     )
     aws_proxy.inject(Fault("dynamodb", "", "unavailable"))
     async with httpx.AsyncClient(base_url=stack.urls["moderation"], timeout=10) as moderation:
-        await eventually(
-            lambda: _read(lambda: "webhook sent" in crowd_log.read_text()), "the webhook"
+        await poll(
+            lambda: log_has(crowd_log, "webhook sent"), DECIDE_TIMEOUT_SECONDS, "the webhook"
         )
         assert '"status": 503' in crowd_log.read_text()  # the webhook met the outage
         assert_unavailable(await moderation.get("/reviews/dynamo-down"))
         assert "decided_at" not in await review_item(aws, settings, "dynamo-down")
 
         aws_proxy.heal()
-        review = await eventually(lambda: decided(moderation, "dynamo-down"), "a verdict")
+        review = await poll(
+            lambda: decided(moderation, "dynamo-down"), DECIDE_TIMEOUT_SECONDS, "a verdict"
+        )
     assert review["judgments"] >= 3
     assert await verdicts(aws, settings) == ["dynamo-down"]
 
 
 async def _has_unit(aws: AwsClients, settings: AwsSettings, sid: str) -> bool:
     return "unit_id" in await review_item(aws, settings, sid)
-
-
-async def _read(check) -> bool:
-    return bool(check())
 
 
 @pytest.mark.parametrize("fault", [Fault("*", "", "slow", 3.0), Fault("*", "", "unavailable")])
@@ -159,10 +134,14 @@ async def test_a_slow_or_failing_crowd_leaves_submissions_pending_then_they_are_
     stack = stack_factory(["moderation"], **moderation_env(aws_proxy, crowd_proxy.url))
     sids = ["crowd-down-1", "crowd-down-2"]
     for frame, sid in enumerate(sids):
-        await submit(aws, settings, sid, frame)
+        await submit_for_review(aws, settings, sid, frame)
     async with httpx.AsyncClient(base_url=stack.urls["moderation"], timeout=10) as moderation:
         for sid in sids:
-            await eventually(lambda sid=sid: review_item(aws, settings, sid), f"review of {sid}")
+            await poll(
+                lambda sid=sid: review_item(aws, settings, sid),
+                DECIDE_TIMEOUT_SECONDS,
+                f"review of {sid}",
+            )
             pending = await moderation.get(f"/reviews/{sid}")
             assert pending.status_code == 200, pending.text
             assert pending.json()["status"] == "pending"
@@ -171,14 +150,13 @@ async def test_a_slow_or_failing_crowd_leaves_submissions_pending_then_they_are_
 
         crowd_proxy.heal()
         for sid in sids:
-            await eventually(lambda sid=sid: decided(moderation, sid), f"a verdict on {sid}")
+            await poll(
+                lambda sid=sid: decided(moderation, sid),
+                DECIDE_TIMEOUT_SECONDS,
+                f"a verdict on {sid}",
+            )
     assert await verdicts(aws, settings) == sids
     log = newest_log(stack.log_dir, "moderation").read_text()
     assert '"level": "error"' not in log
     assert "Traceback" not in log
     assert log.count('"level": "warning"') <= MAX_OUTAGE_WARNINGS
-
-
-def newest_log(log_dir: Path, service: str) -> Path:
-    """The log of the ``service`` process this test started (the newest one)."""
-    return max(log_dir.glob(f"{service}-*.log"), key=lambda path: path.stat().st_mtime)
