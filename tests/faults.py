@@ -183,7 +183,7 @@ class HttpFaultProxy:
         server = asyncio.run_coroutine_threadsafe(
             asyncio.start_server(self._serve, "127.0.0.1", self.port), self._loop
         )
-        server.result(CALL_TIMEOUT_SECONDS)
+        self._server = server.result(CALL_TIMEOUT_SECONDS)
 
     def inject(self, *faults: Fault) -> None:
         """Apply ``faults`` (in order, first match wins) from the next request on."""
@@ -202,8 +202,19 @@ class HttpFaultProxy:
         ]
 
     def close(self) -> None:
+        """Stop listening, end every connection, then stop the loop."""
+        done = asyncio.run_coroutine_threadsafe(self._shut(), self._loop)
+        done.result(CALL_TIMEOUT_SECONDS)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(CALL_TIMEOUT_SECONDS)
+        self._loop.close()
+
+    async def _shut(self) -> None:
+        self._server.close()
+        connections = asyncio.all_tasks() - {asyncio.current_task()}
+        for task in connections:
+            task.cancel()
+        await asyncio.gather(*connections, return_exceptions=True)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         upstream: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
