@@ -1,22 +1,25 @@
-"""What the dependency-fault tests share: short AWS tries, the 503 they expect, polling
-with a bound, the log of the process under test, and a submission waiting for review."""
+"""What the dependency-fault tests share: a fault proxy in front of moto, short AWS tries,
+the 503 they expect, polling with a bound, the log of the process under test, and a
+submission waiting for review."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
 import httpx
+import pytest
 
 from shared.aws import AwsClients
 from shared.messages import SubmissionIngested
 from shared.queues import SqsQueueSender
 from shared.records import original_key, renditions_of
 from shared.settings import AwsSettings
+from tests.faults import HttpFaultProxy, http_fault_proxy
 from tests.pictures import good_copy, jpeg, original_frame
 
 T = TypeVar("T")
@@ -29,6 +32,13 @@ ONE_AWS_TRY = {
     "OFOF_AWS_CONNECT_TIMEOUT_SECONDS": "0.5",
     "OFOF_AWS_READ_TIMEOUT_SECONDS": "2",
 }
+
+
+@pytest.fixture
+def aws_proxy(moto_endpoint: str) -> Iterator[HttpFaultProxy]:
+    """An :class:`HttpFaultProxy` in front of the session's moto server (faultless at first)."""
+    with http_fault_proxy(moto_endpoint) as proxy:
+        yield proxy
 
 
 def assert_unavailable(answer: httpx.Response) -> None:

@@ -9,7 +9,6 @@ written or announced, and the work completes once the dependency is back.
 """
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import httpx
@@ -20,7 +19,7 @@ from shared.messages import SubmissionIngested, SubmissionModerated, parse_messa
 from shared.queues import SqsQueueSender
 from shared.records import rendition_key, submission_record_key
 from shared.settings import AwsSettings
-from tests.faults import Fault, HttpFaultProxy, http_fault_proxy
+from tests.faults import Fault, http_fault_proxy
 from tests.images import jpeg
 from tests.integration.importer_fixtures import import_short_video
 from tests.outages import (
@@ -31,6 +30,7 @@ from tests.outages import (
     poll,
     submit_for_review,
 )
+from tests.outages import aws_proxy as aws_proxy
 from tests.peeks import drain, keys, queue_counts
 from tests.stack import seed_video
 
@@ -40,12 +40,6 @@ RENDERER_READ_TIMEOUT_SECONDS = 6
 SLOW_S3_SECONDS = RENDERER_READ_TIMEOUT_SECONDS + 1.0
 RENDER_FAILED = "render failed; retrying later"
 GATEWAY_READ_TIMEOUT_SECONDS = 1.0
-
-
-@pytest.fixture
-def aws_proxy(moto_endpoint: str) -> Iterator[HttpFaultProxy]:
-    with http_fault_proxy(moto_endpoint) as proxy:
-        yield proxy
 
 
 @pytest.fixture

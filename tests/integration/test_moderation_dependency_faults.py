@@ -27,6 +27,7 @@ from tests.outages import (
     poll,
     submit_for_review,
 )
+from tests.outages import aws_proxy as aws_proxy
 from tests.peeks import drain
 
 KEY = "fault-crowd-key"
@@ -36,12 +37,6 @@ DECIDE_TIMEOUT_SECONDS = 30
 # A few lines per reconcile pass while the crowd is out (about 16 seen): a warning, not
 # an error, and no traceback.
 MAX_OUTAGE_WARNINGS = 40
-
-
-@pytest.fixture
-def aws_proxy(moto_endpoint: str) -> Iterator[HttpFaultProxy]:
-    with http_fault_proxy(moto_endpoint) as proxy:
-        yield proxy
 
 
 @pytest.fixture
