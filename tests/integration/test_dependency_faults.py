@@ -88,16 +88,7 @@ async def test_s3_failing_mid_upload_is_503_with_nothing_committed_and_the_retry
     assert await queue_counts(aws, settings.frames_queue) == (0, 0)  # the lease is done
 
 
-SQS_UNREACHABLE_DEFECT = pytest.mark.xfail(
-    strict=True,
-    reason="defect: the gateway's SqsFrameQueue catches only ClientError, so SQS "
-    "unreachable (BotoCoreError) escapes as a 500",
-)
-
-
-@pytest.mark.parametrize(
-    "action", ["unavailable", pytest.param("refused", marks=SQS_UNREACHABLE_DEFECT)]
-)
+@pytest.mark.parametrize("action", ["unavailable", "refused"])
 async def test_sqs_failing_for_the_gateway_makes_a_lease_503_not_500_and_it_recovers(
     action, one_slot, aws_proxy, stack_factory
 ):

@@ -59,7 +59,7 @@ class SqsFrameQueue:
                 VisibilityTimeout=visibility_seconds,
                 WaitTimeSeconds=0,
             )
-        except ClientError as exc:
+        except (ClientError, BotoCoreError) as exc:
             raise DependencyUnavailable("sqs", "the frames queue did not answer") from exc
         messages = answer.get("Messages", [])
         if not messages:
@@ -99,4 +99,6 @@ class SqsFrameQueue:
         except ClientError as exc:
             if is_stale_receipt(exc):
                 raise LeaseGone("the lease expired and its frame went back to the queue") from exc
+            raise DependencyUnavailable("sqs", "the frames queue did not answer") from exc
+        except BotoCoreError as exc:
             raise DependencyUnavailable("sqs", "the frames queue did not answer") from exc
