@@ -30,6 +30,7 @@ from tests.crowd_process import crowd_server
 from tests.media import short_video
 from tests.peeks import queue_counts
 from tests.stack import Stack, import_with_cli, service_stack
+from tests.system.test_renderer_pipeline import poll
 
 pytestmark = [pytest.mark.system, pytest.mark.chaos]
 
@@ -103,16 +104,6 @@ async def storm(stack: Stack, plan: list[tuple[float, str, float]], log: list[st
     log.sort()
 
 
-async def until(check, timeout_seconds: float, what: str):
-    """Poll the coroutine function ``check`` until it returns a truthy value (bounded)."""
-    deadline = time.monotonic() + timeout_seconds
-    while not (result := await check()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout_seconds} s: {what}")
-        await asyncio.sleep(1.0)
-    return result
-
-
 async def every_submission_decided(aws, fields, moderation_url: str) -> dict[str, str]:
     """Wait until every committed submission has a final verdict; its statuses by id."""
 
@@ -123,7 +114,7 @@ async def every_submission_decided(aws, fields, moderation_url: str) -> dict[str
         return statuses if done else None
 
     try:
-        return await until(decided, DECIDED_WITHIN_SECONDS, "every submission decided")
+        return await poll(decided, DECIDED_WITHIN_SECONDS, "every submission decided")
     except AssertionError:
         found = await submissions(aws, str(fields["media_bucket"]))
         statuses = await review_statuses(moderation_url, sorted(found))
@@ -190,7 +181,7 @@ async def test_every_slot_and_submission_survives_each_service_being_killed(
             async def leases_back() -> bool:
                 return (await queue_counts(aws, frames_queue))[1] == 0
 
-            await until(leases_back, LEASES_BACK_WITHIN_SECONDS, "every lease back or done")
+            await poll(leases_back, LEASES_BACK_WITHIN_SECONDS, "every lease back or done")
             approved = {sid for sid, status in statuses.items() if status == "approved"}
             records = await submissions(aws, str(aws_fields["media_bucket"]))
             approved_frames = Counter(records[sid].frame for sid in approved)
@@ -200,7 +191,7 @@ async def test_every_slot_and_submission_survives_each_service_being_killed(
 
             clip_error = None
             try:
-                await until(published, CLIP_WITHIN_SECONDS, "approved photos in the clip")
+                await poll(published, CLIP_WITHIN_SECONDS, "approved photos in the clip")
             except AssertionError as exc:
                 clip_error = exc
             filled = await clip_frames(gateway)
