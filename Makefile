@@ -49,7 +49,8 @@ check: install testdeps
 # service. CHAOS_SEED replays a run (each run prints its seed).
 chaos: install
 	CHAOS_VISITORS=$${CHAOS_VISITORS:-16} CHAOS_SECONDS=$${CHAOS_SECONDS:-120} \
-		CHAOS_KILLS=$${CHAOS_KILLS:-3} $(PY) -m pytest -m chaos -s -p no:cacheprovider --timeout 900
+		CHAOS_KILLS=$${CHAOS_KILLS:-3} CHAOS_VIDEO_SECONDS=$${CHAOS_VIDEO_SECONDS:-12} \
+		$(PY) -m pytest -m chaos -s -p no:cacheprovider --timeout 900
 
 # Speed figures the issues name, with ratios against their peers measured in the same run:
 # ingest against plain Pillow and pyvips, render against the ffmpeg CLI. Every bench

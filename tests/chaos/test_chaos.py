@@ -42,7 +42,8 @@ VICTIMS = ("gateway", "ingest", "moderation", "renderer")
 KILL_MARGIN_SECONDS = 5.0  # no kill in the first or last seconds of the flow
 RESTART_AFTER_SECONDS = (0.5, 2.0)
 VIDEO = "chaos"
-VIDEO_SECONDS = 4.0  # 100 frames at 25 fps: more slots than the visitors can use up
+# 100 frames at 25 fps by default: more slots than 8 visitors fill in 40 s.
+VIDEO_SECONDS = float(os.environ.get("CHAOS_VIDEO_SECONDS", "4"))
 LEASE_SECONDS = 30  # a lease lost in a crash is back in the queue this soon
 DECIDED_WITHIN_SECONDS = 90.0
 LEASES_BACK_WITHIN_SECONDS = LEASE_SECONDS + 30.0
