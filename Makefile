@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 apt = dpkg -s $(1) >/dev/null 2>&1 || \
 	(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1))
 
-.PHONY: install sysdeps testdeps run test check fmt lock bench load docs
+.PHONY: install sysdeps testdeps run test check fmt lock bench load docs chaos
 
 install: $(STAMP)
 
@@ -44,6 +44,13 @@ check: install testdeps
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest
+
+# A longer storm than the bounded one in `make test`: more visitors, more kills per
+# service. CHAOS_SEED replays a run (each run prints its seed).
+chaos: install
+	CHAOS_VISITORS=$${CHAOS_VISITORS:-16} CHAOS_SECONDS=$${CHAOS_SECONDS:-120} \
+		CHAOS_KILLS=$${CHAOS_KILLS:-3} CHAOS_VIDEO_SECONDS=$${CHAOS_VIDEO_SECONDS:-12} \
+		$(PY) -m pytest -m chaos -s -p no:cacheprovider --timeout 900
 
 # Speed figures the issues name, with ratios against their peers measured in the same run:
 # ingest against plain Pillow and pyvips, render against the ffmpeg CLI. Every bench

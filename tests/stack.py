@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import os
 import secrets
+import signal
 import subprocess
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -73,6 +75,14 @@ class Stack:
     def stop(self, name: str) -> None:
         """Stop service ``name`` (SIGTERM, then wait)."""
         self._stops.pop(name).close()
+
+    def kill(self, name: str) -> None:
+        """``kill -9`` service ``name`` and its children, as a crash would; reap it."""
+        proc = self._processes[name]
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        self.stop(name)  # nothing left to stop: this closes its log
 
     def close(self) -> None:
         for stop in self._stops.values():

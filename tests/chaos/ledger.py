@@ -1,0 +1,79 @@
+"""What the chaos suite reads back after the storm: submissions, reviews, slots, decisions.
+
+Durable state is the judge: every submission ingest committed (its record in S3), its
+review in moderation (through moderation's API), the ``frames`` messages left (received
+once with a long visibility, never deleted, so each is counted exactly once) and the
+``decided`` lines of every moderation process's log (one per stored verdict).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+from shared.aws import AwsClients
+from shared.messages import FrameSlot
+from shared.records import SubmissionRecord
+from tests.peeks import keys
+
+# Long enough that no message received while counting shows up a second time.
+COUNT_VISIBILITY_SECONDS = 300
+EMPTY_RECEIVES_TO_STOP = 2
+
+
+async def submissions(aws: AwsClients, bucket: str) -> dict[str, SubmissionRecord]:
+    """Every committed submission, by id."""
+    found: dict[str, SubmissionRecord] = {}
+    for key in await keys(aws, bucket, "submissions/"):
+        if key.endswith("/submission.json"):
+            body = await (await aws.s3.get_object(Bucket=bucket, Key=key))["Body"].read()
+            record = SubmissionRecord.model_validate_json(body)
+            found[record.submission_id] = record
+    return found
+
+
+async def review_statuses(moderation_url: str, sids: list[str]) -> dict[str, str]:
+    """Moderation's status of each submission (``missing`` when it has no review)."""
+    async with httpx.AsyncClient(base_url=moderation_url, timeout=10.0) as client:
+        answers = [await client.get(f"/reviews/{sid}") for sid in sids]
+    return {
+        sid: a.json()["status"] if a.status_code == 200 else "missing"
+        for sid, a in zip(sids, answers, strict=True)
+    }
+
+
+async def frame_messages(aws: AwsClients, queue: str) -> Counter[int]:
+    """How many ``frames`` messages each frame has (each message counted once)."""
+    url = await aws.queue_url(queue)
+    counted: Counter[int] = Counter()
+    empty = 0
+    while empty < EMPTY_RECEIVES_TO_STOP:
+        got = await aws.sqs.receive_message(
+            QueueUrl=url,
+            MaxNumberOfMessages=10,
+            WaitTimeSeconds=1,
+            VisibilityTimeout=COUNT_VISIBILITY_SECONDS,
+        )
+        messages = got.get("Messages", [])
+        empty = 0 if messages else empty + 1
+        counted.update(FrameSlot.model_validate_json(m["Body"]).frame for m in messages)
+    return counted
+
+
+def decisions_logged(log_paths: list[Path]) -> Counter[str]:
+    """How many times each submission was decided, over every moderation process's log."""
+    counted: Counter[str] = Counter()
+    for path in log_paths:
+        for line in path.read_text(errors="replace").splitlines():
+            if '"decided"' not in line:
+                continue
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if entry.get("msg") == "decided":
+                counted[str(entry["submission_id"])] += 1
+    return counted
