@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 apt = dpkg -s $(1) >/dev/null 2>&1 || \
 	(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1))
 
-.PHONY: install sysdeps testdeps run test check fmt lock bench docs
+.PHONY: install sysdeps testdeps run test check fmt lock bench docs fuzz
 
 install: $(STAMP)
 
@@ -54,6 +54,13 @@ bench: install
 	@$(call apt,ffmpeg)
 	@status=0; for script in $(BENCHES); do echo "== $$script"; $(PY) $$script || status=1; done; \
 		exit $$status
+
+# The API fuzzing of `make test`, with many more examples per operation (a longer run).
+FUZZ_EXAMPLES ?= 500
+
+fuzz: install
+	FUZZ_MAX_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/integration/test_api_fuzz.py \
+		-o timeout=3600 -p no:cacheprovider
 
 # Rewrites the settings tables in docs/ from the settings classes (a test fails when stale).
 docs: install
