@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 apt = dpkg -s $(1) >/dev/null 2>&1 || \
 	(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1))
 
-.PHONY: install sysdeps testdeps run test check fmt lock bench load docs chaos
+.PHONY: install sysdeps testdeps run test check fmt lock bench load docs chaos fuzz
 
 install: $(STAMP)
 
@@ -67,6 +67,13 @@ bench: install
 # options through, e.g. make load LOAD_ARGS="-u 20 -t 30 --free-ports".
 load: install
 	$(PY) bench/load/run.py $(LOAD_ARGS)
+
+# The API fuzzing of `make test`, with many more examples per operation (a longer run).
+FUZZ_EXAMPLES ?= 500
+
+fuzz: install
+	FUZZ_MAX_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/integration/test_api_fuzz.py \
+		-o timeout=3600 -p no:cacheprovider
 
 # Rewrites the settings tables in docs/ from the settings classes (a test fails when stale).
 docs: install

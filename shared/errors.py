@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -174,20 +174,36 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected_error)
+    _declare_validation_errors(app)
+
+
+ERROR_SCHEMA: dict[str, object] = {
+    "type": "object",
+    "required": ["error", "detail"],
+    "properties": {"error": {"type": "string"}, "detail": {"type": "string"}},
+}
+
+
+def _declare_validation_errors(app: FastAPI) -> None:
+    # FastAPI declares every 422 as its own list of problems (``HTTPValidationError``);
+    # ``_validation_error`` answers the error shape, so the spec must say that instead.
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        spec = build()
+        schemas = spec.get("components", {}).get("schemas", {})
+        if "HTTPValidationError" in schemas:
+            schemas["HTTPValidationError"] = {"title": "HTTPValidationError", **ERROR_SCHEMA}
+            schemas.pop("ValidationError", None)
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     status: {
         "description": HTTPStatus(status).phrase,
-        "content": {
-            "application/json": {
-                "schema": {
-                    "type": "object",
-                    "required": ["error", "detail"],
-                    "properties": {"error": {"type": "string"}, "detail": {"type": "string"}},
-                }
-            }
-        },
+        "content": {"application/json": {"schema": ERROR_SCHEMA}},
     }
     for status in (400, 401, 403, 404, 408, 409, 410, 413, 415, 422, 429, 503)
 }

@@ -21,6 +21,18 @@ from shared.errors import PayloadTooLarge, RequestTimeout, Unprocessable, Unsupp
 
 ALLOWED_PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
 
+# ``openapi_extra`` of a route that reads its photo with ``read_photo``: the route takes
+# no pydantic body, so without this its spec would say it accepts no body at all.
+PHOTO_REQUEST_BODY: dict[str, object] = {
+    "requestBody": {
+        "required": True,
+        "description": "The photo's raw bytes",
+        "content": {
+            t: {"schema": {"type": "string", "format": "binary"}} for t in ALLOWED_PHOTO_TYPES
+        },
+    }
+}
+
 
 def photo_content_type(header: str | None) -> str:
     """The media type of an upload's ``Content-Type``; 415 unless it is a photo type."""

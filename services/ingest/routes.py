@@ -11,7 +11,7 @@ from services.ingest.deps import Deps, Settings
 from services.ingest.schemas import SubmissionStored
 from shared.errors import Unauthorized, error_responses
 from shared.leases import authorize
-from shared.photos import read_photo
+from shared.photos import PHOTO_REQUEST_BODY, read_photo
 
 router = APIRouter()
 
@@ -32,6 +32,7 @@ router = APIRouter()
         503,
         _200={"model": SubmissionStored, "description": "Already stored; nothing changed"},
     ),
+    openapi_extra=PHOTO_REQUEST_BODY,
 )
 async def store_submission(
     submission_id: str,

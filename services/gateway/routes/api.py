@@ -18,7 +18,7 @@ from services.gateway.schemas import (
     SubmissionStatus,
 )
 from shared.errors import Unauthorized, error_responses
-from shared.photos import clean_display_name, read_photo
+from shared.photos import PHOTO_REQUEST_BODY, clean_display_name, read_photo
 
 router = APIRouter(prefix="/api")
 
@@ -116,6 +116,7 @@ async def release_lease(
     "/leases/{lease_id}/photo",
     status_code=status.HTTP_202_ACCEPTED,
     responses=error_responses(401, 403, 408, 409, 410, 413, 415, 422, 503),
+    openapi_extra=PHOTO_REQUEST_BODY,
 )
 async def upload_photo(
     lease_id: str,
