@@ -1,4 +1,7 @@
-"""Tenacity retry policies, declared once and used by the adapters.
+"""Tenacity retry policies for the HTTP adapters (crowd, ingest, Blip), declared once.
+
+AWS calls are not wrapped here: botocore's standard retry mode is their one policy
+(``shared.aws.client_kwargs``).
 
 Only transient failures are retried (connection trouble, timeouts, throttling, 5xx),
 bounded by elapsed time, with a log line before each sleep. Everything wrapped in one
@@ -11,13 +14,6 @@ import logging
 from collections.abc import Callable
 
 import httpx
-from botocore.exceptions import (
-    ClientError,
-    ConnectionClosedError,
-    ConnectTimeoutError,
-    EndpointConnectionError,
-    ReadTimeoutError,
-)
 from tenacity import (
     AsyncRetrying,
     before_sleep_log,
@@ -26,36 +22,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from shared.aws import error_code
-
 log = logging.getLogger(__name__)
-
-_TRANSIENT_AWS_CODES = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "ProvisionedThroughputExceededException",
-        "RequestLimitExceeded",
-        "SlowDown",
-        "ServiceUnavailable",
-        "InternalError",
-        "InternalFailure",
-        "RequestTimeout",
-    }
-)
-
-
-def is_transient_aws_error(exc: BaseException) -> bool:
-    """True for AWS failures that a retry may fix."""
-    if isinstance(
-        exc,
-        EndpointConnectionError | ConnectTimeoutError | ReadTimeoutError | ConnectionClosedError,
-    ):
-        return True
-    if isinstance(exc, ClientError):
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        return error_code(exc) in _TRANSIENT_AWS_CODES or status >= 500
-    return False
 
 
 def is_transient_http_error(exc: BaseException) -> bool:

@@ -19,9 +19,9 @@ from PIL import Image, ImageDraw
 from pydantic import AliasChoices
 
 from shared.aws import AwsClients
-from shared.messages import FrameSlot
+from shared.messages import FrameSlot, SubmissionModerated
 from shared.queues import SqsQueueSender
-from shared.records import VideoRecord, original_key, video_record_key
+from shared.records import VideoRecord, original_key, rendition_key, video_record_key
 from shared.settings import AwsSettings
 from tests.processes import PYTHON, ROOT, answers, free_port, running, wait_for
 
@@ -186,3 +186,22 @@ def renderer_env(env: dict[str, str], port: int, work_dir: Path, video: str) -> 
         "RENDERER_WORK_DIR": str(work_dir),
         "RENDERER_DEFAULT_VIDEO": video,
     }
+
+
+async def approve_photo(
+    aws: AwsClients, bucket: str, render_queue: str, video: str, submission: str, frame: int,
+    large: bytes,
+) -> None:  # fmt: skip
+    """Store ``submission``'s large rendition and send its approval to the renderer, as
+    ingest and moderation would."""
+    await aws.s3.put_object(Bucket=bucket, Key=rendition_key(submission, "large"), Body=large)
+    verdict = SubmissionModerated(
+        submission_id=submission,
+        video=video,
+        frame=frame,
+        verdict="approved",
+        score=0.9,
+        judgments=3,
+        decided_at=datetime.now(UTC),
+    )
+    await SqsQueueSender(aws).send(render_queue, verdict)

@@ -9,15 +9,12 @@ written or announced, and the work completes once the dependency is back.
 """
 
 import uuid
-from datetime import UTC, datetime
 
 import httpx
 import pytest
 
-from shared.aws import AwsClients
-from shared.messages import SubmissionIngested, SubmissionModerated, parse_message
-from shared.queues import SqsQueueSender
-from shared.records import rendition_key, submission_record_key
+from shared.messages import SubmissionIngested, parse_message
+from shared.records import submission_record_key
 from shared.settings import AwsSettings
 from tests.faults import Fault, http_fault_proxy
 from tests.images import jpeg
@@ -32,7 +29,7 @@ from tests.outages import (
 )
 from tests.outages import aws_proxy as aws_proxy
 from tests.peeks import drain, keys, queue_counts
-from tests.stack import seed_video
+from tests.stack import approve_photo, seed_video
 
 RENDER_TIMEOUT_SECONDS = 30
 RENDERER_READ_TIMEOUT_SECONDS = 6
@@ -127,7 +124,9 @@ async def test_s3_slow_for_the_renderer_retries_the_render_and_the_clip_is_publi
         # Photo reads now take longer than the read timeout: every render attempt fails.
         photos = f"GET /{settings.media_bucket}/submissions/"
         aws_proxy.inject(Fault("s3", photos, "slow", SLOW_S3_SECONDS))
-        await approve(aws, settings, "slow-s3", frame=3)
+        await approve_photo(
+            aws, settings.media_bucket, settings.render_queue, "clip", "slow-s3", 3, jpeg(640, 360)
+        )
         log = newest_log(stack.log_dir, "renderer")
         await poll(lambda: log_has(log, RENDER_FAILED), RENDER_TIMEOUT_SECONDS, "a failed render")
         assert aws_proxy.calls("s3", photos, "slow")
@@ -143,22 +142,6 @@ async def clip_where(renderer: httpx.AsyncClient, filled_slots: int) -> dict | N
     assert answer.status_code in (200, 404), answer.text
     found = answer.json() if answer.status_code == 200 else {}
     return found if found.get("filled_slots") == filled_slots else None
-
-
-async def approve(aws: AwsClients, settings: AwsSettings, sid: str, frame: int) -> None:
-    """Store ``sid``'s large rendition and send its approval to the renderer."""
-    key = rendition_key(sid, "large")
-    await aws.s3.put_object(Bucket=settings.media_bucket, Key=key, Body=jpeg(640, 360))
-    verdict = SubmissionModerated(
-        submission_id=sid,
-        video="clip",
-        frame=frame,
-        verdict="approved",
-        score=0.9,
-        judgments=3,
-        decided_at=datetime.now(UTC),
-    )
-    await SqsQueueSender(aws).send(settings.render_queue, verdict)
 
 
 MODERATION_FAULTS = [

@@ -9,18 +9,15 @@ are the photos, with every frame and the audio.
 import asyncio
 import io
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 
 import httpx
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 
-from shared.messages import SubmissionModerated
-from shared.queues import SqsQueueSender
-from shared.records import rendition_key
 from tests.media import audio_seconds, decoded_frames, short_video
 from tests.processes import PYTHON, answers, free_port, running, wait_for
-from tests.stack import import_with_cli, renderer_env
+from tests.stack import approve_photo, import_with_cli, renderer_env
 
 pytestmark = pytest.mark.system
 
@@ -77,7 +74,15 @@ async def test_approved_photos_reach_the_published_clip_at_their_slots(
 
             approved_at = time.monotonic()
             for frame, colour in SLOTS.items():
-                await approve(aws, aws_fields, f"sys-{frame}", frame, photo(colour))
+                await approve_photo(
+                    aws,
+                    aws_fields["media_bucket"],
+                    aws_fields["render_queue"],
+                    "sys",
+                    f"sys-{frame}",
+                    frame,
+                    photo(colour),
+                )
             latest = await poll(
                 lambda: clip_if(http, lambda c: c["filled_slots"] == len(SLOTS)),
                 APPROVAL_TO_PUBLISHED_SECONDS + 15,
@@ -122,22 +127,6 @@ async def latest_if(http, after):
     body = answer.json()
     is_newer = datetime.fromisoformat(body["built_at"]) > datetime.fromisoformat(after)
     return body if answer.status_code == 200 and is_newer else None
-
-
-async def approve(aws, aws_fields, submission, frame, jpeg_bytes):
-    await aws.s3.put_object(
-        Bucket=aws_fields["media_bucket"], Key=rendition_key(submission, "large"), Body=jpeg_bytes
-    )
-    verdict = SubmissionModerated(
-        submission_id=submission,
-        video="sys",
-        frame=frame,
-        verdict="approved",
-        score=0.9,
-        judgments=3,
-        decided_at=datetime.now(UTC),
-    )
-    await SqsQueueSender(aws).send(aws_fields["render_queue"], verdict)
 
 
 async def read(aws, aws_fields, key):
