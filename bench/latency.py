@@ -33,7 +33,7 @@ from shared.aws import AwsClients, open_aws_clients  # noqa: E402
 from shared.bootstrap import bootstrap  # noqa: E402
 from shared.messages import SubmissionModerated  # noqa: E402
 from shared.queues import SqsQueueSender  # noqa: E402
-from shared.records import rendition_key  # noqa: E402
+from shared.records import current_clip_key, rendition_key  # noqa: E402
 from shared.settings import AwsSettings  # noqa: E402
 from tests.processes import PYTHON, answers, free_port, moto_server, running, wait_for  # noqa: E402
 from tests.stack import aws_env  # noqa: E402
@@ -52,8 +52,10 @@ def photo(index: int) -> bytes:
     return out.getvalue()
 
 
-async def approve(aws: AwsClients, settings: AwsSettings, index: int, frame: int) -> None:
-    sid = f"latency-{index}"
+async def approve(
+    aws: AwsClients, settings: AwsSettings, index: int, frame: int, video: str = "demo"
+) -> None:
+    sid = f"latency-{video}-{index}"
     await aws.s3.put_object(
         Bucket=settings.media_bucket,
         Key=rendition_key(sid, "large"),
@@ -62,7 +64,7 @@ async def approve(aws: AwsClients, settings: AwsSettings, index: int, frame: int
     )
     message = SubmissionModerated(
         submission_id=sid,
-        video="demo",
+        video=video,
         frame=frame,
         verdict="approved",
         score=0.8,
@@ -73,11 +75,9 @@ async def approve(aws: AwsClients, settings: AwsSettings, index: int, frame: int
     await SqsQueueSender(aws).send(settings.render_queue, message)
 
 
-async def shows(aws: AwsClients, settings: AwsSettings, frame: int) -> bool:
+async def shows(aws: AwsClients, settings: AwsSettings, frame: int, video: str = "demo") -> bool:
     try:
-        answer = await aws.s3.get_object(
-            Bucket=settings.media_bucket, Key="clips/demo/current.json"
-        )
+        answer = await aws.s3.get_object(Bucket=settings.media_bucket, Key=current_clip_key(video))
     except aws.s3.exceptions.NoSuchKey:
         return False
     pointer = json.loads(await answer["Body"].read())

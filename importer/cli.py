@@ -89,7 +89,7 @@ async def import_demo(importer: VideoImporter, video: str, seconds: float) -> Im
     """Generate the demo video and import it, unless ``video`` is imported already."""
     record = await importer.record(video)
     if record is not None:
-        return await importer.finish(record)
+        return ImportResult(record, frames_uploaded=0)
     with tempfile.TemporaryDirectory() as scratch:
         path = await asyncio.to_thread(write_demo_video, Path(scratch) / "demo.mp4", seconds)
         return await importer.import_video(PyavVideoFile.open(path), video)
@@ -98,11 +98,11 @@ async def import_demo(importer: VideoImporter, video: str, seconds: float) -> Im
 def describe_result(result: ImportResult) -> str:
     """One line saying what an import run did."""
     record = result.record
-    if (result.frames_uploaded, result.slots_sent) == (0, 0):
+    if result.frames_uploaded == 0:
         return f"{record.video} is already imported ({record.frame_count} frames): nothing to do"
     return (
         f"imported {record.video}: {record.frame_count} frames "
-        f"({result.frames_uploaded} uploaded), {result.slots_sent} slot messages sent"
+        f"({result.frames_uploaded} uploaded); moderation hands its slots out from now on"
     )
 
 
@@ -121,7 +121,6 @@ def describe_status(status: ImportStatus) -> str:
             f"record        {record.frame_count} frames, {record.width}x{record.height} "
             f"at {record.fps:g} fps, {'with' if record.has_audio else 'no'} audio"
         )
-        facts.append(f"slots sent    {status.slots_sent} of {record.frame_count}")
     facts.append(f"complete      {'yes' if status.is_complete else 'no'}")
     return "\n".join(facts)
 

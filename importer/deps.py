@@ -9,7 +9,6 @@ from importer.ports import ProgressFactory
 from importer.usecases import UPLOADS_IN_FLIGHT, VideoImporter, quiet
 from shared.aws import AwsClients, open_aws_clients
 from shared.objects import S3ObjectStore
-from shared.queues import SqsQueueSender
 from shared.settings import AwsSettings
 
 
@@ -19,14 +18,8 @@ def build_importer(
     progress: ProgressFactory = quiet,
     uploads_in_flight: int = UPLOADS_IN_FLIGHT,
 ) -> VideoImporter:
-    """The importer over the media bucket and the ``frames`` queue of ``settings``."""
-    return VideoImporter(
-        S3ObjectStore(aws.s3, settings.media_bucket),
-        SqsQueueSender(aws),
-        settings.frames_queue,
-        progress,
-        uploads_in_flight,
-    )
+    """The importer over the media bucket of ``settings``."""
+    return VideoImporter(S3ObjectStore(aws.s3, settings.media_bucket), progress, uploads_in_flight)
 
 
 @asynccontextmanager

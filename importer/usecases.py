@@ -3,14 +3,12 @@
 Steps, each safe to repeat: (1) every frame as a JPEG at clip size to
 ``original_key(video, n)`` (frames already stored are skipped); (2) the original audio
 stream remuxed, not re-encoded, to ``audio_key(video)``; (3) the :class:`VideoRecord`,
-written last with ``If-None-Match: *``; (4) one ``frames`` message per slot, in batches
-of ten, each batch followed by a progress marker (``slots_sent_key(video)``).
+written last with ``If-None-Match: *``. The record is what moderation's feeder looks
+for: it then records the video's slots and starts handing them out through the video's
+own frames queue, so the import itself sends no messages.
 
-A re-run after a complete import finds the marker at the end and does nothing. A run
-that crashed is repaired by running it again: missing frames are uploaded, and slot
-messages resume after the last recorded batch. The one window left is a crash between
-sending a batch and recording it, which re-sends at most that batch of ten; the
-``frames`` consumer tolerates duplicates (SQS delivers at least once anyway).
+A re-run after a complete import finds the record and does nothing. A run that crashed
+is repaired by running it again: frames already stored are skipped.
 """
 
 from __future__ import annotations
@@ -22,17 +20,14 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
 from importer.ports import ProgressBar, ProgressFactory, VideoShape, VideoSource
-from importer.slots import SlotsSent, unsent_batches
 from shared.errors import Conflict
-from shared.messages import FrameSlot, utcnow
+from shared.messages import utcnow
 from shared.objects import ObjectStore
-from shared.queues import SQS_MAX_BATCH, QueueSender
 from shared.records import (
     VideoRecord,
     audio_key,
     original_key,
     originals_prefix,
-    slots_sent_key,
     video_record_key,
 )
 
@@ -46,23 +41,21 @@ class ImportResult:
 
     record: VideoRecord
     frames_uploaded: int
-    slots_sent: int
 
 
 @dataclass(frozen=True)
 class ImportStatus:
-    """What is stored of a video: frames, audio, its record and the slot messages sent."""
+    """What is stored of a video: frames, audio and its record."""
 
     video: str
     frames_stored: int
     audio_stored: bool
     record: VideoRecord | None
-    slots_sent: int
 
     @property
     def is_complete(self) -> bool:
-        """Is the record written and a slot message sent for every frame?"""
-        return self.record is not None and self.slots_sent >= self.record.frame_count
+        """Is the record written (it is written last)?"""
+        return self.record is not None
 
 
 class QuietBar:
@@ -78,19 +71,15 @@ def quiet(what: str, total: int) -> AbstractContextManager[ProgressBar]:
 
 
 class VideoImporter:
-    """Imports videos into the media bucket and the ``frames`` queue; idempotent."""
+    """Imports videos into the media bucket; idempotent."""
 
     def __init__(
         self,
         store: ObjectStore,
-        queues: QueueSender,
-        frames_queue: str,
         progress: ProgressFactory = quiet,
         uploads_in_flight: int = UPLOADS_IN_FLIGHT,
     ) -> None:
         self.store = store
-        self.queues = queues
-        self.frames_queue = frames_queue
         self.progress = progress
         self.uploads_in_flight = uploads_in_flight
 
@@ -102,33 +91,24 @@ class VideoImporter:
         """Import ``source`` as ``video``; idempotent (see the module docstring)."""
         record = await self.record(video)
         if record is not None:
-            return await self.finish(record)
+            return ImportResult(record, frames_uploaded=0)
         stored = set(await self.store.etags(originals_prefix(video)))
         shape = await asyncio.to_thread(source.shape)
         frame_count, uploaded = await self._upload_frames(source, shape, video, stored)
         has_audio = await self._upload_audio(source, video, audio_key(video) in stored)
         record = await self._commit_record(describe(video, shape, frame_count, has_audio))
-        return await self.finish(record, uploaded)
-
-    async def finish(self, record: VideoRecord, frames_uploaded: int = 0) -> ImportResult:
-        """Send the slot messages of a committed import not yet recorded as sent."""
-        sent = await self._send_slots(record)
-        log.info(
-            "import finished",
-            extra={"video": record.video, "frames_uploaded": frames_uploaded, "slots_sent": sent},
-        )
-        return ImportResult(record, frames_uploaded, sent)
+        log.info("import finished", extra={"video": video, "frames_uploaded": uploaded})
+        return ImportResult(record, uploaded)
 
     async def status(self, video: str) -> ImportStatus:
         """What is stored of ``video`` (nothing is changed)."""
         stored = set(await self.store.etags(originals_prefix(video)))
-        bookkeeping = {video_record_key(video), audio_key(video), slots_sent_key(video)}
+        bookkeeping = {video_record_key(video), audio_key(video)}
         return ImportStatus(
             video=video,
             frames_stored=len(stored - bookkeeping),
             audio_stored=audio_key(video) in stored,
             record=await self.record(video),
-            slots_sent=await self._slots_sent(video),
         )
 
     async def _upload_frames(
@@ -171,19 +151,6 @@ class VideoImporter:
         except Conflict:
             return await self.store.get_record(key, VideoRecord)
         return record
-
-    async def _send_slots(self, record: VideoRecord) -> int:
-        """Send the slot messages not yet recorded as sent; return how many were sent now."""
-        sent_before = await self._slots_sent(record.video)
-        for batch in unsent_batches(record.frame_count, sent_before, SQS_MAX_BATCH):
-            slots = [FrameSlot(video=record.video, frame=n) for n in batch]
-            await self.queues.send_batch(self.frames_queue, slots)
-            await self.store.put_record(slots_sent_key(record.video), SlotsSent(sent=batch.stop))
-        return max(record.frame_count - sent_before, 0)
-
-    async def _slots_sent(self, video: str) -> int:
-        marker = await self.store.find_record(slots_sent_key(video), SlotsSent)
-        return 0 if marker is None else marker.sent
 
 
 def describe(video: str, shape: VideoShape, frame_count: int, has_audio: bool) -> VideoRecord:

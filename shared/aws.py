@@ -30,6 +30,7 @@ STALE_RECEIPT_CODES = frozenset(
     {"ReceiptHandleIsInvalid", "MessageNotInflight", "InvalidParameterValue"}
 )
 CONDITION_FAILED_CODE = "ConditionalCheckFailedException"
+MISSING_QUEUE_CODES = frozenset({"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"})
 
 
 def error_code(exc: ClientError) -> str:
@@ -50,6 +51,11 @@ def is_condition_failed(exc: ClientError) -> bool:
 def is_stale_receipt(exc: ClientError) -> bool:
     """True when an SQS call named a receipt handle that is no longer current."""
     return error_code(exc) in STALE_RECEIPT_CODES
+
+
+def is_missing_queue(exc: ClientError) -> bool:
+    """True when an SQS call named a queue that does not exist (any more)."""
+    return error_code(exc) in MISSING_QUEUE_CODES
 
 
 def client_kwargs(settings: AwsSettings) -> dict[str, Any]:

@@ -1,15 +1,17 @@
 """Create every AWS resource the project uses; safe to run any number of times.
 
-``python -m shared.bootstrap`` creates the media bucket, the three work queues each
-with a dead-letter queue, and the two DynamoDB tables. Queue attributes are set on every
-run, so queues made by an older bootstrap are brought up to date; other existing
-resources are left as they are.
+``python -m shared.bootstrap`` creates the media bucket, the moderation and render
+queues each with a dead-letter queue, and the two DynamoDB tables. Each video's frames
+queue is created by moderation's feeder when it first sees the video (videos are
+imported at any time), with :func:`ensure_work_queue` and no receive limit. Queue
+attributes are set on every run, so queues made by an older bootstrap are brought up to
+date; other existing resources are left as they are.
 
 Every queue keeps its messages for the SQS maximum. ``moderation`` and ``render`` redrive
 a message to their dead-letter queue after ``max_receive_count`` receives (a handler
-that keeps failing). ``frames`` has no redrive policy: a lease is a receive, so released
+that keeps failing). Frames queues have no redrive policy: a lease is a receive, so released
 and expired leases would count towards the limit and kill their slot. The gateway moves
-a malformed ``frames`` body to the dead-letter queue itself.
+a malformed frames body to the dead-letter queue itself.
 """
 
 from __future__ import annotations
@@ -116,9 +118,8 @@ async def redrive_policy(aws: AwsClients, dlq_url: str, max_receive_count: int |
 
 
 def receive_limits(settings: AwsSettings) -> dict[str, int | None]:
-    """Each work queue and its receive limit (None: the gateway dead-letters by hand)."""
+    """Each fixed work queue and its receive limit."""
     return {
-        settings.frames_queue: None,
         settings.moderation_queue: settings.max_receive_count,
         settings.render_queue: settings.max_receive_count,
     }

@@ -23,6 +23,16 @@ SQS_MAX_BATCH = 10
 DLQ_SUFFIX = "-dlq"
 
 
+def frames_queue_of(prefix: str, video: str) -> str:
+    """The frames queue of one video: ``{prefix}-{video}`` (e.g. ``ofof-frames-demo``).
+
+    Each video has its own, so a lease of one video is one receive however many other
+    videos wait. Video names are at most 64 characters, so the name and its ``-dlq``
+    stay within SQS's 80.
+    """
+    return f"{prefix}-{video}"
+
+
 def dead_letter_queue(queue: str) -> str:
     """The name of ``queue``'s dead-letter queue (bootstrap creates one beside each queue)."""
     return queue + DLQ_SUFFIX
@@ -35,8 +45,8 @@ class QueueSender(Protocol):
         """Send one message to ``queue``; return its message id."""
         ...
 
-    async def send_batch(self, queue: str, messages: Sequence[Message]) -> None:
-        """Send ``messages`` to ``queue``, all or raise."""
+    async def send_batch(self, queue: str, messages: Sequence[Message]) -> list[str]:
+        """Send ``messages`` to ``queue``, all or raise; return their ids, in order."""
         ...
 
 
@@ -60,13 +70,17 @@ class SqsQueueSender:
 
         return await _call(queue, call)
 
-    async def send_batch(self, queue: str, messages: Sequence[Message]) -> None:
-        """Send ``messages`` to ``queue`` in batches of ten; raise if any entry failed."""
+    async def send_batch(self, queue: str, messages: Sequence[Message]) -> list[str]:
+        """Send ``messages`` to ``queue`` in batches of ten; raise if any entry failed.
+
+        Returns the message ids in the order of ``messages``."""
+        ids: list[str] = []
         for start in range(0, len(messages), SQS_MAX_BATCH):
             chunk = messages[start : start + SQS_MAX_BATCH]
-            await _call(queue, lambda c=chunk: self._send_chunk(queue, c))  # type: ignore[misc]
+            ids += await _call(queue, lambda c=chunk: self._send_chunk(queue, c))  # type: ignore[misc]
+        return ids
 
-    async def _send_chunk(self, queue: str, chunk: Sequence[Message]) -> None:
+    async def _send_chunk(self, queue: str, chunk: Sequence[Message]) -> list[str]:
         answer = await self.aws.sqs.send_message_batch(
             QueueUrl=await self.aws.queue_url(queue),
             Entries=[
@@ -85,6 +99,8 @@ class SqsQueueSender:
             raise DependencyUnavailable(
                 "sqs", f"SQS refused {len(answer['Failed'])} of a batch to {queue}: {failed}"
             )
+        by_entry = {entry["Id"]: entry["MessageId"] for entry in answer.get("Successful", [])}
+        return [by_entry[str(index)] for index in range(len(chunk))]
 
 
 async def _call(queue: str, call: Callable[[], Awaitable[T]]) -> T:

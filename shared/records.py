@@ -49,11 +49,6 @@ def audio_key(video: str) -> str:
     return f"{originals_prefix(video)}audio.mka"
 
 
-def slots_sent_key(video: str) -> str:
-    """S3 key of the importer's marker: how many slot messages of ``video`` were sent."""
-    return f"{originals_prefix(video)}slots-sent.json"
-
-
 def clips_prefix(video: str) -> str:
     """S3 folder of every published clip version of ``video`` (and its pointer)."""
     return f"clips/{video}/"
@@ -74,9 +69,13 @@ def current_clip_key(video: str) -> str:
     return f"{clips_prefix(video)}current.json"
 
 
+# One folder per submission: ``submissions/{id}/`` (renditions, record, markers).
+SUBMISSIONS_PREFIX = "submissions/"
+
+
 def rendition_key(submission_id: str, name: str) -> str:
     """S3 key of one rendition (``large``, ``medium``, ``thumb``) of a submission."""
-    return f"submissions/{submission_id}/{name}.jpg"
+    return f"{SUBMISSIONS_PREFIX}{submission_id}/{name}.jpg"
 
 
 def renditions_of(submission_id: str) -> Renditions:
@@ -86,12 +85,12 @@ def renditions_of(submission_id: str) -> Renditions:
 
 def submission_record_key(submission_id: str) -> str:
     """S3 key of a submission's commit record."""
-    return f"submissions/{submission_id}/submission.json"
+    return f"{SUBMISSIONS_PREFIX}{submission_id}/submission.json"
 
 
 def announced_key(submission_id: str) -> str:
     """S3 key of ingest's marker: the submission was handed to moderation."""
-    return f"submissions/{submission_id}/announced"
+    return f"{SUBMISSIONS_PREFIX}{submission_id}/announced"
 
 
 # Outside ``submissions/{id}/`` on purpose: a submission's folder holds what others read.

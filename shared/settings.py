@@ -53,7 +53,8 @@ class AwsSettings(BaseSettings):
 
     # The bucket of originals, submissions and clips.
     media_bucket: str = Field("ofof-media", validation_alias=_env("OFOF_MEDIA_BUCKET"))
-    # Slots waiting for a photo; a lease is a received message.
+    # Prefix of each video's frames queue (``{prefix}-{video}``): slots waiting for a
+    # photo; a lease is a received message.
     frames_queue: str = Field("ofof-frames", validation_alias=_env("OFOF_FRAMES_QUEUE"))
     # Ingested submissions, for moderation.
     moderation_queue: str = Field("ofof-moderation", validation_alias=_env("OFOF_MODERATION_QUEUE"))

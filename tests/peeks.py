@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from shared.aws import AwsClients
+from shared.queues import frames_queue_of
+from shared.settings import AwsSettings
 
 
 async def queue_counts(aws: AwsClients, queue: str) -> tuple[int, int]:
@@ -33,3 +35,8 @@ async def keys(aws: AwsClients, bucket: str, prefix: str) -> list[str]:
     """The sorted keys under ``prefix`` in ``bucket``."""
     answer = await aws.s3.list_objects_v2(Bucket=bucket, Prefix=prefix)
     return sorted(item["Key"] for item in answer.get("Contents", []))
+
+
+def frames_of(settings: AwsSettings, video: str = "demo") -> str:
+    """The name of ``video``'s frames queue under ``settings``."""
+    return frames_queue_of(settings.frames_queue, video)

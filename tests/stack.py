@@ -19,8 +19,9 @@ from PIL import Image, ImageDraw
 from pydantic import AliasChoices
 
 from shared.aws import AwsClients
+from shared.bootstrap import ensure_work_queue
 from shared.messages import FrameSlot, SubmissionModerated
-from shared.queues import SqsQueueSender
+from shared.queues import SqsQueueSender, frames_queue_of
 from shared.records import VideoRecord, original_key, rendition_key, video_record_key
 from shared.settings import AwsSettings
 from tests.processes import PYTHON, ROOT, answers, free_port, running, wait_for
@@ -133,8 +134,12 @@ async def seed_video(
     video: str = "demo",
     frames: int = 4,
     size: tuple[int, int] = (640, 360),
+    offer: bool = True,
 ) -> VideoRecord:
-    """Import a small video by hand: originals, its record, one ``frames`` message a slot."""
+    """Import a small video by hand: originals and its record; with ``offer``, also its
+    frames queue with one message a slot, as moderation's feeder would (tests without a
+    moderation process). With a moderation process running, pass ``offer=False``: its
+    feeder finds the video and offers the slots itself."""
     bucket = settings.media_bucket
     await asyncio.gather(
         *(
@@ -160,9 +165,12 @@ async def seed_video(
     await aws.s3.put_object(
         Bucket=bucket, Key=video_record_key(video), Body=record.model_dump_json().encode()
     )
-    await SqsQueueSender(aws).send_batch(
-        settings.frames_queue, [FrameSlot(video=video, frame=n) for n in range(frames)]
-    )
+    if offer:
+        queue = frames_queue_of(settings.frames_queue, video)
+        await ensure_work_queue(aws, queue, None)
+        await SqsQueueSender(aws).send_batch(
+            queue, [FrameSlot(video=video, frame=n) for n in range(frames)]
+        )
     return record
 
 

@@ -13,7 +13,7 @@ from services.gateway.routes.cookies import ClientIdMiddleware
 from services.gateway.routes.pages import STATIC
 from services.gateway.routes.security import BrowserSecurityMiddleware
 from services.gateway.settings import GatewaySettings
-from shared.health import ReadinessCheck, bucket_check, queue_check
+from shared.health import ReadinessCheck, bucket_check
 from shared.service import create_service_app
 
 
@@ -22,7 +22,6 @@ def _checks(deps: GatewayDeps, settings: GatewaySettings) -> Mapping[str, Readin
     # gateway still serves pages and answers their routes with a clear 503.
     return {
         "s3": bucket_check(deps.aws, settings.media_bucket),
-        "sqs_frames": queue_check(deps.aws, settings.frames_queue),
     }
 
 

@@ -38,15 +38,15 @@ class PhotoUpload:
 
 
 class FrameQueue(Protocol):
-    """Slots waiting for a photo."""
+    """Slots waiting for a photo, one queue per video."""
 
-    async def lease(self, visibility_seconds: int) -> LeasedSlot | None:
-        """Reserve the next slot, or None when no slot is waiting."""
+    async def lease(self, video: str, visibility_seconds: int) -> LeasedSlot | None:
+        """Reserve the video's next slot, or None when none is waiting."""
 
-    async def extend(self, receipt_handle: str, visibility_seconds: int) -> None:
+    async def extend(self, video: str, receipt_handle: str, visibility_seconds: int) -> None:
         """Keep the slot reserved for ``visibility_seconds`` from now (LeaseGone if lost)."""
 
-    async def release(self, receipt_handle: str) -> None:
+    async def release(self, video: str, receipt_handle: str) -> None:
         """Make the slot available to others at once."""
 
 

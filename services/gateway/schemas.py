@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from services.gateway.links import frame_url, media_url, original_url
 from shared.leases import LeaseClaims
-from shared.records import ClipPointer, ReviewView, SubmissionRecord, rendition_key
+from shared.records import ClipPointer, ReviewView, SubmissionRecord, VideoRecord, rendition_key
 
 
 def _at(epoch_seconds: float) -> datetime:
@@ -171,8 +171,37 @@ class ClipVersion(BaseModel):
         )
 
 
+class VideoSummary(BaseModel):
+    """One imported video and where its pages are."""
+
+    video: str
+    frame_count: int
+    fps: float
+    duration_seconds: float
+    page_url: str
+    contribute_url: str
+
+    @classmethod
+    def of(cls, record: VideoRecord) -> VideoSummary:
+        """The summary of an imported video's record."""
+        return cls(
+            video=record.video,
+            frame_count=record.frame_count,
+            fps=record.fps,
+            duration_seconds=round(record.frame_count / record.fps, 3),
+            page_url=f"/v/{record.video}",
+            contribute_url=f"/v/{record.video}/contribute",
+        )
+
+
+class VideoList(BaseModel):
+    """Every imported video, the featured one first."""
+
+    videos: list[VideoSummary]
+
+
 class ClipStatus(BaseModel):
-    """The featured video: its size, how much is re-made, and its current clip (if any)."""
+    """One video: its size, how much is re-made, and its current clip (if any)."""
 
     video: str
     frame_count: int

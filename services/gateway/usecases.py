@@ -39,6 +39,7 @@ from shared.errors import DependencyUnavailable, NotFound, RateLimited
 from shared.objects import ObjectStream
 from shared.photos import PhotoBody
 from shared.records import (
+    ORIGINALS_PREFIX,
     ClipPointer,
     ReviewView,
     SubmissionRecord,
@@ -46,6 +47,7 @@ from shared.records import (
     current_clip_key,
     original_key,
     submission_record_key,
+    video_of_prefix,
     video_record_key,
 )
 
@@ -95,19 +97,28 @@ class Gateway:
         self.review_lists = LastGoodCache[list[ReviewView]](*reviews_cache)
         self.clip_cache = LastGoodCache[ClipStatus](*clip_cache)
         self.video_cache = LastGoodCache[VideoRecord](*clip_cache)
+        self.video_names = LastGoodCache[list[str]](*clip_cache)
 
     # Leases and photos.
 
-    async def lease(self, client_id: str, client_ip: str, held_token: str | None) -> LeaseAnswer:
-        """One live lease per visitor: the one they hold, else the next waiting frame."""
+    async def lease(
+        self, client_id: str, client_ip: str, held_token: str | None, video: str | None = None
+    ) -> LeaseAnswer:
+        """One live lease per visitor: the one they hold on ``video`` (the featured one
+        by default), else that video's next waiting frame. A live lease on another video
+        is given back first."""
+        video = video or self.settings.video
+        await self.video(video)
         now = self.clock()
         held = self.leases.live(held_token, client_id, now)
         if held is not None and held_token is not None:
-            return LeaseAnswer(LeaseCreated.of(held, held_token), is_new=False)
+            if held.video == video:
+                return LeaseAnswer(LeaseCreated.of(held, held_token), is_new=False)
+            await self.ports.frames.release(held.video, held.receipt_handle)
         retry_after = self.limiter.retry_after(client_ip, now)
         if retry_after is not None:
             raise RateLimited("too many leases from this address", retry_after_seconds=retry_after)
-        leased = await self.ports.frames.lease(self.settings.lease_seconds)
+        leased = await self.ports.frames.lease(video, self.settings.lease_seconds)
         if leased is None:
             raise DependencyUnavailable(
                 "frames",
@@ -125,13 +136,15 @@ class Gateway:
         now = self.clock()
         claims = self.leases.authorize(token, lease_id, client_id, now)
         extended = self.leases.extend(claims, now)
-        await self.ports.frames.extend(claims.receipt_handle, remaining_seconds(extended, now))
+        await self.ports.frames.extend(
+            claims.video, claims.receipt_handle, remaining_seconds(extended, now)
+        )
         return LeaseExtended.of(extended, self.leases.token(extended))
 
     async def release(self, lease_id: str, token: str, client_id: str) -> None:
         """Give the frame back at once."""
         claims = self.leases.authorize(token, lease_id, client_id, self.clock())
-        await self.ports.frames.release(claims.receipt_handle)
+        await self.ports.frames.release(claims.video, claims.receipt_handle)
 
     def check_photo_lease(self, lease_id: str, token: str, client_id: str) -> None:
         """Before reading a photo: the lease is this visitor's and not past its maximum."""
@@ -176,13 +189,36 @@ class Gateway:
         )
         return RecentFrames(frames=[ShownPhoto.of(review) for review in reviews])
 
-    async def clip(self) -> ClipStatus:
-        """The featured video's current clip, size and progress."""
-        video = self.settings.video
+    async def video(self, video: str) -> VideoRecord:
+        """The record of an imported video; :class:`NotFound` for any other name."""
+        try:
+            return await self.video_cache.get(
+                video,
+                lambda: self.ports.objects.get_record(video_record_key(video), VideoRecord),
+            )
+        except NotFound:
+            raise NotFound(f"no video named {video!r}") from None
+
+    async def videos(self) -> list[VideoRecord]:
+        """Every imported video, the featured one first, then by name."""
+        prefixes = await self.video_names.get(
+            "videos", lambda: self.ports.objects.prefixes(ORIGINALS_PREFIX)
+        )
+        records = []
+        for name in sorted(video_of_prefix(prefix) for prefix in prefixes):
+            try:
+                records.append(await self.video(name))
+            except NotFound:  # still being imported: its record is written last
+                continue
+        return sorted(records, key=lambda r: r.video != self.settings.video)
+
+    async def clip(self, video: str | None = None) -> ClipStatus:
+        """A video's current clip, size and progress (the featured video by default)."""
+        video = video or self.settings.video
         return await self.clip_cache.get(video, lambda: self._clip_status(video))
 
     async def _clip_status(self, video: str) -> ClipStatus:
-        record = await self.ports.objects.get_record(video_record_key(video), VideoRecord)
+        record = await self.video(video)
         pointer = await self.ports.objects.find_record(current_clip_key(video), ClipPointer)
         return ClipStatus(
             video=video,
@@ -195,10 +231,7 @@ class Gateway:
 
     async def slot(self, video: str, frame: int) -> SlotPhotos:
         """One slot: its place in the clip and its approved photos, best first."""
-        record = await self.video_cache.get(
-            video,
-            lambda: self.ports.objects.get_record(video_record_key(video), VideoRecord),
-        )
+        record = await self.video(video)
         if not 0 <= frame < record.frame_count:
             raise NotFound(f"video {video!r} has no frame {frame}")
         reviews = await self.review_lists.get(

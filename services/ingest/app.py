@@ -18,7 +18,6 @@ from shared.service import create_service_app
 def _checks(deps: IngestDeps, settings: IngestSettings) -> Mapping[str, ReadinessCheck]:
     return {
         "s3": bucket_check(deps.aws, settings.media_bucket),
-        "sqs_frames": queue_check(deps.aws, settings.frames_queue),
         "sqs_moderation": queue_check(deps.aws, settings.moderation_queue),
     }
 

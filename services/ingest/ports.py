@@ -44,10 +44,11 @@ class SubmissionStore(Protocol):
 
 
 class LeaseFinisher(Protocol):
-    """The ``frames`` queue, from ingest's side."""
+    """Each video's frames queue, from ingest's side."""
 
-    async def finish(self, receipt_handle: str) -> None:
-        """Delete the slot's message: the lease is done. A stale handle is ignored."""
+    async def finish(self, video: str, receipt_handle: str) -> None:
+        """Delete the slot's message from the video's queue: the lease is done. A stale
+        handle (or a queue recreated since the lease) is ignored."""
 
 
 class Announcer(Protocol):

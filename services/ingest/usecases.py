@@ -68,7 +68,7 @@ class Ingestor:
             outcome = None if record is None else Outcome(record, created=False)
             if outcome is None:
                 outcome = await self._store(claims, content_type, body, display_name)
-            await self.frames.finish(claims.receipt_handle)
+            await self.frames.finish(claims.video, claims.receipt_handle)
             await self._announce(outcome.record)
             return outcome
 
@@ -92,7 +92,7 @@ class Ingestor:
         record = await self.store.committed(note.submission_id)
         if record is not None:
             if note.receipt_handle:  # the crash may have come before step 4
-                await self.frames.finish(note.receipt_handle)
+                await self.frames.finish(note.video, note.receipt_handle)
             if await self._announce(record):
                 return True
         await self.store.drop_pending(note.submission_id)

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack
+from dataclasses import asdict
 
 from fastapi import FastAPI
 
 from services.moderation.consumers import ingest_handler
 from services.moderation.deps import ModerationDeps, open_deps
+from services.moderation.feeder import SlotFeeder, TransportGuard
 from services.moderation.routes import router
 from services.moderation.settings import ModerationSettings
 from services.moderation.usecases import Moderator
@@ -27,12 +30,12 @@ from shared.service import StartWork, create_service_app
 
 log = logging.getLogger(__name__)
 RECONCILE_LOCK = "reconcile"
+FEEDER_LOCK = "feeder"
 
 
 def _checks(deps: ModerationDeps, settings: ModerationSettings) -> Mapping[str, ReadinessCheck]:
     return {
         "sqs_moderation": queue_check(deps.aws, settings.moderation_queue),
-        "sqs_frames": queue_check(deps.aws, settings.frames_queue),
         "sqs_render": queue_check(deps.aws, settings.render_queue),
         "dynamodb_reviews": table_check(deps.aws, settings.reviews_table),
     }
@@ -75,6 +78,44 @@ async def reconcile_loop(
             return
 
 
+async def feeder_loop(
+    deps: ModerationDeps, lock: DynamoLock, settings: ModerationSettings, stopping: asyncio.Event
+) -> None:
+    """Feed every video's window each ``feed_seconds``, sweeping every ``sweep_seconds``,
+    in the one replica holding the feeder lock (held, and renewed, for as long as it can;
+    the others try again every third of its TTL)."""
+    while not stopping.is_set():
+        try:
+            async with lock.held() as got:
+                if got:
+                    await feeding(deps.feeder, deps.guard, settings, stopping)
+        except Exception:
+            log.exception("feeder pass failed; trying again")
+        if await sleep_unless_stopping(
+            stopping, settings.reconcile_lock_seconds / RENEWALS_PER_TTL
+        ):
+            return
+
+
+async def feeding(
+    feeder: SlotFeeder, guard: TransportGuard, settings: ModerationSettings, stopping: asyncio.Event
+) -> None:
+    """Passes under the held lock until stopping; a sweep (lost queues repaired, videos
+    discovered, unsent offers resent) first, then every ``sweep_seconds``."""
+    next_sweep = 0.0
+    while not stopping.is_set():
+        sweep = time.monotonic() >= next_sweep
+        if sweep:
+            await guard.check()
+            await feeder.discover()
+            next_sweep = time.monotonic() + settings.sweep_seconds
+        for report in await feeder.feed_all(sweep):
+            if report.registered or report.reopened or report.resent:
+                log.info("feeder repaired", extra=asdict(report))
+        if await sleep_unless_stopping(stopping, settings.feed_seconds):
+            return
+
+
 def starter(settings: ModerationSettings) -> StartWork:
     """Start the consumer and reconcile loops; they stop when the lifespan ends."""
 
@@ -94,8 +135,12 @@ def starter(settings: ModerationSettings) -> StartWork:
             settings.reconcile_lock_seconds,
         )
         work = reconcile_pass(deps.moderator, lock)
+        feeder_lock = DynamoLock(
+            deps.aws.dynamodb, settings.reviews_table, FEEDER_LOCK, settings.reconcile_lock_seconds
+        )
         loops = BackgroundLoops()
         loops.start("moderation-consumer", consumer.run)
+        loops.start("feeder", lambda stopping: feeder_loop(deps, feeder_lock, settings, stopping))
         retry = settings.reconcile_lock_seconds / RENEWALS_PER_TTL
         loops.start(
             "reconcile",

@@ -10,8 +10,10 @@ import httpx
 from fastapi import Depends
 
 from services.moderation.adapters.crowdflower import CrowdflowerClient, JobSpec
-from services.moderation.adapters.dynamo import DynamoReviewStore, DynamoSlotMarkers
-from services.moderation.adapters.sqs import SqsVerdictQueues
+from services.moderation.adapters.dynamo import DynamoReviewStore
+from services.moderation.adapters.dynamo_slots import DynamoSlotRegistry
+from services.moderation.adapters.sqs import SqsFramesTransport, SqsVerdictQueues
+from services.moderation.feeder import FeedPolicy, QueueNames, SlotFeeder, TransportGuard
 from services.moderation.ports import CrowdClient
 from services.moderation.settings import ModerationSettings
 from services.moderation.usecases import ModerationPolicy, Moderator
@@ -28,16 +30,18 @@ class ModerationDeps:
 
     aws: AwsClients
     moderator: Moderator
+    feeder: SlotFeeder
+    guard: TransportGuard
 
 
 def build_moderator(settings: ModerationSettings, aws: AwsClients, crowd: CrowdClient) -> Moderator:
     """Wire the moderator to AWS and ``crowd``."""
     return Moderator(
         store=DynamoReviewStore(aws.dynamodb, settings.reviews_table),
-        slots=DynamoSlotMarkers(aws.dynamodb, settings.reviews_table),
+        slots=DynamoSlotRegistry(aws.dynamodb, settings.reviews_table),
         crowd=crowd,
         photos=S3ObjectStore(aws.s3, settings.media_bucket),
-        queues=SqsVerdictQueues(SqsQueueSender(aws), settings.render_queue, settings.frames_queue),
+        queues=SqsVerdictQueues(SqsQueueSender(aws), settings.render_queue),
         policy=ModerationPolicy(
             verdict_rules=settings.verdict_rules(),
             screening_rules=settings.screening_rules(),
@@ -46,6 +50,16 @@ def build_moderator(settings: ModerationSettings, aws: AwsClients, crowd: CrowdC
             reconcile_concurrency=settings.reconcile_concurrency,
             photo_url_seconds=settings.photo_url_seconds,
         ),
+    )
+
+
+def build_feeder(settings: ModerationSettings, aws: AwsClients) -> SlotFeeder:
+    """Wire the feeder to the slot records, the frames queues and the imported videos."""
+    return SlotFeeder(
+        registry=DynamoSlotRegistry(aws.dynamodb, settings.reviews_table),
+        transport=SqsFramesTransport(aws, SqsQueueSender(aws), settings.frames_queue),
+        videos=S3ObjectStore(aws.s3, settings.media_bucket),
+        policy=FeedPolicy(window=settings.feed_window),
     )
 
 
@@ -76,7 +90,26 @@ async def open_deps(settings: ModerationSettings, stack: AsyncExitStack) -> Mode
     """Open the real clients; they close with ``stack``."""
     aws = await open_aws_clients(settings, stack)
     crowd = await open_crowd(settings, stack)
-    return ModerationDeps(aws=aws, moderator=build_moderator(settings, aws, crowd))
+    moderator = build_moderator(settings, aws, crowd)
+    return ModerationDeps(
+        aws=aws,
+        moderator=moderator,
+        feeder=build_feeder(settings, aws),
+        guard=build_guard(settings, aws, moderator),
+    )
+
+
+def build_guard(
+    settings: ModerationSettings, aws: AwsClients, moderator: Moderator
+) -> TransportGuard:
+    """Wire the guard that repairs a lost moderation or render queue."""
+    return TransportGuard(
+        moderator,
+        DynamoSlotRegistry(aws.dynamodb, settings.reviews_table),
+        SqsFramesTransport(aws, SqsQueueSender(aws), settings.frames_queue),
+        S3ObjectStore(aws.s3, settings.media_bucket),
+        QueueNames(moderation=settings.moderation_queue, render=settings.render_queue),
+    )
 
 
 Deps = Annotated[ModerationDeps, Depends(app_state("deps"))]

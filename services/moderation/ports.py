@@ -6,14 +6,15 @@ photos); in-memory fakes of every port live in ``tests/fakes/moderation.py``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from services.moderation.offers import Slot
 from services.moderation.reviews import Review
 from services.moderation.verdicts import Judgment
 from shared.errors import DependencyUnavailable
-from shared.messages import FrameSlot, SubmissionModerated
+from shared.messages import SubmissionModerated
 
 
 class ReviewStore(Protocol):
@@ -40,23 +41,102 @@ class ReviewStore(Protocol):
         ...
 
 
-class SlotMarkers(Protocol):
-    """Which slots already have an approved photo."""
-
-    async def has_approved(self, video: str, frame: int) -> bool:
-        """Does the slot have at least one approved photo?"""
-        ...
+class SlotRegistry(Protocol):
+    """The slots of every imported video (:mod:`services.moderation.offers`)."""
 
     async def approved_of(self, video: str, frame: int) -> list[str]:
         """The submission ids of the slot's approved photos."""
         ...
 
-    async def add(self, video: str, frame: int, submission_id: str) -> None:
-        """Record an approved photo of the slot (idempotent)."""
+    async def change(self, video: str, frame: int, event: Callable[[Slot], Slot]) -> Slot | None:
+        """Apply ``event`` to the slot through a version-checked write (retried on a race);
+        the slot after it, or None when the video has no such slot."""
         ...
 
-    async def remove(self, video: str, frame: int, submission_id: str) -> None:
-        """Forget an approved photo of the slot (idempotent)."""
+
+@dataclass(frozen=True)
+class VideoFeed:
+    """What the feeder knows of one video: its size, how many slots it registered, and
+    which incarnation of the video's frames queue its offered slots were sent to."""
+
+    video: str
+    frame_count: int
+    registered: int = 0
+    queue_created: str | None = None
+
+    @property
+    def is_registered(self) -> bool:
+        """Is every slot of the video recorded?"""
+        return self.registered >= self.frame_count
+
+
+class FeedRegistry(SlotRegistry, Protocol):
+    """The slot records, as the feeder reads and writes them."""
+
+    async def feed_of(self, video: str) -> VideoFeed | None:
+        """The video's feed record, or None before the feeder first saw it."""
+        ...
+
+    async def save_feed(self, feed: VideoFeed) -> None:
+        """Write the video's feed record."""
+        ...
+
+    async def register(self, video: str, ranks: Sequence[int], start: int, count: int) -> None:
+        """Record slots ``start`` .. ``start + count - 1`` of ``video`` as new and open."""
+        ...
+
+    async def offerable(self, video: str, tier: int, limit: int) -> list[Slot]:
+        """Up to ``limit`` slots of ``tier`` the feeder may offer, in offering order."""
+        ...
+
+    async def has_unapproved(self, video: str) -> bool:
+        """Does any slot of the video still lack an approved photo?"""
+        ...
+
+    async def offered(self, video: str) -> list[Slot]:
+        """Every slot of the video whose message is out."""
+        ...
+
+    async def queue_seen(self, queue: str) -> str | None:
+        """The creation time of ``queue`` when it was last checked, or None."""
+        ...
+
+    async def save_queue_seen(self, queue: str, created: str) -> None:
+        """Remember the creation time of ``queue``."""
+        ...
+
+
+@dataclass(frozen=True)
+class QueueState:
+    """A frames queue as the feeder sees it: messages waiting, and when it was created
+    (a different creation time means the queue, and the messages in it, were lost)."""
+
+    waiting: int
+    created: str
+
+
+class QueueWatch(Protocol):
+    """The fixed queues' identities: a queue recreated since we last looked lost its
+    messages."""
+
+    async def created(self, queue: str) -> str | None:
+        """When ``queue`` was created, or None when it does not exist."""
+        ...
+
+
+class FramesTransport(Protocol):
+    """Each video's frames queue: the messages that hand slots out to visitors."""
+
+    async def state(self, video: str) -> QueueState | None:
+        """The queue of ``video``, or None when it does not exist."""
+        ...
+
+    async def create(self, video: str) -> QueueState:
+        """Create the queue of ``video`` (and its dead-letter queue); idempotent."""
+        ...
+
+    async def offer(self, video: str, frames: Sequence[int]) -> list[str]:
+        """Send one message per frame; their message ids, in order."""
         ...
 
 
@@ -74,14 +154,11 @@ class PhotoStore(Protocol):
 
 
 class VerdictQueues(Protocol):
-    """Where decisions go: verdicts to the renderer, rejected slots back to visitors."""
+    """Where verdicts go: the renderer. (Rejected slots go back through the slot records:
+    :class:`SlotRegistry`.)"""
 
     async def announce(self, verdict: SubmissionModerated) -> None:
         """Tell the renderer about a verdict."""
-        ...
-
-    async def return_slot(self, slot: FrameSlot) -> None:
-        """Hand a slot out to visitors again."""
         ...
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from services.moderation.screening import Screening
 from services.moderation.verdicts import REASON_TAKEDOWN, Judgment, Verdict, unique_judgments
-from shared.messages import FrameSlot, Renditions, SubmissionIngested, SubmissionModerated
+from shared.messages import Renditions, SubmissionIngested, SubmissionModerated
 from shared.records import ReviewList, ReviewStatus, ReviewView
 
 STEP_MARK_SLOT = "mark_slot"
@@ -148,11 +148,6 @@ def verdict_message(review: Review) -> SubmissionModerated:
         judgments=review.judgment_count,
         decided_at=review.decided_at,
     )
-
-
-def slot_of(review: Review) -> FrameSlot:
-    """The ``frames`` message handing the review's slot out again."""
-    return FrameSlot(video=review.video, frame=review.frame)
 
 
 def review_view(review: Review) -> ReviewView:

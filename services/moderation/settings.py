@@ -72,6 +72,13 @@ class ModerationSettings(ServiceSettings):
     # third of this, so a crashed holder blocks reconcile for at most this long; until
     # its first pass has run, a starting replica tries again every third of this.
     reconcile_lock_seconds: float = Field(15.0, gt=0)
+    # Frames messages the feeder keeps waiting in each video's queue (leased ones are not
+    # waiting): enough for a burst of visitors, small enough that a receive stays cheap.
+    feed_window: int = Field(50, ge=1, le=1000)
+    # Time between feeder passes (topping each video's window up).
+    feed_seconds: float = Field(1.0, gt=0)
+    # Time between sweeps: newly imported videos found, unsent offers resent.
+    sweep_seconds: float = Field(30.0, gt=0)
     # Pending reviews reconciled at once.
     reconcile_concurrency: int = Field(8, ge=1)
     # Steps owed after a decision are repaired by reconcile only after this long, so it

@@ -13,16 +13,19 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Literal
 
+from services.moderation import offers
 from services.moderation.imaging import UnreadableImage, gray_sample
+from services.moderation.offers import Slot
 from services.moderation.payloads import CrowdUnit
 from services.moderation.ports import (
     CrowdClient,
     CrowdUnavailable,
     PhotoStore,
     ReviewStore,
-    SlotMarkers,
+    SlotRegistry,
     UnitRequest,
     VerdictQueues,
 )
@@ -35,7 +38,6 @@ from services.moderation.reviews import (
     Review,
     decided,
     new_review,
-    slot_of,
     taken_down,
     verdict_message,
     with_judgments,
@@ -45,7 +47,7 @@ from services.moderation.screening import GraySample, Screening, ScreeningRules,
 from services.moderation.verdicts import Judgment, VerdictRules, decide
 from shared.errors import Conflict, NotFound, OfofError
 from shared.messages import SubmissionIngested, utcnow
-from shared.records import original_key
+from shared.records import SubmissionRecord, original_key
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,8 @@ Outcome = Literal["decided", "pending", "ignored"]
 REASON_UNREADABLE = "unreadable_photo"
 # Version races a single call tolerates before leaving the rest to a later call.
 MAX_RACES = 3
+# "All of them" for recent_approved: it pages through the approved index.
+EVERY_APPROVAL = 10**9
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ class Moderator:
     def __init__(
         self,
         store: ReviewStore,
-        slots: SlotMarkers,
+        slots: SlotRegistry,
         crowd: CrowdClient,
         photos: PhotoStore,
         queues: VerdictQueues,
@@ -112,6 +116,10 @@ class Moderator:
         """Pre-screen a new submission and ask the crowd about it (idempotent)."""
         review = await self.store.get(message.submission_id)
         if review is None:
+            # The slot learns of the photo before its review exists, so the review's
+            # verdict always finds it under review (a redelivery repeats this harmlessly).
+            event = partial(offers.ingested, submission_id=message.submission_id)
+            await self.slots.change(message.video, message.frame, event)
             review = await self.store.put(
                 new_review(message, await self._screen(message), self.clock())
             )
@@ -228,15 +236,28 @@ class Moderator:
         return review
 
     async def _perform(self, review: Review, step: str) -> None:
+        sid = review.submission_id
         if step == STEP_MARK_SLOT:
-            await self.slots.add(review.video, review.frame, review.submission_id)
+            await self._change_slot(
+                review, partial(offers.decided, submission_id=sid, approved=True)
+            )
         elif step == STEP_UNMARK_SLOT:
-            await self.slots.remove(review.video, review.frame, review.submission_id)
+            await self._change_slot(review, partial(offers.taken_down, submission_id=sid))
         elif step == STEP_RETURN_SLOT:
-            if not await self.slots.has_approved(review.video, review.frame):
-                await self.queues.return_slot(slot_of(review))
+            # A rejection reopens the slot unless it has an approved photo; the feeder
+            # offers it again (after the never-attempted slots).
+            await self._change_slot(
+                review, partial(offers.decided, submission_id=sid, approved=False)
+            )
         elif step == STEP_ANNOUNCE:
             await self.queues.announce(verdict_message(review))
+
+    async def _change_slot(self, review: Review, event: Callable[[Slot], Slot]) -> None:
+        if await self.slots.change(review.video, review.frame, event) is None:
+            log.warning(
+                "a decision about a slot that is not registered",
+                extra={"video": review.video, "frame": review.frame},
+            )
 
     # Reconcile -----------------------------------------------------------------------
 
@@ -276,6 +297,22 @@ class Moderator:
 
     def _is_quiet_since(self, moment: datetime) -> bool:
         return moment + timedelta(seconds=self.policy.outbox_grace_seconds) <= self.clock()
+
+    # Lost transport ------------------------------------------------------------------
+
+    async def review_if_unknown(self, record: SubmissionRecord) -> bool:
+        """Review a stored submission whose message was lost; True if it had no review."""
+        if await self.store.get(record.submission_id) is not None:
+            return False
+        await self.ingest(SubmissionIngested.model_validate(record.model_dump()))
+        return True
+
+    async def reannounce_approved(self) -> int:
+        """Tell the renderer every approval again (its consumer is idempotent)."""
+        approved = await self.store.recent_approved(EVERY_APPROVAL)
+        for review in approved:
+            await self.queues.announce(verdict_message(review))
+        return len(approved)
 
     # Operators -----------------------------------------------------------------------
 

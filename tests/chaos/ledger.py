@@ -1,9 +1,10 @@
 """What the chaos suite reads back after the storm: submissions, reviews, slots, decisions.
 
 Durable state is the judge: every submission ingest committed (its record in S3), its
-review in moderation (through moderation's API), the ``frames`` messages left (received
-once with a long visibility, never deleted, so each is counted exactly once) and the
-``decided`` lines of every moderation process's log (one per stored verdict).
+review in moderation (through moderation's API), every slot's record in moderation's
+table, the video's frames messages left (received once with a long visibility, never
+deleted, so each is counted exactly once) and the ``decided`` lines of every moderation
+process's log (one per stored verdict).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from services.moderation.adapters.dynamo_slots import DynamoSlotRegistry
 from shared.aws import AwsClients
 from shared.messages import FrameSlot
 from shared.records import SubmissionRecord
@@ -77,3 +79,38 @@ def decisions_logged(log_paths: list[Path]) -> Counter[str]:
             if entry.get("msg") == "decided":
                 counted[str(entry["submission_id"])] += 1
     return counted
+
+
+async def slot_problems(
+    aws: AwsClients,
+    table: str,
+    video: str,
+    frame_count: int,
+    messages: Counter[int],
+    approved: dict[int, set[str]],
+) -> dict[int, str]:
+    """Each slot whose record disagrees with what is out or approved (empty: all agree).
+
+    After the storm, with every submission decided: an offered slot has exactly one
+    frames message and any other slot none; no photo is still under review; the slot's
+    approved photos are exactly the approved submissions of its frame; a slot with no
+    approved photo is open or offered (handed out, or about to be): never held, which
+    would leave it with no one to photograph it.
+    """
+    registry = DynamoSlotRegistry(aws.dynamodb, table)
+    problems: dict[int, str] = {}
+    for frame in range(frame_count):
+        slot = await registry.get(video, frame)
+        if slot is None:
+            problems[frame] = "no slot record"
+            continue
+        wanted = 1 if slot.state == "offered" else 0
+        if messages[frame] != wanted:
+            problems[frame] = f"{slot.state} with {messages[frame]} frames message(s)"
+        elif slot.reviewing:
+            problems[frame] = f"still under review: {sorted(slot.reviewing)}"
+        elif slot.approved != approved.get(frame, set()):
+            problems[frame] = f"approved {sorted(slot.approved)}, expected {approved.get(frame)}"
+        elif not slot.approved and slot.state == "held":
+            problems[frame] = "held with no approved photo: lost"
+    return problems

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from services.gateway.ports import GatewayPorts, LeasedSlot, PhotoUpload
 from shared.errors import DependencyUnavailable, NotFound
 from shared.leases import LeaseGone
 from shared.messages import FrameSlot
-from shared.records import ReviewView
+from shared.records import ReviewView, VideoRecord, video_record_key
 from tests.fakes.objects import MemoryObjectStore
 
 __all__ = [
@@ -59,23 +60,25 @@ class MemoryFrameQueue:
         if self.down:
             raise DependencyUnavailable("sqs", "the frames queue did not answer")
 
-    async def lease(self, visibility_seconds: int) -> LeasedSlot | None:
+    async def lease(self, video: str, visibility_seconds: int) -> LeasedSlot | None:
         self._check()
-        if not self.waiting:
+        slot = next((slot for slot in self.waiting if slot.video == video), None)
+        if slot is None:
             return None
+        self.waiting.remove(slot)
         self._handles += 1
         handle = f"receipt-{self._handles}"
-        self.leased[handle] = self.waiting.popleft()
+        self.leased[handle] = slot
         self.visibility[handle] = visibility_seconds
         return LeasedSlot(slot=self.leased[handle], receipt_handle=handle)
 
-    async def extend(self, receipt_handle: str, visibility_seconds: int) -> None:
+    async def extend(self, video: str, receipt_handle: str, visibility_seconds: int) -> None:
         self._check()
         if receipt_handle not in self.leased:
             raise LeaseGone("the lease expired and its frame went back to the queue")
         self.visibility[receipt_handle] = visibility_seconds
 
-    async def release(self, receipt_handle: str) -> None:
+    async def release(self, video: str, receipt_handle: str) -> None:
         self._check()
         if receipt_handle in self.leased:
             self.waiting.appendleft(self.leased.pop(receipt_handle))
@@ -150,3 +153,18 @@ class MemoryGatewayPorts:
 def memory_ports() -> MemoryGatewayPorts:
     """A fresh set of in-memory gateway ports."""
     return MemoryGatewayPorts()
+
+
+async def store_video(fakes: MemoryGatewayPorts, frames: int = 3, video: str = "demo") -> None:
+    """Store the record of an imported ``video`` of ``frames`` frames."""
+    record = VideoRecord(
+        video=video,
+        fps_num=25,
+        fps_den=1,
+        frame_count=frames,
+        width=64,
+        height=36,
+        has_audio=False,
+        imported_at=datetime(2027, 1, 1, tzinfo=UTC),
+    )
+    await fakes.objects.put_record(video_record_key(video), record)

@@ -37,7 +37,7 @@ class MemoryLeaseFinisher:
     stale: list[str] = field(default_factory=list)
     down: bool = False
 
-    async def finish(self, receipt_handle: str) -> None:
+    async def finish(self, video: str, receipt_handle: str) -> None:
         if self.down:
             raise DependencyUnavailable("sqs", "could not finish the lease")
         if receipt_handle in self.live:

@@ -3,13 +3,14 @@ same concurrency rules as the adapters they stand in for."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field, replace
 
-from services.moderation.ports import CrowdUnavailable, UnitRequest
+from services.moderation.offers import Slot, spread_ranks
+from services.moderation.ports import CrowdUnavailable, QueueState, UnitRequest, VideoFeed
 from services.moderation.reviews import Review
 from services.moderation.verdicts import Judgment
-from shared.messages import FrameSlot, SubmissionModerated
+from shared.messages import SubmissionModerated
 
 
 @dataclass
@@ -37,20 +38,107 @@ class FakeReviewStore:
 
 
 @dataclass
-class FakeSlotMarkers:
-    approved: dict[tuple[str, int], set[str]] = field(default_factory=dict)
+class FakeSlotRegistry:
+    """:class:`~services.moderation.ports.FeedRegistry` as a dict of slots."""
 
-    async def has_approved(self, video: str, frame: int) -> bool:
-        return bool(self.approved.get((video, frame)))
+    slots: dict[tuple[str, int], Slot] = field(default_factory=dict)
+    feeds: dict[str, VideoFeed] = field(default_factory=dict)
+    queues_seen: dict[str, str] = field(default_factory=dict)
+
+    def add(self, video: str, frame_count: int) -> None:
+        """Register every slot of ``video`` at once (what the feeder does in steps)."""
+        ranks = spread_ranks(frame_count)
+        for frame in range(frame_count):
+            self.slots[(video, frame)] = Slot(video=video, frame=frame, rank=ranks[frame])
+        self.feeds[video] = VideoFeed(video, frame_count, registered=frame_count)
+
+    def state_of(self, video: str, frame: int) -> str:
+        return self.slots[(video, frame)].state
 
     async def approved_of(self, video: str, frame: int) -> list[str]:
-        return sorted(self.approved.get((video, frame), set()))
+        slot = self.slots.get((video, frame))
+        return sorted(slot.approved) if slot else []
 
-    async def add(self, video: str, frame: int, submission_id: str) -> None:
-        self.approved.setdefault((video, frame), set()).add(submission_id)
+    async def change(self, video: str, frame: int, event: Callable[[Slot], Slot]) -> Slot | None:
+        slot = self.slots.get((video, frame))
+        if slot is None:
+            return None
+        after = event(slot)
+        if after != slot:
+            self.slots[(video, frame)] = after = replace(after, version=slot.version + 1)
+        return after
 
-    async def remove(self, video: str, frame: int, submission_id: str) -> None:
-        self.approved.get((video, frame), set()).discard(submission_id)
+    async def feed_of(self, video: str) -> VideoFeed | None:
+        return self.feeds.get(video)
+
+    async def save_feed(self, feed: VideoFeed) -> None:
+        self.feeds[feed.video] = feed
+
+    async def register(self, video: str, ranks: Sequence[int], start: int, count: int) -> None:
+        for frame in range(start, min(start + count, len(ranks))):
+            self.slots[(video, frame)] = Slot(video=video, frame=frame, rank=ranks[frame])
+
+    async def offerable(self, video: str, tier: int, limit: int) -> list[Slot]:
+        state = "open" if tier == 0 else "held"
+        found = [
+            s for s in self._of(video) if s.state == state and s.tier == tier and s.is_offerable
+        ]
+        return sorted(found, key=lambda s: (s.attempts, s.rank))[:limit]
+
+    async def has_unapproved(self, video: str) -> bool:
+        return any(s.tier == 0 for s in self._of(video))
+
+    async def offered(self, video: str) -> list[Slot]:
+        return [s for s in self._of(video) if s.state == "offered"]
+
+    def _of(self, video: str) -> list[Slot]:
+        return [slot for (v, _), slot in self.slots.items() if v == video]
+
+    async def queue_seen(self, queue: str) -> str | None:
+        return self.queues_seen.get(queue)
+
+    async def save_queue_seen(self, queue: str, created: str) -> None:
+        self.queues_seen[queue] = created
+
+
+@dataclass
+class FakeFramesTransport:
+    """:class:`~services.moderation.ports.FramesTransport`: per-video lists of frames."""
+
+    queues: dict[str, list[int]] = field(default_factory=dict)
+    created_at: dict[str, str] = field(default_factory=dict)
+    # Creation times of the fixed queues (moderation, render) by name.
+    fixed: dict[str, str] = field(default_factory=dict)
+    _ids: int = 0
+
+    async def created(self, queue: str) -> str | None:
+        """:class:`~services.moderation.ports.QueueWatch` of the fixed queues."""
+        return self.fixed.get(queue)
+
+    def lose(self, video: str) -> None:
+        """The queue and its messages vanish (the local AWS restarted)."""
+        self.queues.pop(video, None)
+        self.created_at.pop(video, None)
+
+    async def state(self, video: str) -> QueueState | None:
+        if video not in self.queues:
+            return None
+        return QueueState(waiting=len(self.queues[video]), created=self.created_at[video])
+
+    async def create(self, video: str) -> QueueState:
+        if video not in self.queues:
+            self._ids += 1
+            self.queues[video] = []
+            self.created_at[video] = f"created-{self._ids}"
+        return QueueState(waiting=len(self.queues[video]), created=self.created_at[video])
+
+    async def offer(self, video: str, frames: Sequence[int]) -> list[str]:
+        self.queues[video].extend(frames)
+        ids = []
+        for _ in frames:
+            self._ids += 1
+            ids.append(f"message-{self._ids}")
+        return ids
 
 
 @dataclass
@@ -90,10 +178,6 @@ class FakePhotos:
 @dataclass
 class FakeQueues:
     verdicts: list[SubmissionModerated] = field(default_factory=list)
-    slots: list[FrameSlot] = field(default_factory=list)
 
     async def announce(self, verdict: SubmissionModerated) -> None:
         self.verdicts.append(verdict)
-
-    async def return_slot(self, slot: FrameSlot) -> None:
-        self.slots.append(slot)

@@ -22,6 +22,5 @@ class MemoryQueueSender:
         self.sent[queue].append(message)
         return f"{queue}-{len(self.sent[queue])}"
 
-    async def send_batch(self, queue: str, messages: Sequence[Message]) -> None:
-        for message in messages:
-            await self.send(queue, message)
+    async def send_batch(self, queue: str, messages: Sequence[Message]) -> list[str]:
+        return [await self.send(queue, message) for message in messages]

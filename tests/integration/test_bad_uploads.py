@@ -8,7 +8,7 @@ from PIL import Image
 
 from shared.settings import AwsSettings
 from tests.images import rejected_corpus, tolerated_corpus
-from tests.peeks import keys, queue_counts
+from tests.peeks import frames_of, keys, queue_counts
 from tests.stack import seed_video
 
 REJECTED = rejected_corpus()
@@ -46,7 +46,7 @@ async def test_every_bad_upload_gets_its_status_and_nothing_is_stored(stack, aws
     assert got == {name: status for name, _, _, status in REJECTED}
     assert await keys(aws, settings.media_bucket, "submissions/") == []
     assert heartbeat.status_code == 200
-    assert await queue_counts(aws, settings.frames_queue) == (len(TOLERATED), 1)
+    assert await queue_counts(aws, frames_of(settings)) == (len(TOLERATED), 1)
 
 
 async def test_a_chunked_body_over_the_limit_is_refused_while_reading(stack, aws):

@@ -1,7 +1,9 @@
 import json
 
+from services.moderation.adapters.sqs import SqsFramesTransport
 from shared.aws import AwsClients
 from shared.bootstrap import DLQ_SUFFIX, bootstrap
+from shared.queues import SqsQueueSender, frames_queue_of
 from shared.settings import AwsSettings
 
 
@@ -30,19 +32,26 @@ async def test_the_consumed_work_queues_dead_letter_after_the_receive_limit(
         assert int(policy["maxReceiveCount"]) == settings.max_receive_count
 
 
-async def test_the_frames_queue_has_a_dead_letter_queue_but_no_receive_limit(
+async def test_a_video_frames_queue_has_a_dead_letter_queue_but_no_receive_limit(
     aws: AwsClients, aws_fields
 ):
     """A lease is a receive: a limit would kill a slot after a few released leases."""
     settings = AwsSettings(**aws_fields)
-    url = await aws.queue_url(settings.frames_queue)
-    attrs = await aws.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
+    transport = SqsFramesTransport(aws, SqsQueueSender(aws), settings.frames_queue)
+    assert await transport.state("demo") is None
+    created = await transport.create("demo")
+    assert (created.waiting, await transport.create("demo")) == (0, created)
+    queue = frames_queue_of(settings.frames_queue, "demo")
+    attrs = await aws.sqs.get_queue_attributes(
+        QueueUrl=await aws.queue_url(queue), AttributeNames=["All"]
+    )
     assert "RedrivePolicy" not in attrs["Attributes"]
-    await aws.queue_url(settings.frames_queue + DLQ_SUFFIX)
+    for name in (queue, queue + DLQ_SUFFIX):
+        assert await retention_seconds(aws, name) == 1_209_600, name
 
 
 def every_queue(settings: AwsSettings) -> list[str]:
-    work = [settings.frames_queue, settings.moderation_queue, settings.render_queue]
+    work = [settings.moderation_queue, settings.render_queue]
     return work + [queue + DLQ_SUFFIX for queue in work]
 
 
@@ -66,25 +75,15 @@ async def test_bootstrap_brings_queues_made_by_an_older_bootstrap_up_to_date(
     aws: AwsClients, aws_fields
 ):
     settings = AwsSettings(**aws_fields)
-    dlq = await aws.queue_url(settings.frames_queue + DLQ_SUFFIX)
-    dlq_arn = (await aws.sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"]))[
-        "Attributes"
-    ]["QueueArn"]
-    old_redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"})
     for queue in every_queue(settings):
-        # What SQS does by default, and the frames redrive of the first bootstrap.
+        # What SQS does by default.
         attributes = {"MessageRetentionPeriod": str(4 * 24 * 3600)}
-        if queue == settings.frames_queue:
-            attributes["RedrivePolicy"] = old_redrive
         await aws.sqs.set_queue_attributes(
             QueueUrl=await aws.queue_url(queue), Attributes=attributes
         )
     await bootstrap(aws, settings)
     for queue in every_queue(settings):
         assert await retention_seconds(aws, queue) == 1_209_600, queue
-    frames = await aws.queue_url(settings.frames_queue)
-    attrs = await aws.sqs.get_queue_attributes(QueueUrl=frames, AttributeNames=["All"])
-    assert "RedrivePolicy" not in attrs["Attributes"]
 
 
 async def test_a_message_received_too_often_lands_in_the_dead_letter_queue(

@@ -11,7 +11,7 @@ from shared.queues import SqsQueueSender
 
 
 async def test_consumer_handles_each_message_and_deletes_it(aws: AwsClients, aws_fields):
-    queue = str(aws_fields["frames_queue"])
+    queue = str(aws_fields["moderation_queue"])
     token = request_id_var.set("req-consumer")
     await SqsQueueSender(aws).send_batch(
         queue, [FrameSlot(video="demo", frame=n) for n in range(12)]
@@ -80,7 +80,7 @@ async def test_a_malformed_message_ends_in_the_dead_letter_queue(aws: AwsClients
 
 
 async def test_background_loops_stop_within_the_bound_even_mid_long_poll(aws, aws_fields):
-    consumer = QueueConsumer(aws, str(aws_fields["frames_queue"]), lambda body: None)
+    consumer = QueueConsumer(aws, str(aws_fields["moderation_queue"]), lambda body: None)
     loops = BackgroundLoops()
     loops.start("idle", consumer.run)
     await asyncio.sleep(0.3)

@@ -28,7 +28,7 @@ from tests.outages import (
     submit_for_review,
 )
 from tests.outages import aws_proxy as aws_proxy
-from tests.peeks import drain, keys, queue_counts
+from tests.peeks import drain, frames_of, keys, queue_counts
 from tests.stack import approve_photo, seed_video
 
 RENDER_TIMEOUT_SECONDS = 30
@@ -82,7 +82,7 @@ async def test_s3_failing_mid_upload_is_503_with_nothing_committed_and_the_retry
         parse_message(b, SubmissionIngested) for b in await drain(aws, settings.moderation_queue)
     ]
     assert [a.submission_id for a in announced] == [sid]
-    assert await queue_counts(aws, settings.frames_queue) == (0, 0)  # the lease is done
+    assert await queue_counts(aws, frames_of(settings)) == (0, 0)  # the lease is done
 
 
 @pytest.mark.parametrize("action", ["unavailable", "refused"])

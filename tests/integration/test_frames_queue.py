@@ -11,9 +11,10 @@ import httpx
 import pytest
 
 from shared.aws import AwsClients
+from shared.bootstrap import ensure_work_queue
 from shared.queues import dead_letter_queue
 from shared.settings import AwsSettings
-from tests.peeks import drain, queue_counts
+from tests.peeks import drain, frames_of, queue_counts
 from tests.stack import seed_video
 
 # Bound of the wait for an expired lease's slot, in seconds: generous for two loaded cores.
@@ -58,7 +59,7 @@ async def test_a_slot_released_eight_times_is_still_offered_and_never_dead_lette
             )
             assert released.status_code == 204, released.text
         assert (await visitor.post("/api/leases")).status_code == 201
-    assert await dead_letters(aws, one_slot.frames_queue) == 0
+    assert await dead_letters(aws, frames_of(one_slot)) == 0
 
 
 async def test_a_slot_whose_leases_expire_again_and_again_is_still_offered(
@@ -74,14 +75,15 @@ async def test_a_slot_whose_leases_expire_again_and_again_is_still_offered(
             # Nobody releases it: the lease runs out and the slot comes back by itself.
             created = await lease_again(visitor, created.json()["lease_id"])
             assert (created.json()["video"], created.json()["frame"]) == ("demo", 0)
-    assert await dead_letters(aws, one_slot.frames_queue) == 0
+    assert await dead_letters(aws, frames_of(one_slot)) == 0
 
 
 async def test_a_malformed_frames_message_goes_to_the_dead_letter_queue_and_is_not_offered(
     aws, aws_fields, stack_factory
 ):
     settings = AwsSettings(**aws_fields)
-    url = await aws.queue_url(settings.frames_queue)
+    await ensure_work_queue(aws, frames_of(settings), None)
+    url = await aws.queue_url(frames_of(settings))
     poison = ["{not json", json.dumps({"version": 1, "video": "Not A Name", "frame": -1})]
     for body in poison:
         await aws.sqs.send_message(QueueUrl=url, MessageBody=body)
@@ -95,6 +97,6 @@ async def test_a_malformed_frames_message_goes_to_the_dead_letter_queue_and_is_n
         nothing = await bob.post("/api/leases")
         assert nothing.status_code == 503
         assert nothing.json()["error"] == "no_frame_available"
-    assert await queue_counts(aws, settings.frames_queue) == (0, 1)
-    dead = await drain(aws, dead_letter_queue(settings.frames_queue))
+    assert await queue_counts(aws, frames_of(settings)) == (0, 1)
+    dead = await drain(aws, dead_letter_queue(frames_of(settings)))
     assert sorted(dead) == sorted(poison)

@@ -3,10 +3,9 @@
 import os
 import subprocess
 
-from shared.messages import FrameSlot
 from shared.records import VideoRecord, audio_key, original_key, originals_prefix, video_record_key
 from tests.media import short_video
-from tests.peeks import drain, keys
+from tests.peeks import keys
 from tests.processes import PYTHON, ROOT
 from tests.stack import aws_env
 
@@ -22,10 +21,6 @@ def importer(aws_fields, *args):
     )
 
 
-async def slots_in(aws, queue):
-    return sorted(FrameSlot.model_validate_json(body).frame for body in await drain(aws, queue))
-
-
 def test_help_lists_the_three_commands():
     answer = importer({}, "--help")
     assert answer.returncode == 0
@@ -33,28 +28,25 @@ def test_help_lists_the_three_commands():
         assert command in answer.stdout
 
 
-async def test_the_video_command_imports_a_clip_into_the_bucket_and_the_frames_queue(
-    aws, aws_fields, tmp_path
-):
+async def test_the_video_command_imports_a_clip_into_the_bucket(aws, aws_fields, tmp_path):
     clip = short_video(tmp_path / "clip.mp4", seconds=1.0)
     answer = importer(aws_fields, "video", str(clip), "--video", "clip")
     assert answer.returncode == 0, answer.stderr
-    assert answer.stdout.strip() == "imported clip: 25 frames (25 uploaded), 25 slot messages sent"
+    assert answer.stdout.strip() == (
+        "imported clip: 25 frames (25 uploaded); moderation hands its slots out from now on"
+    )
     stored = await keys(aws, aws_fields["media_bucket"], originals_prefix("clip"))
     assert {original_key("clip", 0), original_key("clip", 24), audio_key("clip")} <= set(stored)
-    assert await slots_in(aws, aws_fields["frames_queue"]) == list(range(25))
 
 
 async def test_a_second_run_of_the_video_command_changes_nothing(aws, aws_fields, tmp_path):
     clip = short_video(tmp_path / "clip.mp4", seconds=1.0)
     assert importer(aws_fields, "video", str(clip), "--video", "clip").returncode == 0
-    await drain(aws, aws_fields["frames_queue"])
     before = await keys(aws, aws_fields["media_bucket"], originals_prefix("clip"))
     again = importer(aws_fields, "video", str(clip), "--video", "clip")
     assert again.returncode == 0, again.stderr
     assert "nothing to do" in again.stdout
     assert await keys(aws, aws_fields["media_bucket"], originals_prefix("clip")) == before
-    assert await slots_in(aws, aws_fields["frames_queue"]) == []
 
 
 async def test_a_file_that_is_not_a_video_is_refused_before_anything_is_stored(
@@ -90,7 +82,6 @@ async def test_the_demo_command_generates_and_imports_the_demo_and_status_shows_
     status = importer(aws_fields, "status", "--video", "demo")
     assert status.returncode == 0, status.stderr
     assert "frames stored 10" in status.stdout
-    assert "slots sent    10 of 10" in status.stdout
     assert "complete      yes" in status.stdout
 
 

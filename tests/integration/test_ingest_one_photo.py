@@ -19,7 +19,7 @@ from shared.messages import SubmissionIngested, parse_message
 from shared.records import RENDITION_NAMES, SubmissionRecord, claim_key, rendition_key
 from shared.settings import AwsSettings
 from tests.images import jpeg
-from tests.peeks import drain
+from tests.peeks import drain, frames_of
 from tests.stack import seed_video
 
 LEASES = 20
@@ -29,7 +29,7 @@ SIZES = {"a": (800, 450), "b": (960, 540)}
 
 
 async def leased_receipts(aws, settings: AwsSettings, count: int) -> list[str]:
-    url = await aws.queue_url(settings.frames_queue)
+    url = await aws.queue_url(frames_of(settings))
     receipts: list[str] = []
     while len(receipts) < count:
         got = await aws.sqs.receive_message(

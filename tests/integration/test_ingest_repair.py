@@ -14,7 +14,7 @@ from shared.queues import SqsQueueSender
 from shared.settings import AwsSettings
 from tests.fakes.ingest import Crash, CrashOnce, InlinePhotoProcessor
 from tests.images import jpeg
-from tests.peeks import drain, keys, queue_counts
+from tests.peeks import drain, frames_of, keys, queue_counts
 from tests.stack import seed_video
 
 STEPS = ["put_renditions", "commit", "finish", "announce", "mark_announced"]
@@ -25,7 +25,7 @@ STEPS = ["put_renditions", "commit", "finish", "announce", "mark_announced"]
 async def test_a_retry_repairs_a_crash_at_any_step(aws, aws_fields, step, after):
     settings = AwsSettings(**aws_fields)
     await seed_video(aws, settings, frames=1)
-    url = await aws.queue_url(settings.frames_queue)
+    url = await aws.queue_url(frames_of(settings))
     leased = (await aws.sqs.receive_message(QueueUrl=url, VisibilityTimeout=60))["Messages"][0]
     now = time.time()
     claims = LeaseClaims(
@@ -62,7 +62,7 @@ async def test_a_retry_repairs_a_crash_at_any_step(aws, aws_fields, step, after)
         f"submissions/lease-repair/{name}"
         for name in ("announced", "large.jpg", "medium.jpg", "submission.json", "thumb.jpg")
     ]
-    assert await queue_counts(aws, settings.frames_queue) == (0, 0)
+    assert await queue_counts(aws, frames_of(settings)) == (0, 0)
     sent = [
         parse_message(b, SubmissionIngested) for b in await drain(aws, settings.moderation_queue)
     ]

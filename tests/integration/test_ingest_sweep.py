@@ -16,7 +16,7 @@ from shared.queues import SqsQueueSender
 from shared.settings import AwsSettings
 from tests.fakes.ingest import Crash, CrashOnce, InlinePhotoProcessor
 from tests.images import jpeg
-from tests.peeks import drain, keys, queue_counts
+from tests.peeks import drain, frames_of, keys, queue_counts
 from tests.stack import seed_video
 
 # The steps a crash may hit after the commit and before the announcement is sent.
@@ -26,7 +26,7 @@ CRASHES = {"finish": "frames", "announce": "announcer"}
 async def crash_after_the_commit(aws, settings: AwsSettings, step: str) -> str:
     """Run one real ingest that dies just before ``step``; return the submission id."""
     await seed_video(aws, settings, frames=1)
-    url = await aws.queue_url(settings.frames_queue)
+    url = await aws.queue_url(frames_of(settings))
     leased = (await aws.sqs.receive_message(QueueUrl=url, VisibilityTimeout=60))["Messages"][0]
     now = time.time()
     claims = LeaseClaims(
@@ -76,7 +76,7 @@ async def test_a_running_ingest_announces_what_a_crashed_one_left_within_its_gra
 ):
     settings = AwsSettings(**aws_fields)
     sid = await crash_after_the_commit(aws, settings, "announce")
-    assert await queue_counts(aws, settings.frames_queue) == (0, 0)  # the lease is done
+    assert await queue_counts(aws, frames_of(settings)) == (0, 0)  # the lease is done
 
     stack_factory(
         ["ingest"], INGEST_ANNOUNCE_SWEEP_SECONDS="0.5", INGEST_ANNOUNCE_GRACE_SECONDS="1"

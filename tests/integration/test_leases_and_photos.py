@@ -12,7 +12,7 @@ from PIL import Image
 from shared.messages import SubmissionIngested, parse_message
 from shared.settings import AwsSettings
 from tests.images import encode, exif_bytes, jpeg, photo
-from tests.peeks import drain, keys, queue_counts
+from tests.peeks import drain, frames_of, keys, queue_counts
 from tests.stack import seed_video
 
 
@@ -166,7 +166,7 @@ async def test_a_photo_becomes_three_clean_renditions_and_one_announcement(
     assert (record["width"], record["height"]) == (720, 1280)  # orientation applied
     assert record["display_name"] == "Ada Lovelace"
 
-    assert await queue_counts(aws, settings.frames_queue) == (0, 0)  # lease done
+    assert await queue_counts(aws, frames_of(settings)) == (0, 0)  # lease done
     announcements = [
         parse_message(b, SubmissionIngested) for b in await drain(aws, settings.moderation_queue)
     ]
@@ -202,12 +202,12 @@ async def test_ingest_down_means_503_and_the_lease_survives_for_a_retry(
         assert down.status_code == 503
         assert down.json()["error"] == "dependency_unavailable"
         assert await keys(aws, one_slot.media_bucket, "submissions/") == []
-        assert await queue_counts(aws, one_slot.frames_queue) == (0, 1)  # still leased
+        assert await queue_counts(aws, frames_of(one_slot)) == (0, 1)  # still leased
 
         stack.start("ingest")
         retried = await client.post(url, content=jpeg(), headers=headers)
         assert retried.status_code == 202, retried.text
-    assert await queue_counts(aws, one_slot.frames_queue) == (0, 0)
+    assert await queue_counts(aws, frames_of(one_slot)) == (0, 0)
 
 
 async def test_a_body_that_trickles_in_too_slowly_is_cut_off_with_408(one_slot, stack_factory):

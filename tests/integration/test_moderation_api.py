@@ -8,17 +8,19 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from services.moderation.adapters.dynamo_slots import DynamoSlotRegistry
 from services.moderation.app import create_app
-from services.moderation.deps import ModerationDeps, build_moderator
+from services.moderation.deps import ModerationDeps, build_feeder, build_guard, build_moderator
 from services.moderation.settings import ModerationSettings
 from services.moderation.signatures import sign
 from shared.aws import AwsClients
-from shared.messages import FrameSlot, SubmissionIngested, SubmissionModerated
+from shared.messages import SubmissionIngested, SubmissionModerated
 from shared.queues import SqsQueueSender
 from shared.records import original_key, renditions_of
 from tests.fakes.moderation import FakeCrowd
 from tests.peeks import drain
 from tests.pictures import good_copy, jpeg, original_frame
+from tests.stack import seed_video
 
 KEY = "webhook-key"
 OPERATOR = "operator-token"
@@ -38,10 +40,17 @@ def settings(aws_fields) -> ModerationSettings:
 @pytest.fixture
 async def client(settings, aws: AwsClients) -> AsyncIterator[httpx.AsyncClient]:
     crowd = FakeCrowd()
-    app = create_app(
-        settings, ModerationDeps(aws=aws, moderator=build_moderator(settings, aws, crowd))
+    moderator = build_moderator(settings, aws, crowd)
+    deps = ModerationDeps(
+        aws=aws,
+        moderator=moderator,
+        feeder=build_feeder(settings, aws),
+        guard=build_guard(settings, aws, moderator),
     )
+    app = create_app(settings, deps)
+    await seed_video(aws, settings, video="demo", frames=10, offer=False)
     async with app.router.lifespan_context(app):
+        await until(lambda: slots_registered(aws, settings))
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://moderation") as c:
             c.crowd = crowd  # type: ignore[attr-defined]
@@ -67,6 +76,15 @@ async def submit(aws: AwsClients, settings: ModerationSettings, sid: str, frame:
         created_at=datetime.now(UTC),
     )
     await SqsQueueSender(aws).send(settings.moderation_queue, message)
+
+
+async def slots_registered(aws: AwsClients, settings: ModerationSettings) -> bool:
+    feed = await DynamoSlotRegistry(aws.dynamodb, settings.reviews_table).feed_of("demo")
+    return feed is not None and feed.is_registered
+
+
+async def slot_record(aws: AwsClients, settings: ModerationSettings, frame: int):
+    return await DynamoSlotRegistry(aws.dynamodb, settings.reviews_table).get("demo", frame)
 
 
 async def until(probe, timeout_seconds: float = 20.0):
@@ -134,7 +152,8 @@ async def test_a_signed_webhook_decides_and_the_verdict_goes_to_render(client, a
     assert [r["submission_id"] for r in slot["reviews"]] == ["sub-good"]
     [body] = await drain(aws, settings.render_queue)
     assert SubmissionModerated.model_validate_json(body).verdict == "approved"
-    assert await drain(aws, settings.frames_queue) == []
+    approved = await slot_record(aws, settings, review["frame"])
+    assert (approved.approved, approved.attempts, approved.state) == ({"sub-good"}, 0, "held")
 
 
 @pytest.mark.parametrize("signature", [None, "", "0" * 40, "wrong-key"])
@@ -168,9 +187,9 @@ async def test_a_duplicate_and_a_list_shaped_delivery_are_accepted_once(client, 
         4,
     )
     assert len(await drain(aws, settings.render_queue)) == 1
-    assert [
-        FrameSlot.model_validate_json(b).frame for b in await drain(aws, settings.frames_queue)
-    ] == [6]
+    rejected = await slot_record(aws, settings, 6)
+    assert (rejected.attempts, rejected.reviewing, rejected.approved) == (1, set(), set())
+    assert rejected.state in ("open", "offered"), "handed out again"
 
 
 async def test_a_signed_but_malformed_payload_is_400(client):

@@ -13,10 +13,11 @@ from tests.peeks import drain
 
 
 async def test_sent_messages_arrive_whole_in_any_batch_size(aws: AwsClients, aws_fields):
-    queue = str(aws_fields["frames_queue"])
+    queue = str(aws_fields["moderation_queue"])
     sender = SqsQueueSender(aws)
     await sender.send(queue, FrameSlot(video="demo", frame=0))
-    await sender.send_batch(queue, [FrameSlot(video="demo", frame=n) for n in range(1, 24)])
+    ids = await sender.send_batch(queue, [FrameSlot(video="demo", frame=n) for n in range(1, 24)])
+    assert len(set(ids)) == 23
     bodies = await drain(aws, queue)
     assert sorted(parse_message(b, FrameSlot).frame for b in bodies) == list(range(24))
 

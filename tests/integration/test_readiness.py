@@ -29,9 +29,9 @@ SERVICES = {
 # Settings every service accepts (extra fields are ignored by the others).
 SECRETS = {"lease_secret": "test-lease-secret"}
 DEPENDENCIES = {
-    "gateway": {"s3", "sqs_frames"},
-    "ingest": {"s3", "sqs_frames", "sqs_moderation"},
-    "moderation": {"sqs_moderation", "sqs_frames", "sqs_render", "dynamodb_reviews"},
+    "gateway": {"s3"},
+    "ingest": {"s3", "sqs_moderation"},
+    "moderation": {"sqs_moderation", "sqs_render", "dynamodb_reviews"},
     "renderer": {"sqs_render", "s3", "dynamodb_slots"},
 }
 
@@ -82,7 +82,7 @@ async def test_readyz_is_503_naming_aws_when_the_moto_server_stops(name, output_
 
 
 async def test_sent_messages_carry_the_request_id_attribute(aws: AwsClients, aws_fields):
-    queue = str(aws_fields["frames_queue"])
+    queue = str(aws_fields["moderation_queue"])
     token = request_id_var.set("req-from-browser")
     try:
         await SqsQueueSender(aws).send(queue, FrameSlot(video="demo", frame=1))

@@ -1,8 +1,8 @@
-"""DynamoReviewStore and DynamoSlotMarkers on a real (moto) DynamoDB table."""
+"""DynamoReviewStore on a real (moto) DynamoDB table."""
 
 from datetime import UTC, datetime, timedelta
 
-from services.moderation.adapters.dynamo import DynamoReviewStore, DynamoSlotMarkers
+from services.moderation.adapters.dynamo import DynamoReviewStore
 from services.moderation.reviews import Review, decided, with_step_done
 from services.moderation.verdicts import Judgment, Verdict
 from shared.records import renditions_of
@@ -56,17 +56,3 @@ async def test_open_reviews_and_recent_approvals_come_from_the_index(aws, aws_fi
     recent = await store.recent_approved(2)
     assert [r.submission_id for r in recent] == ["s4", "s3"]
     assert recent[0].status == "approved"
-
-
-async def test_slot_markers_answer_whether_a_slot_has_an_approved_photo(aws, aws_fields):
-    slots = DynamoSlotMarkers(aws.dynamodb, str(aws_fields["reviews_table"]))
-    assert not await slots.has_approved("demo", 1)
-    await slots.add("demo", 1, "a")
-    await slots.add("demo", 1, "a")
-    await slots.add("demo", 1, "b")
-    await slots.remove("demo", 1, "a")
-    assert await slots.has_approved("demo", 1)
-    await slots.remove("demo", 1, "b")
-    await slots.remove("demo", 1, "b")
-    assert not await slots.has_approved("demo", 1)
-    assert not await slots.has_approved("demo", 2)

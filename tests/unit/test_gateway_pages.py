@@ -11,13 +11,14 @@ from services.gateway.app import create_app
 from services.gateway.deps import GatewayDeps
 from services.gateway.settings import GatewaySettings
 from services.gateway.usecases import Gateway
-from tests.fakes.gateway import MemoryGatewayPorts, memory_ports
+from tests.fakes.gateway import MemoryGatewayPorts, memory_ports, store_video
 
 
 @pytest.fixture
-def fakes() -> MemoryGatewayPorts:
+async def fakes() -> MemoryGatewayPorts:
     fakes = memory_ports()
     fakes.frames.add("demo", 0)
+    await store_video(fakes)
     return fakes
 
 

@@ -13,15 +13,13 @@ from shared.records import (
     ClipPointer,
     ReviewView,
     SubmissionRecord,
-    VideoRecord,
     current_clip_key,
     original_key,
     rendition_key,
     renditions_of,
     submission_record_key,
-    video_record_key,
 )
-from tests.fakes.gateway import FakeClock, MemoryGatewayPorts, memory_ports
+from tests.fakes.gateway import FakeClock, MemoryGatewayPorts, memory_ports, store_video
 
 ALICE, BOB = "alice-client-id-0001", "bob-client-id-00002"
 PHOTO = PhotoBody("image/jpeg", b"\xff\xd8 a photo \xff\xd9")
@@ -29,9 +27,10 @@ WHEN = datetime(2027, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-def fakes() -> MemoryGatewayPorts:
+async def fakes() -> MemoryGatewayPorts:
     fakes = memory_ports()
     fakes.frames.add("demo", 0, 1, 2)
+    await store_video(fakes)
     return fakes
 
 
@@ -73,20 +72,6 @@ def review(submission_id: str, frame: int = 1, status="approved", score=0.8) -> 
         created_at=WHEN,
         decided_at=WHEN if status != "pending" else None,
     )
-
-
-async def store_video(fakes: MemoryGatewayPorts, frames: int = 3) -> None:
-    record = VideoRecord(
-        video="demo",
-        fps_num=25,
-        fps_den=1,
-        frame_count=frames,
-        width=64,
-        height=36,
-        has_audio=False,
-        imported_at=WHEN,
-    )
-    await fakes.objects.put_record(video_record_key("demo"), record)
 
 
 # Leases.
@@ -335,7 +320,29 @@ async def test_the_clip_status_follows_the_published_pointer(gateway, fakes, clo
 
 async def test_the_clip_of_a_video_never_imported_is_not_found(gateway):
     with pytest.raises(NotFound):
-        await gateway.clip()
+        await gateway.clip("never-imported")
+
+
+async def test_a_lease_of_a_video_never_imported_is_not_found(gateway):
+    with pytest.raises(NotFound):
+        await gateway.lease(ALICE, "10.0.0.1", None, video="never-imported")
+
+
+async def test_leases_come_from_the_asked_video_and_a_live_one_elsewhere_is_given_back(
+    gateway, fakes
+):
+    await store_video(fakes, video="other")
+    fakes.frames.add("other", 7)
+    demo = await gateway.lease(ALICE, "10.0.0.1", None)
+    other = await gateway.lease(ALICE, "10.0.0.1", demo.lease.token, video="other")
+    assert (demo.lease.video, other.lease.video, other.lease.frame) == ("demo", "other", 7)
+    assert other.is_new
+    assert 0 in {slot.frame for slot in fakes.frames.waiting if slot.video == "demo"}
+
+
+async def test_videos_lists_every_imported_one_the_featured_first(gateway, fakes):
+    await store_video(fakes, video="alpha")
+    assert [record.video for record in await gateway.videos()] == ["demo", "alpha"]
 
 
 async def test_slot_photos_are_the_approved_ones_best_first(gateway, fakes):

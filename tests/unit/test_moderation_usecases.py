@@ -2,6 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from services.moderation.feeder import QueueNames, TransportGuard
 from services.moderation.payloads import CrowdUnit
 from services.moderation.reviews import decided
 from services.moderation.screening import ScreeningRules
@@ -9,14 +10,16 @@ from services.moderation.usecases import ModerationPolicy, Moderator
 from services.moderation.verdicts import Judgment, VerdictRules, decide
 from shared.errors import Conflict, NotFound
 from shared.messages import Renditions, SubmissionIngested
-from shared.records import original_key, renditions_of
+from shared.records import SubmissionRecord, original_key, renditions_of, submission_record_key
 from tests.fakes.moderation import (
     FakeCrowd,
+    FakeFramesTransport,
     FakePhotos,
     FakeQueues,
     FakeReviewStore,
-    FakeSlotMarkers,
+    FakeSlotRegistry,
 )
+from tests.fakes.objects import MemoryObjectStore
 from tests.pictures import blank, good_copy, jpeg, original_frame
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -24,7 +27,8 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 class World:
     def __init__(self, prescreen_enabled: bool = True) -> None:
-        self.store, self.slots, self.crowd = FakeReviewStore(), FakeSlotMarkers(), FakeCrowd()
+        self.store, self.slots, self.crowd = FakeReviewStore(), FakeSlotRegistry(), FakeCrowd()
+        self.slots.add("demo", 10)
         self.photos, self.queues = FakePhotos(), FakeQueues()
         self.now = NOW
         self.photos.objects[original_key("demo", 3)] = jpeg(original_frame(1))
@@ -42,6 +46,12 @@ class World:
                 photo_url_seconds=600,
             ),
             clock=lambda: self.now,
+        )
+
+    def reopened(self) -> list[tuple[str, int]]:
+        """Slots a rejection handed out again (open, with a failed attempt)."""
+        return sorted(
+            key for key, slot in self.slots.slots.items() if slot.state == "open" and slot.attempts
         )
 
     def submission(self, sid: str, photo: bytes, frame: int = 3) -> SubmissionIngested:
@@ -106,7 +116,7 @@ async def test_a_black_photo_is_rejected_without_a_crowd_unit(world):
     assert review.reasons == ("blank_black",)
     assert world.crowd.units == {}
     assert [v.verdict for v in world.queues.verdicts] == ["rejected"]
-    assert [s.frame for s in world.queues.slots] == [3]
+    assert world.reopened() == [("demo", 3)]
 
 
 async def test_the_webhook_decides_once_and_a_duplicate_changes_nothing(world):
@@ -116,8 +126,9 @@ async def test_the_webhook_decides_once_and_a_duplicate_changes_nothing(world):
     review = await world.moderator.review("s1")
     assert (review.status, review.score, review.judgment_count) == ("approved", 1.0, 3)
     assert len(world.queues.verdicts) == 1
-    assert world.queues.slots == []
-    assert await world.slots.has_approved("demo", 3)
+    assert world.reopened() == []
+    assert world.slots.state_of("demo", 3) == "held"
+    assert await world.slots.approved_of("demo", 3) == ["s1"]
     assert [r.submission_id for r in await world.moderator.recent(10)] == ["s1"]
 
 
@@ -128,7 +139,8 @@ async def test_a_rejected_slot_goes_back_unless_the_slot_already_has_an_approval
     await world.moderator.receive_unit(unit_for("s3", judgments(1)))
     await world.moderator.receive_unit(unit_for("s1", judgments(5)))
     await world.moderator.receive_unit(unit_for("s2", judgments(1)))
-    assert [(s.video, s.frame) for s in world.queues.slots] == [("demo", 4)]
+    assert world.reopened() == [("demo", 4)]
+    assert world.slots.state_of("demo", 3) == "held"
     assert sorted(v.submission_id for v in world.queues.verdicts) == ["s1", "s2", "s3"]
 
 
@@ -165,7 +177,7 @@ async def test_reconcile_repairs_steps_left_undone_only_after_the_grace_period(w
     await world.moderator.reconcile()
     await world.moderator.reconcile()
     assert len(world.queues.verdicts) == 1
-    assert len(world.queues.slots) == 1
+    assert world.reopened() == [("demo", 3)]
 
 
 async def test_a_takedown_rejects_an_approved_photo_once_and_frees_its_slot(world):
@@ -177,7 +189,8 @@ async def test_a_takedown_rejects_an_approved_photo_once_and_frees_its_slot(worl
     assert taken.reasons == ("takedown",)
     assert [v.verdict for v in world.queues.verdicts] == ["approved", "rejected"]
     assert world.queues.verdicts[1].reasons == ["takedown"]
-    assert [s.frame for s in world.queues.slots] == [3]
+    assert world.slots.state_of("demo", 3) == "open"
+    assert await world.slots.approved_of("demo", 3) == []
     assert await world.moderator.recent(10) == []
 
 
@@ -255,3 +268,36 @@ async def test_a_slot_shows_its_approved_photos_best_score_first(world):
 async def test_an_unknown_review_is_not_found(world):
     with pytest.raises(NotFound):
         await world.moderator.review("nobody")
+
+
+async def test_a_recreated_moderation_queue_has_its_unreviewed_submissions_reviewed(world):
+    guard, watch, store = lost_queue_guard(world)
+    await world.moderator.ingest(world.submission("s1", good_copy(1)))
+    world.submission("s2", good_copy(1))  # stored, but its message was lost
+    for sid in ("s1", "s2"):
+        record = SubmissionRecord.model_validate(world.submission(sid, good_copy(1)).model_dump())
+        await store.put_record(submission_record_key(sid), record)
+    assert await guard.check() == {}, "the first look only remembers the queues"
+    watch.fixed["moderation"] = "created-again"
+    assert await guard.check() == {"moderation": 1}
+    assert (await world.moderator.review("s2")).status == "pending"
+    assert await guard.check() == {}
+
+
+async def test_a_recreated_render_queue_has_every_approval_announced_again(world):
+    guard, watch, _ = lost_queue_guard(world)
+    await world.moderator.ingest(world.submission("s1", good_copy(1)))
+    await world.moderator.receive_unit(unit_for("s1", judgments(5)))
+    await guard.check()
+    watch.fixed["render"] = "created-again"
+    assert await guard.check() == {"render": 1}
+    assert [v.submission_id for v in world.queues.verdicts] == ["s1", "s1"]
+
+
+def lost_queue_guard(world):
+    watch = FakeFramesTransport(fixed={"moderation": "created-1", "render": "created-1"})
+    store = MemoryObjectStore()
+    guard = TransportGuard(
+        world.moderator, world.slots, watch, store, QueueNames("moderation", "render")
+    )
+    return guard, watch, store

@@ -16,6 +16,8 @@ from services.gateway.schemas import (
     RecentFrames,
     SlotPhotos,
     SubmissionStatus,
+    VideoList,
+    VideoSummary,
 )
 from shared.errors import Unauthorized, error_responses
 from shared.photos import PHOTO_REQUEST_BODY, clean_display_name, read_photo
@@ -23,6 +25,10 @@ from shared.photos import PHOTO_REQUEST_BODY, clean_display_name, read_photo
 router = APIRouter(prefix="/api")
 
 LeaseToken = Annotated[str | None, Header(alias="X-Lease-Token")]
+# Which video a request is about; absent means the featured one (GATEWAY_VIDEO).
+VideoParam = Annotated[
+    str | None, Query(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")
+]
 
 
 def client_id_of(request: Request) -> str:
@@ -52,16 +58,20 @@ def _remember_lease(response: Response, settings: Settings, token: str | None) -
     "/leases",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(
-        429, 503, _200={"model": LeaseCreated, "description": "Your live lease, again"}
+        404, 429, 503, _200={"model": LeaseCreated, "description": "Your live lease, again"}
     ),
 )
 async def create_lease(
-    request: Request, response: Response, gateway: UseCases, settings: Settings
+    request: Request,
+    response: Response,
+    gateway: UseCases,
+    settings: Settings,
+    video: VideoParam = None,
 ) -> LeaseCreated:
-    """Reserve one frame for this visitor (or return the visitor's live lease)."""
+    """Reserve one frame of a video for this visitor (or return their live lease)."""
     client_ip = request.client.host if request.client else "unknown"
     answer = await gateway.lease(
-        client_id_of(request), client_ip, request.cookies.get(LEASE_COOKIE)
+        client_id_of(request), client_ip, request.cookies.get(LEASE_COOKIE), video
     )
     if not answer.is_new:
         response.status_code = status.HTTP_200_OK
@@ -154,9 +164,15 @@ async def recent_frames(
 
 
 @router.get("/clip", responses=error_responses(404, 503))
-async def clip(gateway: UseCases) -> ClipStatus:
-    """The featured video's current clip, size and progress."""
-    return await gateway.clip()
+async def clip(gateway: UseCases, video: VideoParam = None) -> ClipStatus:
+    """A video's current clip, size and progress (the featured video by default)."""
+    return await gateway.clip(video)
+
+
+@router.get("/videos", responses=error_responses(503))
+async def videos(gateway: UseCases) -> VideoList:
+    """Every imported video, the featured one first."""
+    return VideoList(videos=[VideoSummary.of(record) for record in await gateway.videos()])
 
 
 @router.get("/frames/{video}/{frame}", responses=error_responses(404, 503))

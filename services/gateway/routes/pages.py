@@ -30,6 +30,18 @@ async def contribute() -> FileResponse:
     return FileResponse(PAGES / "contribute.html", headers=_NO_CACHE)
 
 
+@router.get("/v/{video}")
+async def video_home(video: str) -> FileResponse:
+    """Any imported video's page (the home page shows the featured one)."""
+    return FileResponse(PAGES / "index.html", headers=_NO_CACHE)
+
+
+@router.get("/v/{video}/contribute")
+async def video_contribute(video: str) -> FileResponse:
+    """Re-make a frame of any imported video."""
+    return FileResponse(PAGES / "contribute.html", headers=_NO_CACHE)
+
+
 @router.get("/frames/{video}/{frame}")
 async def frame_page(video: str, frame: int) -> FileResponse:
     """One slot: the original beside its approved photos."""

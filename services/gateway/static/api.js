@@ -42,3 +42,25 @@ export function el(tag, attrs = {}, children = []) {
   for (const child of children) node.append(child);
   return node;
 }
+
+// The video a /v/{video}/… page is about; null on the featured video's own pages.
+export const pageVideo = location.pathname.match(/^\/v\/([a-z0-9][a-z0-9-]*)/)?.[1] ?? null;
+
+// An API path about this page's video (the API's default is the featured video).
+export function withVideo(path) {
+  if (!pageVideo) return path;
+  return `${path}${path.includes("?") ? "&" : "?"}video=${encodeURIComponent(pageVideo)}`;
+}
+
+// A page of this page's video: "/" or "/contribute" under /v/{video} when it has one.
+export function videoPage(path) {
+  if (!pageVideo) return path;
+  return `/v/${encodeURIComponent(pageVideo)}${path === "/" ? "" : path}`;
+}
+
+// Point this page's own links (home, contribute) at its video.
+export function linkPagesToVideo() {
+  for (const link of document.querySelectorAll("a[data-video-link]")) {
+    link.href = videoPage(link.getAttribute("href"));
+  }
+}

@@ -1,7 +1,7 @@
 // Contribute page: lease a frame, match it with the webcam (onion skin, mirror, 3-2-1),
 // upload with progress, then follow the crowd's verdict. Every failure has its own
 // friendly state, recorded in <main data-state> (the browser tests wait on it).
-import { api, ApiError, frameLink } from "./api.js";
+import { api, ApiError, frameLink, linkPagesToVideo, videoPage, withVideo } from "./api.js";
 
 const HEARTBEAT_MS = 30000;
 const STATUS_POLL_MS = 2000;
@@ -39,7 +39,7 @@ async function getLease() {
   hideMessage();
   $("lease-info").textContent = "Finding a frame for you…";
   try {
-    lease = await api("/api/leases", { method: "POST" });
+    lease = await api(withVideo("/api/leases"), { method: "POST" });
   } catch (error) {
     if (error.status === 503 || error.status === 429) {
       const wait = Number(error.retryAfter) || 15;
@@ -277,6 +277,7 @@ $("onion-opacity").addEventListener("input", (event) => {
 $("mirror").addEventListener("change", (event) => {
   $("stage").classList.toggle("mirrored", event.target.checked);
 });
+linkPagesToVideo();
 $("stage").classList.toggle("mirrored", $("mirror").checked);
 $("capture").addEventListener("click", countdownAndCapture);
 $("retake").addEventListener("click", showLive);
@@ -284,7 +285,7 @@ $("submit").addEventListener("click", upload);
 $("cancel").addEventListener("click", async () => {
   await releaseLease();
   stopCamera();
-  location.href = "/";
+  location.href = videoPage("/");
 });
 window.addEventListener("pagehide", () => {
   if (lease && !submitted) {

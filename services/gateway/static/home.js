@@ -1,6 +1,6 @@
 // Home page: the current clip (swapped in place when a new version is published), the
 // last approved frames, progress and a mosaic of every slot.
-import { api, el, formatCount, frameLink } from "./api.js";
+import { api, el, formatCount, frameLink, linkPagesToVideo, pageVideo, withVideo } from "./api.js";
 
 const POLL_MS = 5000;
 const MOSAIC_WIDTH = 640; // canvas pixels; the page scales it to fit
@@ -73,7 +73,9 @@ function showRecent(recent) {
 }
 
 async function refresh() {
-  const [clip, recent] = await Promise.allSettled([api("/api/clip"), api("/api/frames/recent?limit=10")]);
+  const [clip, recent] = await Promise.allSettled([
+    api(withVideo("/api/clip")), api("/api/frames/recent?limit=10"),
+  ]);
   if (clip.status === "fulfilled") {
     showClip(clip.value);
     showProgress(clip.value);
@@ -88,5 +90,19 @@ async function refresh() {
   main.dataset.state = "ready";
 }
 
+async function showVideos() {
+  let list;
+  try { list = await api("/api/videos"); } catch { return; }
+  const current = pageVideo ?? list.videos[0]?.video;
+  const others = list.videos.filter((v) => v.video !== current);
+  // The featured video (listed first) lives at "/"; the others at /v/{video}.
+  const links = others.map((v) =>
+    el("li", {}, [el("a", { href: v === list.videos[0] ? "/" : v.page_url, text: v.video })]));
+  document.getElementById("videos").replaceChildren(...links);
+  document.getElementById("videos-section").hidden = others.length === 0;
+}
+
+linkPagesToVideo();
 refresh();
+showVideos();
 setInterval(refresh, POLL_MS);

@@ -6,31 +6,32 @@ import logging
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from shared.aws import AwsClients, is_stale_receipt
+from shared.aws import AwsClients, is_missing_queue, is_stale_receipt
 from shared.errors import DependencyUnavailable
 from shared.messages import SubmissionIngested
-from shared.queues import QueueSender
+from shared.queues import QueueSender, frames_queue_of
 
 log = logging.getLogger(__name__)
 
 
 class SqsLeaseFinisher:
-    """:class:`~services.ingest.ports.LeaseFinisher` on the ``frames`` queue."""
+    """:class:`~services.ingest.ports.LeaseFinisher` on each video's frames queue
+    (:func:`shared.queues.frames_queue_of`)."""
 
-    def __init__(self, aws: AwsClients, queue: str) -> None:
+    def __init__(self, aws: AwsClients, prefix: str) -> None:
         self.aws = aws
-        self.queue = queue
+        self.prefix = prefix
 
-    async def finish(self, receipt_handle: str) -> None:
+    async def finish(self, video: str, receipt_handle: str) -> None:
         """Delete the slot's message; a stale receipt handle is logged and ignored."""
         try:
-            await self.aws.sqs.delete_message(
-                QueueUrl=await self.aws.queue_url(self.queue), ReceiptHandle=receipt_handle
-            )
+            queue_url = await self.aws.queue_url(frames_queue_of(self.prefix, video))
+            await self.aws.sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=receipt_handle)
         except ClientError as exc:
-            if not is_stale_receipt(exc):
+            if not (is_stale_receipt(exc) or is_missing_queue(exc)):
                 raise DependencyUnavailable("sqs", "could not finish the lease") from exc
-            # A late photo: the slot went to someone else, who may photograph it too.
+            # A late photo: the slot went to someone else, who may photograph it too. (Or
+            # the queue was lost and recreated: the feeder has reopened the slot.)
             log.info("lease receipt was stale; the slot stays in the queue")
         except BotoCoreError as exc:
             raise DependencyUnavailable("sqs", "could not finish the lease") from exc

@@ -1,4 +1,4 @@
-"""Reviews and approved-slot markers in moderation's DynamoDB table.
+"""Reviews in moderation's DynamoDB table (slots: :mod:`.dynamo_slots`).
 
 Item layout (the table has generic ``pk``/``sk`` keys and one index ``gsi1``):
 
@@ -7,8 +7,7 @@ Item layout (the table has generic ``pk``/``sk`` keys and one index ``gsi1``):
   ``gsi1sk = {created_at}#{id}``; once approved and done under ``gsi1pk = approved``,
   ``gsi1sk = {decided_at}#{id}`` (newest first by querying backwards); once rejected
   and done it leaves the index.
-- slot marker: ``pk = slot#{video}#{frame:06d}``, ``sk = approved``; ``submissions`` is
-  the string set of the slot's approved photos (absent when there are none).
+- slot and video feed records: see :mod:`services.moderation.adapters.dynamo_slots`.
 - lock: ``pk = lock#reconcile``, ``sk = lock`` (see :mod:`shared.locks`).
 
 A review's item is derived from the :class:`Review` dataclass, one attribute per field,
@@ -215,64 +214,29 @@ class DynamoReviewStore:
     async def _index(
         self, partition: str, *, forward: bool, page_size: int = 100
     ) -> AsyncIterator[Item]:
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "IndexName": "gsi1",
-            "KeyConditionExpression": "gsi1pk = :p",
-            "ExpressionAttributeValues": {":p": _s(partition)},
-            "ScanIndexForward": forward,
-            "Limit": page_size,
-        }
-        while True:
-            with translated("querying reviews"):
-                answer = await self.dynamodb.query(**kwargs)
-            for item in answer.get("Items", []):
-                yield item
-            if "LastEvaluatedKey" not in answer:
-                return
-            kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+        async for item in index_items(
+            self.dynamodb, self.table, partition, forward=forward, page_size=page_size
+        ):
+            yield item
 
 
-class DynamoSlotMarkers:
-    """:class:`~services.moderation.ports.SlotMarkers`: one item per slot, holding the set
-    of its approved submission ids."""
-
-    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
-        self.dynamodb = dynamodb
-        self.table = table
-
-    def _key(self, video: str, frame: int) -> Item:
-        return {"pk": _s(f"slot#{video}#{frame:06d}"), "sk": _s("approved")}
-
-    async def has_approved(self, video: str, frame: int) -> bool:
-        """True when the slot's set of approved photos is not empty."""
-        with translated("reading a slot marker"):
-            answer = await self.dynamodb.get_item(
-                TableName=self.table, Key=self._key(video, frame), ConsistentRead=True
-            )
-        return bool(answer.get("Item", {}).get("submissions", {}).get("SS"))
-
-    async def approved_of(self, video: str, frame: int) -> list[str]:
-        """The submission ids in the slot's approved set."""
-        with translated("reading a slot marker"):
-            answer = await self.dynamodb.get_item(
-                TableName=self.table, Key=self._key(video, frame), ConsistentRead=True
-            )
-        return sorted(answer.get("Item", {}).get("submissions", {}).get("SS", []))
-
-    async def add(self, video: str, frame: int, submission_id: str) -> None:
-        """Add ``submission_id`` to the slot's approved set."""
-        await self._update(video, frame, "ADD submissions :s", submission_id)
-
-    async def remove(self, video: str, frame: int, submission_id: str) -> None:
-        """Remove ``submission_id`` from the slot's approved set."""
-        await self._update(video, frame, "DELETE submissions :s", submission_id)
-
-    async def _update(self, video: str, frame: int, expression: str, submission_id: str) -> None:
-        with translated("updating a slot marker"):
-            await self.dynamodb.update_item(
-                TableName=self.table,
-                Key=self._key(video, frame),
-                UpdateExpression=expression,
-                ExpressionAttributeValues={":s": {"SS": [submission_id]}},
-            )
+async def index_items(
+    dynamodb: DynamoDBClient, table: str, gsi1pk: str, *, forward: bool, page_size: int
+) -> AsyncIterator[Item]:
+    """Every item of one ``gsi1`` partition in index order, ``page_size`` a query."""
+    kwargs: dict[str, Any] = {
+        "TableName": table,
+        "IndexName": "gsi1",
+        "KeyConditionExpression": "gsi1pk = :p",
+        "ExpressionAttributeValues": {":p": _s(gsi1pk)},
+        "ScanIndexForward": forward,
+        "Limit": page_size,
+    }
+    while True:
+        with translated(f"querying {gsi1pk}"):
+            answer = await dynamodb.query(**kwargs)
+        for item in answer.get("Items", []):
+            yield item
+        if "LastEvaluatedKey" not in answer:
+            return
+        kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]

@@ -1,27 +1,86 @@
-"""Where moderation's decisions go: verdicts to ``render``, rejected slots to ``frames``."""
+"""Where moderation's messages go: verdicts to ``render``, slots to each video's frames queue."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from services.moderation.ports import QueueState
+from shared.aws import AwsClients, is_missing_queue
+from shared.bootstrap import ensure_work_queue
+from shared.errors import DependencyUnavailable
 from shared.messages import FrameSlot, SubmissionModerated
-from shared.queues import QueueSender
+from shared.queues import QueueSender, frames_queue_of
 
 
 class SqsVerdictQueues:
-    """:class:`~services.moderation.ports.VerdictQueues` on two SQS queues.
+    """:class:`~services.moderation.ports.VerdictQueues` on the render queue.
 
     ``sender`` is :class:`shared.queues.SqsQueueSender` (botocore retries transient
-    failures); both sends are safe to repeat, every consumer is idempotent.
+    failures); a send is safe to repeat, the renderer is idempotent.
     """
 
-    def __init__(self, sender: QueueSender, render_queue: str, frames_queue: str) -> None:
+    def __init__(self, sender: QueueSender, render_queue: str) -> None:
         self.sender = sender
         self.render_queue = render_queue
-        self.frames_queue = frames_queue
 
     async def announce(self, verdict: SubmissionModerated) -> None:
         """Send ``verdict`` to the render queue."""
         await self.sender.send(self.render_queue, verdict)
 
-    async def return_slot(self, slot: FrameSlot) -> None:
-        """Send ``slot`` to the frames queue."""
-        await self.sender.send(self.frames_queue, slot)
+
+class SqsFramesTransport:
+    """:class:`~services.moderation.ports.FramesTransport`: one SQS queue per video,
+    named by :func:`shared.queues.frames_queue_of`, with a dead-letter queue beside it."""
+
+    def __init__(self, aws: AwsClients, sender: QueueSender, prefix: str) -> None:
+        self.aws, self.sender, self.prefix = aws, sender, prefix
+
+    async def state(self, video: str) -> QueueState | None:
+        """Messages waiting and creation time, or None when the queue does not exist."""
+        attributes = await self._attributes(frames_queue_of(self.prefix, video))
+        if attributes is None:
+            return None
+        return QueueState(
+            waiting=int(attributes["ApproximateNumberOfMessages"]),
+            created=attributes["CreatedTimestamp"],
+        )
+
+    async def _attributes(self, name: str) -> dict[str, str] | None:
+        try:
+            url = (await self.aws.sqs.get_queue_url(QueueName=name))["QueueUrl"]
+            answer = await self.aws.sqs.get_queue_attributes(
+                QueueUrl=url,
+                AttributeNames=["ApproximateNumberOfMessages", "CreatedTimestamp"],
+            )
+        except ClientError as exc:
+            if is_missing_queue(exc):
+                return None
+            raise DependencyUnavailable("sqs", f"the {name} queue did not answer") from exc
+        except BotoCoreError as exc:
+            raise DependencyUnavailable("sqs", f"the {name} queue did not answer") from exc
+        return {str(name): value for name, value in answer["Attributes"].items()}
+
+    async def create(self, video: str) -> QueueState:
+        """Create the video's queue and dead-letter queue (14-day retention, no redrive:
+        a lease is a receive); idempotent."""
+        name = frames_queue_of(self.prefix, video)
+        try:
+            await ensure_work_queue(self.aws, name, None)
+        except (ClientError, BotoCoreError) as exc:
+            raise DependencyUnavailable("sqs", f"could not create the {name} queue") from exc
+        state = await self.state(video)
+        if state is None:
+            raise DependencyUnavailable("sqs", f"the {name} queue vanished after creation")
+        return state
+
+    async def created(self, queue: str) -> str | None:
+        """:class:`~services.moderation.ports.QueueWatch`: when ``queue`` was created."""
+        attributes = await self._attributes(queue)
+        return None if attributes is None else attributes["CreatedTimestamp"]
+
+    async def offer(self, video: str, frames: Sequence[int]) -> list[str]:
+        """One :class:`FrameSlot` message per frame; their ids."""
+        slots = [FrameSlot(video=video, frame=frame) for frame in frames]
+        return await self.sender.send_batch(frames_queue_of(self.prefix, video), slots)

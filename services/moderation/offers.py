@@ -1,0 +1,123 @@
+"""Which slots of a video need a photo, and the order they are offered in.
+
+A slot is the durable record of one frame of an imported video. Its ``frames`` message is
+transport: the feeder sends one only while the slot is ``offered``, and a lost message
+is re-derived from this record. States:
+
+- ``open``: wants a photo and has no message out; the feeder offers open slots first,
+  never-attempted ones (``attempts`` 0) before retried ones, each group in ``rank`` order.
+- ``offered``: a message is out (waiting in the video's frames queue, or leased).
+- ``held``: nothing to offer now: a photo of it is under review, or it has an approved
+  photo. Once every slot of a video has an approved photo, held slots with no review in
+  flight are offered again (a second round, to beat the best photo so far).
+
+Every change is a pure function from one slot to the next, applied by the adapter
+through a version-checked write, and each is idempotent: repeating an event (an SQS
+redelivery, a retried step) leaves the slot as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Literal
+
+SlotState = Literal["open", "offered", "held"]
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One frame of a video, as the feeder and the decisions see it."""
+
+    video: str
+    frame: int
+    rank: int
+    state: SlotState = "open"
+    attempts: int = 0
+    approved: frozenset[str] = field(default_factory=frozenset)
+    reviewing: frozenset[str] = field(default_factory=frozenset)
+    # When the feeder marked it offered, and the SQS message id once the send returned.
+    offered_at: datetime | None = None
+    message_id: str | None = None
+    version: int = 0
+
+    @property
+    def tier(self) -> int:
+        """0 while the slot has no approved photo, 1 after: tier 0 is always offered first."""
+        return 1 if self.approved else 0
+
+    @property
+    def is_offerable(self) -> bool:
+        """Could the feeder offer it now (given the round allows its tier)?"""
+        return self.state == "open" or (self.state == "held" and not self.reviewing)
+
+
+def spread_ranks(frame_count: int) -> list[int]:
+    """The rank of each frame: offering by rank spreads photos evenly over the clip.
+
+    Frames are taken in the order of the van der Corput sequence scaled to the clip (0,
+    1/2, 1/4, 3/4, 1/8, ... of its length), skipping frames already taken, so any prefix
+    of the order covers the whole clip about evenly.
+    """
+    if frame_count <= 0:
+        return []
+    bits = (frame_count - 1).bit_length()
+    order: dict[int, None] = {}
+    for index in range(1 << bits):
+        fraction = int(f"{index:0{bits}b}"[::-1] or "0", 2) / (1 << bits)
+        order.setdefault(int(fraction * frame_count))
+    ranks = [0] * frame_count
+    for rank, frame in enumerate(order):
+        ranks[frame] = rank
+    return ranks
+
+
+def settled(slot: Slot) -> Slot:
+    """``slot`` with the state its photos call for, unless a message is out for it."""
+    if slot.state == "offered":
+        return slot
+    state: SlotState = "held" if slot.reviewing or slot.approved else "open"
+    return replace(slot, state=state, offered_at=None, message_id=None)
+
+
+def offered(slot: Slot, now: datetime) -> Slot:
+    """The feeder is about to send a message for ``slot``."""
+    return replace(slot, state="offered", offered_at=now, message_id=None)
+
+
+def sent(slot: Slot, message_id: str) -> Slot:
+    """The message of an offered slot was sent."""
+    return replace(slot, message_id=message_id)
+
+
+def ingested(slot: Slot, submission_id: str) -> Slot:
+    """A photo of ``slot`` was stored and its lease finished: it is under review."""
+    if submission_id in slot.reviewing or submission_id in slot.approved:
+        return slot
+    # The lease that brought the photo consumed the slot's message. (A duplicate left by
+    # a crash between two feeder steps may still be out: it only offers the slot twice.)
+    return settled(replace(slot, state="held", reviewing=slot.reviewing | {submission_id}))
+
+
+def decided(slot: Slot, submission_id: str, approved: bool) -> Slot:
+    """The verdict on a photo of ``slot``; a rejection without approved photo reopens it."""
+    if submission_id not in slot.reviewing and (not approved or submission_id in slot.approved):
+        return slot
+    reviewing = slot.reviewing - {submission_id}
+    photos = slot.approved | {submission_id} if approved else slot.approved
+    attempts = slot.attempts + (0 if approved else 1)
+    return settled(replace(slot, reviewing=reviewing, approved=photos, attempts=attempts))
+
+
+def taken_down(slot: Slot, submission_id: str) -> Slot:
+    """An operator withdrew an approved photo; with none left the slot is open again."""
+    if submission_id not in slot.approved:
+        return slot
+    return settled(replace(slot, approved=slot.approved - {submission_id}))
+
+
+def transport_lost(slot: Slot) -> Slot:
+    """The video's frames queue was lost (recreated): its message is gone."""
+    if slot.state != "offered":
+        return slot
+    return settled(replace(slot, state="held"))
