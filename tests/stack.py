@@ -213,3 +213,20 @@ async def approve_photo(
         decided_at=datetime.now(UTC),
     )
     await SqsQueueSender(aws).send(render_queue, verdict)
+
+
+async def slots_offered(aws: AwsClients, fields: dict[str, object], video: str = "demo") -> None:
+    """Wait (at most 60 s) until moderation's feeder has offered ``video``'s first slots."""
+    queue = frames_queue_of(str(fields["frames_queue"]), video)
+    deadline = asyncio.get_running_loop().time() + 60
+    while True:
+        with contextlib.suppress(aws.sqs.exceptions.QueueDoesNotExist):
+            url = (await aws.sqs.get_queue_url(QueueName=queue))["QueueUrl"]
+            answer = await aws.sqs.get_queue_attributes(
+                QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
+            )
+            if int(answer["Attributes"]["ApproximateNumberOfMessages"]) > 0:
+                return
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"no slot of {video} offered within 60 s")
+        await asyncio.sleep(0.2)

@@ -17,7 +17,7 @@ from playwright.async_api import expect
 
 from tests.crowd_process import crowd_server
 from tests.processes import PYTHON, ROOT
-from tests.stack import aws_env, original_frame
+from tests.stack import aws_env, original_frame, slots_offered
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +41,7 @@ def still_video(path, frames: int = FRAMES, fps: int = 4) -> bytes:
 
 
 @pytest.fixture
-def whole_stack(aws, aws_fields, stack_factory, output_dir, tmp_path):
+async def whole_stack(aws, aws_fields, stack_factory, output_dir, tmp_path):
     picture = still_video(tmp_path / "still.mp4")
     env = aws_env(aws_fields)
     subprocess.run(
@@ -74,6 +74,7 @@ def whole_stack(aws, aws_fields, stack_factory, output_dir, tmp_path):
             RENDERER_MAX_DELAY_SECONDS="2",
             RENDERER_WORK_DIR=str(tmp_path / "renderer"),
         )
+        await slots_offered(aws, aws_fields)
         yield stack, picture
 
 

@@ -8,7 +8,7 @@ import pytest
 from playwright.async_api import expect
 
 from shared.settings import AwsSettings
-from tests.peeks import queue_counts
+from tests.peeks import frames_of, queue_counts
 from tests.stack import original_frame, seed_video
 
 pytestmark = pytest.mark.browser
@@ -32,7 +32,7 @@ async def test_camera_denied_shows_the_friendly_message_and_releases_the_lease(
     await expect(main).to_have_attribute("data-state", "camera-denied", timeout=15000)
     await expect(page.get_by_role("alert")).to_contain_text("permission was denied")
     await page.screenshot(path=screenshots / "camera-denied.png", full_page=True)
-    assert await queue_counts(aws, two_slots.frames_queue) == (2, 0)  # nothing left leased
+    assert await queue_counts(aws, frames_of(two_slots)) == (2, 0)  # nothing left leased
 
 
 async def test_a_failed_upload_can_be_sent_again_without_a_new_photo(
@@ -103,11 +103,11 @@ async def test_leaving_the_page_gives_the_frame_back_at_once(
     page = await browser.new_page()
     await page.goto(f"{stack.urls['gateway']}/contribute")
     await expect(page.locator("main")).to_have_attribute("data-state", "live", timeout=15000)
-    assert await queue_counts(aws, two_slots.frames_queue) == (1, 1)
+    assert await queue_counts(aws, frames_of(two_slots)) == (1, 1)
     await page.goto(stack.urls["gateway"])  # pagehide sends the release beacon
     await expect(page.locator("main")).to_have_attribute("data-state", "ready", timeout=15000)
     deadline = asyncio.get_running_loop().time() + 10
-    while await queue_counts(aws, two_slots.frames_queue) != (2, 0):
+    while await queue_counts(aws, frames_of(two_slots)) != (2, 0):
         assert asyncio.get_running_loop().time() < deadline, "the lease was not released"
         await asyncio.sleep(0.2)
 
