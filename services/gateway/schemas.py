@@ -180,6 +180,8 @@ class ClipStatus(BaseModel):
     filled: int
     filled_frames: list[int]
     clip: ClipVersion | None
+    # The video host's player to embed instead of the clip (GATEWAY_FEATURED_PLAYER).
+    player_embed_url: str | None = None
 
 
 class SlotPhotos(BaseModel):
