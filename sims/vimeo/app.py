@@ -147,11 +147,13 @@ def tus_refusal(status: int, text: str) -> Response:
     return Response(text, status, headers={**TUS_HEADERS, **extra}, media_type="text/plain")
 
 
-def tus_precondition(request: Request) -> Response | None:
-    """412 unless the request speaks tus 1.0.0."""
+def require_tus(request: Request) -> None:
+    """Dependency: 412 unless the request speaks tus 1.0.0."""
     if request.headers.get("tus-resumable") != TUS_VERSION:
-        return tus_refusal(412, f"Tus-Resumable: {TUS_VERSION} is required")
-    return None
+        raise VimeoError(412, 0, f"Tus-Resumable: {TUS_VERSION} is required")
+
+
+Tus = Depends(require_tus)
 
 
 @tus.options("/{upload_id}")
@@ -161,12 +163,9 @@ async def tus_options(upload_id: str) -> Response:
     return Response(status_code=204, headers=headers)
 
 
-@tus.head("/{upload_id}")
-async def tus_offset(upload_id: str, request: Request, lib: Lib) -> Response:
+@tus.head("/{upload_id}", dependencies=[Tus])
+async def tus_offset(upload_id: str, lib: Lib) -> Response:
     """The upload's offset and length."""
-    refused = tus_precondition(request)
-    if refused is not None:
-        return refused
     upload = lib.upload(upload_id)
     headers = {
         **TUS_HEADERS,
@@ -177,12 +176,9 @@ async def tus_offset(upload_id: str, request: Request, lib: Lib) -> Response:
     return Response(status_code=200, headers=headers)
 
 
-@tus.patch("/{upload_id}")
+@tus.patch("/{upload_id}", dependencies=[Tus])
 async def tus_patch(upload_id: str, request: Request, lib: Lib) -> Response:
     """Append the body at ``Upload-Offset``."""
-    refused = tus_precondition(request)
-    if refused is not None:
-        return refused
     if request.headers.get("content-type", "").split(";")[0].strip() != TUS_CONTENT_TYPE:
         return tus_refusal(415, f"Content-Type must be {TUS_CONTENT_TYPE}")
     offset = request.headers.get("upload-offset", "")
