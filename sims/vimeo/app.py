@@ -200,7 +200,8 @@ async def tus_patch(upload_id: str, request: Request, lib: Lib) -> Response:
 player = APIRouter()
 PLAYER_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<style>body{{margin:0;background:#000}}video{{width:100%;height:100vh}}</style></head>
+<style>body{{margin:0;background:#000;overflow:hidden}}
+video{{display:block;width:100vw;height:100vh}}</style></head>
 <body><video controls playsinline src="/video/{video_id}/source.mp4"></video></body></html>
 """
 
