@@ -117,6 +117,12 @@ def test_a_create_vimeo_would_refuse_is_refused_in_its_shape(vimeo_url, body, er
     assert answer.json()["error_code"] == error_code
 
 
+def test_a_file_larger_than_the_account_may_hold_is_vimeos_4101(vimeo_url):
+    body = {"upload": {"approach": "tus", "size": 10**12}}
+    answer = httpx.post(f"{vimeo_url}/me/videos", json=body, headers=AUTH)
+    assert (answer.status_code, answer.json()["error_code"]) == (403, 4101)
+
+
 def test_a_body_that_is_not_json_is_2205_and_a_version_needs_a_file_name(vimeo_url, official):
     answer = httpx.post(f"{vimeo_url}/me/videos", content=b"{nope", headers=AUTH)
     assert (answer.status_code, answer.json()["error_code"]) == (400, 2205)

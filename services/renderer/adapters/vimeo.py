@@ -156,7 +156,7 @@ def translated(call: Callable[[], T]) -> T:
         raise failure(exc.status_code, f"upload attempt: {exc.message}") from exc
     except vimeo.exceptions.VideoUploadFailure as exc:
         raise DependencyUnavailable("vimeo", f"tus upload failed: {exc.message}") from exc
-    except (requests.RequestException, TusCommunicationError, OSError) as exc:
+    except (requests.RequestException, TusCommunicationError) as exc:
         raise DependencyUnavailable("vimeo", f"Vimeo unreachable: {exc}") from exc
 
 
