@@ -8,6 +8,11 @@ resource, imports the generated demo video as video ``demo`` through the importe
 command line like any operator (``python -m importer demo``, a no-op once imported),
 waits until all four services are ready, prints the home page URL, and then idles,
 because honcho stops the whole stack when any process exits.
+
+The local Vimeo (``python -m sims.vimeo``) is off by default: it starts only when the
+renderer publishes to Vimeo (``RENDERER_PUBLISHERS`` names ``vimeo``) and no Vimeo API
+is named (``RENDERER_VIMEO_API_URL`` unset); the renderer and the gateway are then
+pointed at it with one access token per run.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import secrets
 import signal
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
@@ -34,6 +40,7 @@ from shared.bootstrap import main as bootstrap_main  # noqa: E402
 from shared.logs import configure_logging  # noqa: E402
 from shared.settings import AwsSettings  # noqa: E402
 from sims.crowd.settings import CrowdSettings  # noqa: E402
+from sims.vimeo.settings import VimeoSimSettings  # noqa: E402
 
 DEFAULT_MOTO_PORT = 4566
 # The local stack collects crowd judgments every 10 s instead of hourly.
@@ -69,6 +76,30 @@ def neighbour_environment() -> dict[str, str]:
     }
 
 
+def wants_local_vimeo(env: Mapping[str, str]) -> bool:
+    """True when the renderer publishes to Vimeo and no real Vimeo is named."""
+    return "vimeo" in env.get("RENDERER_PUBLISHERS", "") and not env.get("RENDERER_VIMEO_API_URL")
+
+
+def vimeo_environment() -> dict[str, str]:
+    """Defaults that point the renderer and the gateway's CSP at the local Vimeo."""
+    token = os.environ.get("VIMEO_ACCESS_TOKEN") or secrets.token_hex(16)
+    url = f"http://127.0.0.1:{VimeoSimSettings().port}"
+    return {
+        "OFOF_LOCAL_VIMEO": "1",
+        "VIMEO_ACCESS_TOKEN": token,
+        "RENDERER_VIMEO_ACCESS_TOKEN": token,
+        "RENDERER_VIMEO_API_URL": url,
+        "GATEWAY_VIMEO_PLAYER_ORIGIN": url,
+    }
+
+
+def honcho_arguments(local_vimeo: bool) -> list[str]:
+    """honcho's command line: every Procfile process, the local Vimeo only when wanted."""
+    off = [] if local_vimeo else ["-c", "vimeo=0"]
+    return ["-f", str(ROOT / "deploy" / "Procfile"), "-d", str(ROOT), "start", *off]
+
+
 def local_environment() -> dict[str, str]:
     """Environment defaults that point every process at the local moto server and crowd."""
     moto_port = os.environ.get("OFOF_MOTO_PORT", str(DEFAULT_MOTO_PORT))
@@ -94,13 +125,15 @@ def run() -> None:
     import honcho.manager
     from honcho.command import main as honcho_main
 
-    for key, value in local_environment().items():
+    local_vimeo = wants_local_vimeo(os.environ)
+    defaults = local_environment() | (vimeo_environment() if local_vimeo else {})
+    for key, value in defaults.items():
         if key == "PATH":
             os.environ["PATH"] = value
         else:
             os.environ.setdefault(key, value)
     honcho.manager.KILL_WAIT = HONCHO_KILL_WAIT_SECONDS
-    honcho_main(["-f", str(ROOT / "deploy" / "Procfile"), "-d", str(ROOT), "start"])
+    honcho_main(honcho_arguments(local_vimeo))
 
 
 def service_urls() -> dict[str, str]:
@@ -137,8 +170,11 @@ async def setup() -> None:
     await import_demo()
     urls = service_urls()
     crowd = CrowdSettings()
+    vimeo = VimeoSimSettings()
+    optional = [f"{vimeo.base_url()}/healthz"] if os.environ.get("OFOF_LOCAL_VIMEO") else []
     await asyncio.gather(
         wait_until(f"http://{crowd.host}:{crowd.port}/healthz", deadline),
+        *(wait_until(url, deadline) for url in optional),
         *(wait_until(f"{url}/readyz", deadline) for url in urls.values()),
     )
     print(f"One Frame Of Fame is ready: {urls['gateway']}/", flush=True)

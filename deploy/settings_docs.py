@@ -35,6 +35,7 @@ from services.moderation.settings import ModerationSettings  # noqa: E402
 from services.renderer.settings import RendererSettings  # noqa: E402
 from shared.settings import ServiceSettings, field_env_names  # noqa: E402
 from sims.crowd.settings import CrowdSettings  # noqa: E402
+from sims.vimeo.settings import VimeoSimSettings  # noqa: E402
 
 MIB = 1024 * 1024
 _TYPE_NAMES: dict[object, str] = {SecretStr: "secret", Path: "path"}
@@ -57,6 +58,7 @@ TABLES = (
     Table("moderation", "docs/moderation.md", ModerationSettings),
     Table("crowd", "docs/moderation.md", CrowdSettings),
     Table("renderer", "docs/renderer.md", RendererSettings),
+    Table("vimeo", "docs/renderer.md", VimeoSimSettings),
 )
 
 

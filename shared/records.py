@@ -3,8 +3,9 @@
 Every S3 key is spelled here and nowhere else (DESIGN.md "Storage"). The importer
 writes a video's record; ingest reads it to size renditions, the gateway to serve
 originals, moderation to compare photos with their original frame. Ingest writes each
-submission's record as its commit. The renderer writes the clip pointer the gateway
-reads; moderation's read API answers with :class:`ReviewView`, which the gateway parses.
+submission's record as its commit. The renderer writes the clip pointer and, per video
+host, the hosted clip, which the gateway reads; moderation's read API answers with
+:class:`ReviewView`, which the gateway parses.
 """
 
 from __future__ import annotations
@@ -67,6 +68,11 @@ def clip_segment_name(index: int) -> str:
 def current_clip_key(video: str) -> str:
     """S3 key of the pointer the renderer swaps when it publishes a clip of ``video``."""
     return f"{clips_prefix(video)}current.json"
+
+
+def hosted_clip_key(video: str, host: str) -> str:
+    """S3 key of the :class:`HostedClip` of ``video`` on a video host (e.g. ``vimeo``)."""
+    return f"{clips_prefix(video)}{host}.json"
 
 
 # One folder per submission: ``submissions/{id}/`` (renditions, record, markers).
@@ -171,6 +177,26 @@ class ClipPointer(ClipFacts):
     # The frames showing a crowd photo (sorted); the home page draws its mosaic from them.
     filled_frames: list[int] = []
     published_at: datetime
+
+
+class HostedClip(Record):
+    """``clips/{video}/{host}.json``: the one video a host (Vimeo) keeps of ``video``.
+
+    The renderer's publisher for that host writes it as soon as the host's video exists
+    (so every later publish replaces that same video, across restarts) and again after
+    each completed upload; the gateway embeds the host's player from it.
+    """
+
+    video: str
+    host: str
+    # The host's id of the video, e.g. Vimeo's ``/videos/123``.
+    video_uri: str
+    link: str
+    player_embed_url: str
+    # The clip whose upload completed last, its version and when; None before the first.
+    clip_hash: str | None = None
+    version: str | None = None
+    published_at: datetime | None = None
 
 
 class ReviewView(Record):

@@ -37,7 +37,10 @@ def create_app(settings: GatewaySettings, deps: GatewayDeps | None = None) -> Fa
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_middleware(BrowserSecurityMiddleware)
+    featured = settings.featured_player == "vimeo"
+    app.add_middleware(
+        BrowserSecurityMiddleware, frame_origins=(settings.vimeo_player_origin,) if featured else ()
+    )
     app.add_middleware(
         ClientIdMiddleware,
         max_age_seconds=settings.client_cookie_max_age_seconds,

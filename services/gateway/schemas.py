@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from services.gateway.links import frame_url, media_url, original_url
 from shared.leases import LeaseClaims
@@ -209,6 +209,9 @@ class ClipStatus(BaseModel):
     filled: int
     filled_frames: list[int]
     clip: ClipVersion | None
+    # The video host's player to embed instead of the clip (GATEWAY_FEATURED_PLAYER);
+    # left out of the answer when there is none, so the HLS-only answer is unchanged.
+    player_embed_url: str | None = Field(None, exclude_if=lambda url: url is None)
 
 
 class SlotPhotos(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
@@ -51,6 +52,11 @@ class GatewaySettings(ServiceSettings):
 
     # The video the home page features.
     video: str = "demo"
+    # The home page's player: "hls" (the clip in S3) or "vimeo" (Vimeo's player, embedded
+    # once the renderer's Vimeo publisher has uploaded the video; "hls" until then).
+    featured_player: Literal["hls", "vimeo"] = "hls"
+    # Origin of Vimeo's player, allowed in frames by the pages' CSP when featured.
+    vimeo_player_origin: str = "https://player.vimeo.com"
     # How long answers from moderation are reused.
     reviews_cache_seconds: float = 2.0
     # How long the clip pointer is reused.

@@ -41,10 +41,12 @@ from shared.photos import PhotoBody
 from shared.records import (
     ORIGINALS_PREFIX,
     ClipPointer,
+    HostedClip,
     ReviewView,
     SubmissionRecord,
     VideoRecord,
     current_clip_key,
+    hosted_clip_key,
     original_key,
     submission_record_key,
     video_of_prefix,
@@ -227,7 +229,16 @@ class Gateway:
             filled=pointer.filled_slots if pointer else 0,
             filled_frames=list(pointer.filled_frames) if pointer else [],
             clip=ClipVersion.of(pointer) if pointer else None,
+            player_embed_url=await self._hosted_player(video),
         )
+
+    async def _hosted_player(self, video: str) -> str | None:
+        """The featured host's player of ``video``, once a first upload there completed."""
+        if self.settings.featured_player == "hls":
+            return None
+        key = hosted_clip_key(video, self.settings.featured_player)
+        hosted = await self.ports.objects.find_record(key, HostedClip)
+        return hosted.player_embed_url if hosted and hosted.published_at else None
 
     async def slot(self, video: str, frame: int) -> SlotPhotos:
         """One slot: its place in the clip and its approved photos, best first."""

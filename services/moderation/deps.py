@@ -59,7 +59,9 @@ def build_feeder(settings: ModerationSettings, aws: AwsClients) -> SlotFeeder:
         registry=DynamoSlotRegistry(aws.dynamodb, settings.reviews_table),
         transport=SqsFramesTransport(aws, SqsQueueSender(aws), settings.frames_queue),
         videos=S3ObjectStore(aws.s3, settings.media_bucket),
-        policy=FeedPolicy(window=settings.feed_window),
+        policy=FeedPolicy(
+            window=settings.feed_window, unsent_grace_seconds=settings.unsent_grace_seconds
+        ),
     )
 
 

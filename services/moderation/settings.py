@@ -79,6 +79,9 @@ class ModerationSettings(ServiceSettings):
     feed_seconds: float = Field(1.0, gt=0)
     # Time between sweeps: newly imported videos found, unsent offers resent.
     sweep_seconds: float = Field(30.0, gt=0)
+    # An offered slot whose message id is still unknown this long after it was offered was
+    # never sent (a crash between marking and sending): the sweep sends it.
+    unsent_grace_seconds: float = Field(30.0, ge=0)
     # Pending reviews reconciled at once.
     reconcile_concurrency: int = Field(8, ge=1)
     # Steps owed after a decision are repaired by reconcile only after this long, so it

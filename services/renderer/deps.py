@@ -16,6 +16,7 @@ from services.renderer.adapters.diskcache import DiskBlobCache
 from services.renderer.adapters.dynamo import DynamoSlotStore
 from services.renderer.adapters.pyav import SegmentRenderer
 from services.renderer.adapters.s3 import S3ClipPublisher
+from services.renderer.adapters.vimeo import VimeoPublisher
 from services.renderer.clips import EncodingPrefs
 from services.renderer.ports import ClipPublisher, Lock
 from services.renderer.scheduling import RenderPolicy
@@ -52,6 +53,8 @@ def build_deps(
         publishers.append(s3_publisher)
     if "blip" in settings.publishers and http is not None:
         publishers.append(BlipPublisher(http, settings, slots))
+    if "vimeo" in settings.publishers:
+        publishers.append(VimeoPublisher(store, settings))
 
     def lock_for(name: str) -> Lock:
         return DynamoLock(aws.dynamodb, settings.slots_table, name, settings.render_lock_seconds)

@@ -42,8 +42,8 @@ class RendererSettings(ServiceSettings):
     # Expiry of the per-video render lock. A render renews it every third of this, so a
     # crashed renderer blocks the next render of its video for at most this long.
     render_lock_seconds: float = Field(15.0, gt=0)
-    # Publishing targets, as a JSON list of `s3` and `blip`.
-    publishers: tuple[Literal["s3", "blip"], ...] = ("s3",)
+    # Publishing targets, as a JSON list of `s3`, `blip` and `vimeo`.
+    publishers: tuple[Literal["s3", "blip", "vimeo"], ...] = ("s3",)
     # Clip versions kept in S3; older ones are deleted after each pointer swap.
     retained_versions: int = Field(3, ge=1)
     # A failed render or publisher is retried after this long.
@@ -56,6 +56,22 @@ class RendererSettings(ServiceSettings):
     blip_password: SecretStr = SecretStr("")
     # Blip publisher: timeout of one call.
     blip_timeout_seconds: float = 120.0
+    # Vimeo publisher: the API root (the local Vimeo of `make run` sets its own).
+    vimeo_api_url: str = "https://api.vimeo.com"
+    # Vimeo publisher: an access token with the scopes public, private, edit and upload.
+    vimeo_access_token: SecretStr = SecretStr("")
+    # Vimeo publisher: the video's title when it is created; {video} is the video name.
+    vimeo_title: str = "One Frame Of Fame: {video}"
+    # Vimeo publisher: the video's description when it is created.
+    vimeo_description: str = "A music video re-made by the crowd, one frame at a time."
+    # Vimeo publisher: who may watch on vimeo.com (Vimeo's privacy.view).
+    vimeo_privacy_view: Literal[
+        "anybody", "contacts", "disable", "nobody", "password", "unlisted", "users"
+    ] = "anybody"
+    # Vimeo publisher: whether other sites (our home page) may embed the player.
+    vimeo_privacy_embed: Literal["public", "private"] = "public"
+    # Vimeo publisher: bound of each step of a publish (create, upload, replace, status).
+    vimeo_timeout_seconds: float = Field(900.0, gt=0)
     # Bearer token for POST /renders; empty disables the route.
     operator_token: SecretStr = SecretStr("")
     # The video of /clip and /renders/latest without ?video=.

@@ -81,6 +81,17 @@ def decisions_logged(log_paths: list[Path]) -> Counter[str]:
     return counted
 
 
+async def offers_sent(aws: AwsClients, table: str, video: str, frame_count: int) -> bool:
+    """No photo is still under review on its slot and every offer's send completed (a kill
+    between marking a slot offered and sending its message is repaired by the sweep)."""
+    registry = DynamoSlotRegistry(aws.dynamodb, table)
+    for frame in range(frame_count):
+        slot = await registry.get(video, frame)
+        if slot is None or slot.reviewing or (slot.state == "offered" and not slot.message_id):
+            return False
+    return True
+
+
 async def slot_problems(
     aws: AwsClients,
     table: str,

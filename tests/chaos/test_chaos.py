@@ -28,6 +28,7 @@ from shared.settings import AwsSettings
 from tests.chaos.ledger import (
     decisions_logged,
     frame_messages,
+    offers_sent,
     review_statuses,
     slot_problems,
     submissions,
@@ -55,6 +56,8 @@ LEASE_SECONDS = 30  # a lease lost in a crash is back in the queue this soon
 DECIDED_WITHIN_SECONDS = 90.0
 LEASES_BACK_WITHIN_SECONDS = LEASE_SECONDS + 30.0
 CLIP_WITHIN_SECONDS = 90.0
+# Sweeps run every 5 s with a 5 s grace (SETTINGS): an unsent offer is sent within 15 s.
+OFFERS_SENT_WITHIN_SECONDS = 30.0
 KEY = "chaos-crowd-key"
 CROWD = {
     "judgment_delay_seconds": 1.0,
@@ -72,6 +75,9 @@ SETTINGS = {
     "MODERATION_RECONCILE_SECONDS": "3",
     "MODERATION_OUTBOX_GRACE_SECONDS": "4",
     "MODERATION_CONSUMER_WAIT_SECONDS": "1",
+    # Sweeps every 5 s, so an offer a kill left unsent is sent again within the bounds.
+    "MODERATION_SWEEP_SECONDS": "5",
+    "MODERATION_UNSENT_GRACE_SECONDS": "5",
     "RENDERER_DEFAULT_VIDEO": VIDEO,
     "RENDERER_MIN_INTERVAL_SECONDS": "3",
     "RENDERER_MAX_DELAY_SECONDS": "10",
@@ -206,9 +212,16 @@ async def test_every_slot_and_submission_survives_each_service_being_killed(
             except AssertionError as exc:
                 clip_error = exc
             filled = await clip_frames(gateway)
+            table = str(aws_fields["reviews_table"])
+            await poll(
+                lambda: offers_sent(aws, table, VIDEO, frame_count),
+                OFFERS_SENT_WITHIN_SECONDS,
+                "every photo decided on its slot and every offer sent",
+            )
+            # The feeder stops, so the records hold still while the messages are counted.
+            stack.stop("moderation")
             slots = await frame_messages(aws, frames_queue)
             dead = await queue_counts(aws, dead_letter_queue(frames_queue))
-            table = str(aws_fields["reviews_table"])
             problems = await slot_problems(aws, table, VIDEO, frame_count, slots, approved_by_frame)
     decisions = decisions_logged(sorted(log_dir.glob("moderation-*.log")))
     report = summary(tally, storm_log, statuses, time.monotonic() - started)

@@ -153,3 +153,21 @@ def test_the_local_stack_wires_moderation_to_the_crowd_through_real_settings(mon
     assert environment["MODERATION_CROWD_BASE_URL"] == "http://127.0.0.1:18004"
     assert environment["MODERATION_WEBHOOK_URL"] == "http://127.0.0.1:18002/crowd/webhook"
     assert float(environment["MODERATION_RECONCILE_SECONDS"]) <= 30
+
+
+def test_the_local_vimeo_is_in_the_procfile_but_off_unless_the_renderer_publishes_there():
+    devstack = load_devstack()
+    assert "vimeo: exec python -m sims.vimeo" in (DEPLOY / "Procfile").read_text().splitlines()
+    assert devstack.honcho_arguments(local_vimeo=False)[-2:] == ["-c", "vimeo=0"]
+    assert devstack.honcho_arguments(local_vimeo=True)[-1] == "start"
+    assert not devstack.wants_local_vimeo({})
+    assert devstack.wants_local_vimeo({"RENDERER_PUBLISHERS": '["s3","vimeo"]'})
+    real = {"RENDERER_PUBLISHERS": '["vimeo"]', "RENDERER_VIMEO_API_URL": "https://api.vimeo.com"}
+    assert not devstack.wants_local_vimeo(real)
+
+
+def test_the_renderer_and_the_local_vimeo_share_one_token_and_the_gateway_may_frame_it():
+    env = load_devstack().vimeo_environment()
+    assert env["RENDERER_VIMEO_ACCESS_TOKEN"] == env["VIMEO_ACCESS_TOKEN"]
+    assert env["RENDERER_VIMEO_API_URL"] == env["GATEWAY_VIMEO_PLAYER_ORIGIN"]
+    assert env["RENDERER_VIMEO_API_URL"].startswith("http://127.0.0.1:")

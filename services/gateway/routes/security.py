@@ -1,9 +1,11 @@
 """Browser security for the gateway: response headers and a same-origin rule for writes.
 
 The Content-Security-Policy allows only this origin, plus ``blob:``/``data:`` images and
-media for the camera preview and the captured photo. State-changing API calls from a
-browser must come from our own pages: a cross-site ``Origin`` or ``Sec-Fetch-Site``
-is refused with 403, so other sites cannot lease or submit on a visitor's behalf.
+media for the camera preview and the captured photo, and frames from the featured video
+host's player origin when there is one (``GATEWAY_FEATURED_PLAYER``). State-changing API
+calls from a browser must come from our own pages: a cross-site ``Origin`` or
+``Sec-Fetch-Site`` is refused with 403, so other sites cannot lease or submit on a
+visitor's behalf.
 Calls without either header (curl, other services) are not browsers and pass.
 """
 
@@ -15,22 +17,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import error_body
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' blob: data:",
-        "media-src 'self' blob:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+_POLICY = [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' blob: data:",
+    "media-src 'self' blob:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+]
 SECURITY_HEADERS = [
-    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(self), microphone=(), geolocation=()"),
@@ -38,6 +37,12 @@ SECURITY_HEADERS = [
 ]
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _SAME_SITE_FETCH = frozenset({"same-origin", "none"})
+
+
+def content_security_policy(frame_origins: tuple[str, ...]) -> bytes:
+    """The CSP, allowing frames (an embedded video player) from ``frame_origins`` only."""
+    frames = [f"frame-src {' '.join(frame_origins)}"] if frame_origins else []
+    return "; ".join(_POLICY + frames).encode()
 
 
 def is_cross_site_write(method: str, headers: Headers, own_origin: str) -> bool:
@@ -60,8 +65,10 @@ def own_origin(scope: Scope, headers: Headers) -> str:
 class BrowserSecurityMiddleware:
     """Adds the security headers to every answer and refuses cross-site writes."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, frame_origins: tuple[str, ...] = ()) -> None:
         self.app = app
+        self.headers = [(b"content-security-policy", content_security_policy(frame_origins))]
+        self.headers += SECURITY_HEADERS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -70,7 +77,7 @@ class BrowserSecurityMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message.setdefault("headers", []).extend(SECURITY_HEADERS)
+                message.setdefault("headers", []).extend(self.headers)
             await send(message)
 
         headers = Headers(scope=scope)

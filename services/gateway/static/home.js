@@ -8,7 +8,19 @@ const main = document.getElementById("home");
 const player = document.getElementById("player");
 let shownVersion = null;
 
+// A video host's player (GATEWAY_FEATURED_PLAYER=vimeo) keeps its own embed URL while the
+// host replaces the video's file, so it is set once and left to play.
+function showHostedPlayer(url) {
+  const frame = document.getElementById("hosted-player");
+  document.getElementById("no-clip").hidden = true;
+  player.hidden = true;
+  player.pause();
+  frame.hidden = false;
+  if (frame.src !== url) frame.src = url;
+}
+
 function showClip(info) {
+  if (info.player_embed_url) return showHostedPlayer(info.player_embed_url);
   const clip = info.clip;
   document.getElementById("no-clip").hidden = Boolean(clip);
   player.hidden = !clip;

@@ -7,7 +7,7 @@ Layout (every key from :mod:`shared.records`)::
     clips/{video}/{version}/index.m3u8    HLS playlist of the same segments
     clips/{video}/{version}/init.mp4      HLS init segment
     clips/{video}/{version}/seg-00000.m4s HLS media segments (the MP4's fragments)
-    clips/{video}/current.json            :class:`ClipPointer`, the only mutable object
+    clips/{video}/current.json            :class:`ClipPointer`, the only mutable one here
 
 A version is uploaded completely before ``current.json`` is swapped with a
 conditional write (``If-Match`` on the ETag read, ``If-None-Match: *`` for the first),
