@@ -77,6 +77,8 @@ def moderation_env(fields: dict[str, object], port: int, crowd_url: str) -> dict
         "MODERATION_RECONCILE_LOCK_SECONDS": "30",
         "MODERATION_OUTBOX_GRACE_SECONDS": str(GRACE_SECONDS),
         "MODERATION_CONSUMER_WAIT_SECONDS": "1",
+        # The video is imported after moderation starts: its feeder finds it within 2 s.
+        "MODERATION_SWEEP_SECONDS": "2",
     }
 
 
