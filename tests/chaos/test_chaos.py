@@ -53,7 +53,7 @@ VIDEO = "chaos"
 # 100 frames at 25 fps by default: more slots than 8 visitors fill in 40 s.
 VIDEO_SECONDS = float(os.environ.get("CHAOS_VIDEO_SECONDS", "4"))
 LEASE_SECONDS = 30  # a lease lost in a crash is back in the queue this soon
-DECIDED_WITHIN_SECONDS = 90.0
+DECIDED_WITHIN_SECONDS = 120.0
 LEASES_BACK_WITHIN_SECONDS = LEASE_SECONDS + 30.0
 CLIP_WITHIN_SECONDS = 90.0
 # Sweeps run every 5 s with a 5 s grace (SETTINGS): an unsent offer is sent within 15 s.
