@@ -1,4 +1,5 @@
-"""Fixtures shared by every test layer: a real moto server and per-test AWS names."""
+"""Fixtures shared by every test layer: a real moto server, the embedded local AWS of
+`make run` (ministack + dynalite), and per-test AWS names."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from shared.aws import AwsClients, open_aws_clients
 from shared.bootstrap import bootstrap
 from shared.settings import AwsSettings
-from tests.processes import moto_server
+from tests.processes import local_aws_servers, moto_server
 
 OUTPUT_DIR = Path(__file__).resolve().parent.parent / "test-output"
 
@@ -29,6 +30,39 @@ def moto_endpoint(output_dir: Path) -> Iterator[str]:
     """One real moto server (over HTTP) for the whole session."""
     with moto_server(output_dir / "moto-session.log") as endpoint:
         yield endpoint
+
+
+@pytest.fixture(scope="session")
+def local_aws_endpoint(
+    output_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
+    """The embedded local AWS of `make run` for the whole session: its per-service
+    endpoints as settings fields (ministack for S3 and SQS, dynalite for DynamoDB)."""
+    with local_aws_servers(tmp_path_factory.mktemp("localaws"), output_dir) as servers:
+        yield {
+            "aws_endpoint_url_s3": servers.local.ministack_url,
+            "aws_endpoint_url_sqs": servers.local.ministack_url,
+            "aws_endpoint_url_dynamodb": servers.local.dynalite_url,
+        }
+
+
+# The AWS stand-ins a test marked `every_aws` runs against: the moto server (every
+# test's default) and the embedded local AWS that `make run` ships.
+AWS_BACKENDS = ["moto", "localaws"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run each test marked `every_aws` once per AWS stand-in."""
+    if "aws_backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "every_aws"
+    ):
+        metafunc.parametrize("aws_backend", AWS_BACKENDS, indirect=True)
+
+
+@pytest.fixture
+def aws_backend(request: pytest.FixtureRequest) -> str:
+    """The AWS stand-in of this test: the moto server unless marked `every_aws`."""
+    return str(getattr(request, "param", "moto"))
 
 
 def aws_settings_for(endpoint: str) -> dict[str, object]:
@@ -50,9 +84,13 @@ def aws_settings_for(endpoint: str) -> dict[str, object]:
 
 
 @pytest.fixture
-def aws_fields(moto_endpoint: str) -> dict[str, object]:
+def aws_fields(aws_backend: str, request: pytest.FixtureRequest) -> dict[str, object]:
     """Fields for any settings class: this test's own bucket, queues and tables."""
-    return aws_settings_for(moto_endpoint)
+    if aws_backend == "moto":
+        return aws_settings_for(request.getfixturevalue("moto_endpoint"))
+    fields = aws_settings_for("") | request.getfixturevalue("local_aws_endpoint")
+    del fields["aws_endpoint_url"]
+    return fields
 
 
 @pytest.fixture
