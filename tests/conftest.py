@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from deploy.localaws import LocalAws
 from shared.aws import AwsClients, open_aws_clients
 from shared.bootstrap import bootstrap
 from shared.settings import AwsSettings
@@ -35,15 +36,27 @@ def moto_endpoint(output_dir: Path) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def local_aws_endpoint(
     output_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[dict[str, str]]:
-    """The embedded local AWS of `make run` for the whole session: its per-service
-    endpoints as settings fields (ministack for S3 and SQS, dynalite for DynamoDB)."""
+) -> Iterator[LocalAws]:
+    """The embedded local AWS of `make run` for the whole session (ministack for S3 and
+    SQS, dynalite for DynamoDB): where each listens."""
     with local_aws_servers(tmp_path_factory.mktemp("localaws"), output_dir) as servers:
-        yield {
-            "aws_endpoint_url_s3": servers.local.ministack_url,
-            "aws_endpoint_url_sqs": servers.local.ministack_url,
-            "aws_endpoint_url_dynamodb": servers.local.dynalite_url,
-        }
+        yield servers.local
+
+
+def local_aws_endpoints(local: LocalAws) -> dict[str, str]:
+    """Settings fields that point each client at its server of the local AWS."""
+    return {
+        "aws_endpoint_url_s3": local.ministack_url,
+        "aws_endpoint_url_sqs": local.ministack_url,
+        "aws_endpoint_url_dynamodb": local.dynalite_url,
+    }
+
+
+def local_aws_settings_for(local: LocalAws) -> dict[str, object]:
+    """Like :func:`aws_settings_for`, on the local AWS of `make run`."""
+    fields = aws_settings_for("") | local_aws_endpoints(local)
+    del fields["aws_endpoint_url"]
+    return fields
 
 
 # The AWS stand-ins a test marked `every_aws` runs against: the moto server (every
@@ -88,9 +101,7 @@ def aws_fields(aws_backend: str, request: pytest.FixtureRequest) -> dict[str, ob
     """Fields for any settings class: this test's own bucket, queues and tables."""
     if aws_backend == "moto":
         return aws_settings_for(request.getfixturevalue("moto_endpoint"))
-    fields = aws_settings_for("") | request.getfixturevalue("local_aws_endpoint")
-    del fields["aws_endpoint_url"]
-    return fields
+    return local_aws_settings_for(request.getfixturevalue("local_aws_endpoint"))
 
 
 @pytest.fixture

@@ -1,0 +1,118 @@
+"""The local AWS of `make run` keeps its data across a `kill -9` of either server.
+
+Real processes on loopback: ministack (S3 + SQS) and dynalite (DynamoDB) on a state
+directory of this test. S3 objects and DynamoDB items are durable; SQS queues are
+transport, gone after a ministack restart until bootstrap makes them again (the
+supervisor of `make run`, ``devstack.py aws``, does that by itself).
+"""
+
+import asyncio
+import os
+import signal
+import time
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+import httpx
+import pytest
+from botocore.exceptions import ClientError
+
+from deploy.localaws import LocalAws
+from services.moderation.adapters.dynamo import DynamoReviewStore
+from shared.aws import AwsClients, open_aws_clients
+from shared.bootstrap import bootstrap
+from shared.objects import S3ObjectStore
+from shared.settings import AwsSettings
+from tests.conftest import local_aws_settings_for
+from tests.integration.test_review_store import review
+from tests.peeks import queue_counts
+from tests.processes import PYTHON, descendants, free_port, local_aws_servers, running, wait_for
+from tests.stack import aws_env, service_stack
+
+pytestmark = pytest.mark.system
+
+# A killed server is restarted, answers and is bootstrapped again within this.
+BACK_WITHIN_SECONDS = 60.0
+
+
+async def queue_exists(aws: AwsClients, name: str) -> bool:
+    try:
+        await aws.sqs.get_queue_url(QueueName=name)
+    except ClientError:
+        return False
+    return True
+
+
+async def test_objects_and_items_survive_a_kill_9_of_each_server_and_queues_are_transport(
+    tmp_path: Path, output_dir: Path
+):
+    with local_aws_servers(tmp_path / "state", output_dir) as servers:
+        settings = AwsSettings(**local_aws_settings_for(servers.local))  # type: ignore[arg-type]
+        async with AsyncExitStack() as stack:
+            aws = await open_aws_clients(settings, stack)
+            await bootstrap(aws, settings)
+            store = S3ObjectStore(aws.s3, settings.media_bucket)
+            reviews = DynamoReviewStore(aws.dynamodb, settings.reviews_table)
+            etag = await store.put("originals/demo/000001.jpg", b"frame", "image/jpeg")
+            stored = await reviews.put(review("s1"))
+            for name in ("ministack", "dynalite"):
+                servers.kill(name)
+                servers.start(name)
+            got = await store.get("originals/demo/000001.jpg")
+            assert (got.data, got.etag) == (b"frame", etag)
+            assert not await store.create("originals/demo/000001.jpg", b"again", "image/jpeg")
+            assert await reviews.get("s1") == stored
+            assert [r.submission_id async for r in reviews.open_reviews()] == ["s1"]
+            assert not await queue_exists(aws, settings.frames_queue)
+            await bootstrap(aws, settings)
+            assert await queue_counts(aws, settings.frames_queue) == (0, 0)
+
+
+def ministack_pid(supervisor: int) -> int:
+    """The ministack process under ``supervisor`` (``devstack.py aws``)."""
+    for pid in descendants(supervisor):
+        try:
+            if b"ministack" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                return pid
+        except OSError:
+            continue
+    raise AssertionError("no ministack process under the supervisor")
+
+
+async def wait_until_bootstrapped(aws: AwsClients, settings: AwsSettings) -> None:
+    deadline = time.monotonic() + BACK_WITHIN_SECONDS
+    while not await queue_exists(aws, settings.render_queue):
+        assert time.monotonic() < deadline, "the queues did not come back"
+        await asyncio.sleep(0.5)
+
+
+async def test_make_runs_local_aws_restarts_a_killed_ministack_and_bootstraps_it_again(
+    tmp_path: Path, output_dir: Path
+):
+    local = LocalAws(free_port(), free_port(), tmp_path / "state")
+    fields = local_aws_settings_for(local)
+    settings = AwsSettings(**fields)  # type: ignore[arg-type]
+    env = {
+        **aws_env(fields),
+        "OFOF_MINISTACK_PORT": str(local.ministack_port),
+        "OFOF_DYNALITE_PORT": str(local.dynalite_port),
+        "OFOF_LOCALAWS_DIR": str(local.state_dir),
+    }
+    args = [PYTHON, "deploy/devstack.py", "aws"]
+    with running(args, env=env, log_path=output_dir / "localaws-supervisor.log") as supervisor:
+        wait_for(lambda: local.ministack_answers() and local.dynalite_answers(), 60, "local AWS")
+        async with AsyncExitStack() as stack:
+            aws = await open_aws_clients(settings, stack)
+            await bootstrap(aws, settings)
+            store = S3ObjectStore(aws.s3, settings.media_bucket)
+            await store.put("clips/demo/current.json", b"{}", "application/json")
+            with service_stack(["renderer"], fields, output_dir) as services:
+                killed = ministack_pid(supervisor.pid)
+                os.kill(killed, signal.SIGKILL)
+                await wait_until_bootstrapped(aws, settings)
+                assert ministack_pid(supervisor.pid) != killed
+                assert (await store.get("clips/demo/current.json")).data == b"{}"
+                renderer = services.process("renderer")
+                assert renderer.poll() is None, "the renderer died with its queue"
+                async with httpx.AsyncClient(base_url=services.urls["renderer"]) as client:
+                    assert (await client.get("/healthz")).status_code == 200
