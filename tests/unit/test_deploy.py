@@ -153,3 +153,18 @@ def test_the_local_stack_wires_moderation_to_the_crowd_through_real_settings(mon
     assert environment["MODERATION_CROWD_BASE_URL"] == "http://127.0.0.1:18004"
     assert environment["MODERATION_WEBHOOK_URL"] == "http://127.0.0.1:18002/crowd/webhook"
     assert float(environment["MODERATION_RECONCILE_SECONDS"]) <= 30
+
+
+def test_the_local_stack_points_each_aws_client_at_its_local_server(monkeypatch):
+    devstack = load_devstack()
+    for name in ("OFOF_MINISTACK_PORT", "OFOF_DYNALITE_PORT", "OFOF_LOCALAWS_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    environment = devstack.local_aws_environment()
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    settings = AwsSettings()
+    assert settings.aws_endpoint_url_s3 == settings.aws_endpoint_url_sqs == "http://127.0.0.1:4566"
+    assert settings.aws_endpoint_url_dynamodb == "http://127.0.0.1:4567"
+    assert environment["OFOF_LOCALAWS_DIR"] == str(DEPLOY.parent / "var" / "localaws")
+    procfile = (DEPLOY / "Procfile").read_text()
+    assert "aws: exec python deploy/devstack.py aws" in procfile
