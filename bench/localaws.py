@@ -53,9 +53,7 @@ async def sqs_rates(aws: AwsClients, settings: AwsSettings) -> dict[str, float]:
     """Send + receive + delete cycles per second, the queue kept at each depth."""
     figures = {}
     for depth in DEPTHS:
-        url = (await aws.sqs.create_queue(QueueName=f"{settings.frames_queue}-{depth}"))[
-            "QueueUrl"
-        ]
+        url = (await aws.sqs.create_queue(QueueName=f"{settings.frames_queue}-{depth}"))["QueueUrl"]
         await fill(aws, url, depth)
 
         async def cycle(n: int, url: str = url) -> None:
