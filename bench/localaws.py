@@ -11,6 +11,7 @@ update and query per second. Each figure is the rate of sequential calls over at
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import tempfile
 import time
@@ -31,6 +32,9 @@ DEPTHS = (10, 100, 1_000)
 OPS = 300
 MEASURE_SECONDS = 5.0
 OBJECT_BYTES = 100 * 1024
+
+# Calls per second by figure name: (ministack + dynalite, moto server).
+Figures = tuple[dict[str, float], dict[str, float]]
 
 
 async def rate(call: Callable[[int], Awaitable[object]]) -> float:
@@ -111,16 +115,21 @@ async def dynamodb_rates(aws: AwsClients, settings: AwsSettings) -> dict[str, fl
     }
 
 
-async def measure(fields: dict[str, object]) -> dict[str, float]:
-    settings = AwsSettings(**fields)  # type: ignore[arg-type]
+async def measure(local_fields: dict[str, object], moto_fields: dict[str, object]) -> Figures:
+    """Every figure on both stand-ins, one group after the other on each, so a change of
+    the machine's load falls on both alike."""
+    figures: Figures = ({}, {})
     async with AsyncExitStack() as stack:
-        aws = await open_aws_clients(settings, stack)
-        await bootstrap(aws, settings)
-        return {
-            **await sqs_rates(aws, settings),
-            **await s3_rates(aws, settings),
-            **await dynamodb_rates(aws, settings),
-        }
+        both = []
+        for fields in (local_fields, moto_fields):
+            settings = AwsSettings(**fields)  # type: ignore[arg-type]
+            aws = await open_aws_clients(settings, stack)
+            await bootstrap(aws, settings)
+            both.append((aws, settings))
+        for group in (sqs_rates, s3_rates, dynamodb_rates):
+            for (aws, settings), found in zip(both, figures, strict=True):
+                found.update(await group(aws, settings))
+    return figures
 
 
 def table(local: dict[str, float], moto: dict[str, float]) -> str:
@@ -134,12 +143,16 @@ def table(local: dict[str, float], moto: dict[str, float]) -> str:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        with local_aws_servers(Path(tmp) / "state", Path(tmp)) as servers:
-            local = asyncio.run(measure(local_aws_settings_for(servers.local)))
-        with moto_server() as endpoint:
-            moto = asyncio.run(measure(aws_settings_for(endpoint)))
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        local_aws_servers(Path(tmp) / "state", Path(tmp)) as servers,
+        moto_server() as endpoint,
+    ):
+        local, moto = asyncio.run(
+            measure(local_aws_settings_for(servers.local), aws_settings_for(endpoint))
+        )
     print(table(local, moto))
+    print(f"\nload average during the run: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
 
 
 if __name__ == "__main__":
