@@ -181,11 +181,19 @@ def aws() -> None:
         asyncio.run(bootstrap_main(AwsSettings()))
 
     servers = [
-        localaws.Supervised("ministack", lambda: localaws.start_ministack(local),
-                            local.ministack_answers, rebootstrap),
-        localaws.Supervised("dynalite", lambda: localaws.start_dynalite(local),
-                            local.dynalite_answers, rebootstrap),
-    ]  # fmt: skip
+        localaws.Supervised(
+            "ministack",
+            lambda: localaws.start_ministack(local, supervised=True),
+            local.ministack_answers,
+            rebootstrap,
+        ),
+        localaws.Supervised(
+            "dynalite",
+            lambda: localaws.start_dynalite(local, supervised=True),
+            local.dynalite_answers,
+            rebootstrap,
+        ),
+    ]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         localaws.supervise(servers, STARTUP_TIMEOUT_SECONDS)

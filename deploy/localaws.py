@@ -14,7 +14,9 @@ keep running (they answer 503 meanwhile). The same commands start them in the te
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import subprocess
 import time
 from collections.abc import Callable, Mapping
@@ -39,6 +41,8 @@ DYNALITE_PROBE_HEADERS = {
     "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/dynamodb/"
     "aws4_request, SignedHeaders=host, Signature=0",
 }
+# Linux's prctl option: the signal a child gets when its parent dies.
+PR_SET_PDEATHSIG = 1
 # A server that dies this soon after a restart is broken, not crashed: give up.
 RESTARTS_PER_MINUTE = 5
 
@@ -130,19 +134,40 @@ def _answers(call: Callable[[], httpx.Response]) -> bool:
         return False
 
 
-def start_ministack(local: LocalAws, log: IO[bytes] | None = None) -> subprocess.Popen[bytes]:
+def start_ministack(
+    local: LocalAws, log: IO[bytes] | None = None, *, supervised: bool = False
+) -> subprocess.Popen[bytes]:
     """Start ministack (S3 data directory created first); output to ``log`` if given."""
     args, env = local.ministack_command()
     (local.state_dir / "s3").mkdir(parents=True, exist_ok=True)
-    return subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT if log else None)
+    return _start(args, env, log, supervised)
 
 
-def start_dynalite(local: LocalAws, log: IO[bytes] | None = None) -> subprocess.Popen[bytes]:
+def start_dynalite(
+    local: LocalAws, log: IO[bytes] | None = None, *, supervised: bool = False
+) -> subprocess.Popen[bytes]:
     """Start dynalite (its LevelDB directory's parent created first)."""
     local.state_dir.mkdir(parents=True, exist_ok=True)
+    return _start(local.dynalite_command(), None, log, supervised)
+
+
+def _start(
+    args: list[str], env: dict[str, str] | None, log: IO[bytes] | None, supervised: bool
+) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        local.dynalite_command(), stdout=log, stderr=subprocess.STDOUT if log else None
+        args,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT if log else None,
+        preexec_fn=_die_with_parent if supervised else None,
     )
+
+
+def _die_with_parent() -> None:
+    """In the child: SIGTERM when the supervisor dies, even by ``kill -9``, so no server
+    outlives it holding its port (and honcho sees the ``aws`` process end)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def wait_until(predicate: Callable[[], bool], timeout_seconds: float, what: str) -> None:

@@ -53,8 +53,14 @@ def local_stack_environment(state_dir: Path) -> dict[str, str]:
 def make_run(log_path: Path, state_dir: Path | None = None, **settings: str) -> Iterator[Launched]:
     """Start `make run` with every port free, keeping its local AWS data in
     ``state_dir`` (a fresh directory when None); wait until it announces it is ready."""
+    if state_dir is None:
+        with (
+            tempfile.TemporaryDirectory(prefix="ofof-localaws-") as fresh,
+            make_run(log_path, Path(fresh), **settings) as launched,
+        ):
+            yield launched
+        return
     ports = {name: free_port() for name in SERVICES}
-    state_dir = state_dir or Path(tempfile.mkdtemp(prefix="ofof-localaws-"))
     env = {
         **os.environ,
         **local_stack_environment(state_dir),

@@ -26,7 +26,15 @@ from shared.settings import AwsSettings
 from tests.conftest import local_aws_settings_for
 from tests.integration.test_review_store import review
 from tests.peeks import queue_counts
-from tests.processes import PYTHON, descendants, free_port, local_aws_servers, running, wait_for
+from tests.processes import (
+    PYTHON,
+    descendants,
+    free_port,
+    is_alive,
+    local_aws_servers,
+    running,
+    wait_for,
+)
 from tests.stack import aws_env, service_stack
 
 pytestmark = pytest.mark.system
@@ -86,20 +94,28 @@ async def wait_until_bootstrapped(aws: AwsClients, settings: AwsSettings) -> Non
         await asyncio.sleep(0.5)
 
 
+def supervisor_env(local: LocalAws, fields: dict[str, object]) -> dict[str, str]:
+    """The environment of ``devstack.py aws`` (as `make run` sets it) for ``local``."""
+    return {
+        **aws_env(fields),
+        "OFOF_MINISTACK_PORT": str(local.ministack_port),
+        "OFOF_DYNALITE_PORT": str(local.dynalite_port),
+        "OFOF_LOCALAWS_DIR": str(local.state_dir),
+    }
+
+
+SUPERVISOR = [PYTHON, "deploy/devstack.py", "aws"]
+
+
 async def test_make_runs_local_aws_restarts_a_killed_ministack_and_bootstraps_it_again(
     tmp_path: Path, output_dir: Path
 ):
     local = LocalAws(free_port(), free_port(), tmp_path / "state")
     fields = local_aws_settings_for(local)
     settings = AwsSettings(**fields)  # type: ignore[arg-type]
-    env = {
-        **aws_env(fields),
-        "OFOF_MINISTACK_PORT": str(local.ministack_port),
-        "OFOF_DYNALITE_PORT": str(local.dynalite_port),
-        "OFOF_LOCALAWS_DIR": str(local.state_dir),
-    }
-    args = [PYTHON, "deploy/devstack.py", "aws"]
-    with running(args, env=env, log_path=output_dir / "localaws-supervisor.log") as supervisor:
+    env = supervisor_env(local, fields)
+    log_path = output_dir / "localaws-supervisor.log"
+    with running(SUPERVISOR, env=env, log_path=log_path) as supervisor:
         wait_for(lambda: local.ministack_answers() and local.dynalite_answers(), 60, "local AWS")
         async with AsyncExitStack() as stack:
             aws = await open_aws_clients(settings, stack)
@@ -116,3 +132,32 @@ async def test_make_runs_local_aws_restarts_a_killed_ministack_and_bootstraps_it
                 assert renderer.poll() is None, "the renderer died with its queue"
                 async with httpx.AsyncClient(base_url=services.urls["renderer"]) as client:
                     assert (await client.get("/healthz")).status_code == 200
+
+
+async def test_a_killed_supervisor_takes_both_servers_along_and_a_restart_finds_the_data(
+    tmp_path: Path, output_dir: Path
+):
+    """Under honcho a dead ``aws`` process then stops the stack; `make run` again finds
+    everything. No server outlives its supervisor holding the port."""
+    local = LocalAws(free_port(), free_port(), tmp_path / "state")
+    fields = local_aws_settings_for(local)
+    settings = AwsSettings(**fields)  # type: ignore[arg-type]
+    env = supervisor_env(local, fields)
+    log_path = output_dir / "localaws-supervisor-killed.log"
+    for attempt in range(2):
+        with running(SUPERVISOR, env=env, log_path=log_path) as supervisor:
+            wait_for(lambda: local.ministack_answers() and local.dynalite_answers(), 60, "AWS")
+            async with AsyncExitStack() as stack:
+                aws = await open_aws_clients(settings, stack)
+                await bootstrap(aws, settings)
+                reviews = DynamoReviewStore(aws.dynamodb, settings.reviews_table)
+                store = S3ObjectStore(aws.s3, settings.media_bucket)
+                if attempt == 0:
+                    await store.put("originals/demo/video.json", b"{}", "application/json")
+                    await reviews.put(review("s1"))
+                else:
+                    assert (await store.get("originals/demo/video.json")).data == b"{}"
+                    assert await reviews.get("s1") is not None
+            servers = descendants(supervisor.pid)
+            os.kill(supervisor.pid, signal.SIGKILL)
+            wait_for(lambda s=servers: not any(is_alive(p) for p in s), 15, "the servers to end")
