@@ -45,7 +45,9 @@ $(LOCALAWS_STAMP): $(MINISTACK)/requirements.txt | sysdeps
 	$(LOCALAWS_VENV)/bin/python -m pip install -q --no-deps -r $(MINISTACK)/requirements.txt
 	touch $@
 
+# Debian's nodejs comes without npm (NodeSource's includes it).
 $(NODE_STAMP): $(DYNALITE)/package.json $(DYNALITE)/package-lock.json | sysdeps
+	@command -v npm >/dev/null || $(call apt,npm)
 	npm ci --prefix $(DYNALITE) --no-audit --no-fund --loglevel=error
 	touch $@
 
