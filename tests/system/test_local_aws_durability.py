@@ -9,8 +9,10 @@ supervisor of `make run`, ``devstack.py aws``, does that by itself).
 import asyncio
 import os
 import signal
+import subprocess
 import time
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from pathlib import Path
 
 import httpx
@@ -51,14 +53,21 @@ async def queue_exists(aws: AwsClients, name: str) -> bool:
     return True
 
 
+@asynccontextmanager
+async def bootstrapped(settings: AwsSettings) -> AsyncIterator[AwsClients]:
+    """Clients to the local AWS of ``settings``, every resource bootstrapped."""
+    async with AsyncExitStack() as stack:
+        aws = await open_aws_clients(settings, stack)
+        await bootstrap(aws, settings)
+        yield aws
+
+
 async def test_objects_and_items_survive_a_kill_9_of_each_server_and_queues_are_transport(
     tmp_path: Path, output_dir: Path
 ):
     with local_aws_servers(tmp_path / "state", output_dir) as servers:
         settings = AwsSettings(**local_aws_settings_for(servers.local))  # type: ignore[arg-type]
-        async with AsyncExitStack() as stack:
-            aws = await open_aws_clients(settings, stack)
-            await bootstrap(aws, settings)
+        async with bootstrapped(settings) as aws:
             store = S3ObjectStore(aws.s3, settings.media_bucket)
             reviews = DynamoReviewStore(aws.dynamodb, settings.reviews_table)
             etag = await store.put("originals/demo/000001.jpg", b"frame", "image/jpeg")
@@ -94,17 +103,20 @@ async def wait_until_bootstrapped(aws: AwsClients, settings: AwsSettings) -> Non
         await asyncio.sleep(0.5)
 
 
-def supervisor_env(local: LocalAws, fields: dict[str, object]) -> dict[str, str]:
-    """The environment of ``devstack.py aws`` (as `make run` sets it) for ``local``."""
-    return {
+@contextmanager
+def supervisor(
+    local: LocalAws, fields: dict[str, object], log_path: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``devstack.py aws`` (the `make run` entry) on ``local``, once both servers answer."""
+    env = {
         **aws_env(fields),
         "OFOF_MINISTACK_PORT": str(local.ministack_port),
         "OFOF_DYNALITE_PORT": str(local.dynalite_port),
         "OFOF_LOCALAWS_DIR": str(local.state_dir),
     }
-
-
-SUPERVISOR = [PYTHON, "deploy/devstack.py", "aws"]
+    with running([PYTHON, "deploy/devstack.py", "aws"], env=env, log_path=log_path) as proc:
+        wait_for(lambda: local.ministack_answers() and local.dynalite_answers(), 60, "local AWS")
+        yield proc
 
 
 async def test_make_runs_local_aws_restarts_a_killed_ministack_and_bootstraps_it_again(
@@ -113,20 +125,16 @@ async def test_make_runs_local_aws_restarts_a_killed_ministack_and_bootstraps_it
     local = LocalAws(free_port(), free_port(), tmp_path / "state")
     fields = local_aws_settings_for(local)
     settings = AwsSettings(**fields)  # type: ignore[arg-type]
-    env = supervisor_env(local, fields)
     log_path = output_dir / "localaws-supervisor.log"
-    with running(SUPERVISOR, env=env, log_path=log_path) as supervisor:
-        wait_for(lambda: local.ministack_answers() and local.dynalite_answers(), 60, "local AWS")
-        async with AsyncExitStack() as stack:
-            aws = await open_aws_clients(settings, stack)
-            await bootstrap(aws, settings)
+    with supervisor(local, fields, log_path) as aws_process:
+        async with bootstrapped(settings) as aws:
             store = S3ObjectStore(aws.s3, settings.media_bucket)
             await store.put("clips/demo/current.json", b"{}", "application/json")
             with service_stack(["renderer"], fields, output_dir) as services:
-                killed = ministack_pid(supervisor.pid)
+                killed = ministack_pid(aws_process.pid)
                 os.kill(killed, signal.SIGKILL)
                 await wait_until_bootstrapped(aws, settings)
-                assert ministack_pid(supervisor.pid) != killed
+                assert ministack_pid(aws_process.pid) != killed
                 assert (await store.get("clips/demo/current.json")).data == b"{}"
                 renderer = services.process("renderer")
                 assert renderer.poll() is None, "the renderer died with its queue"
@@ -142,14 +150,10 @@ async def test_a_killed_supervisor_takes_both_servers_along_and_a_restart_finds_
     local = LocalAws(free_port(), free_port(), tmp_path / "state")
     fields = local_aws_settings_for(local)
     settings = AwsSettings(**fields)  # type: ignore[arg-type]
-    env = supervisor_env(local, fields)
     log_path = output_dir / "localaws-supervisor-killed.log"
     for attempt in range(2):
-        with running(SUPERVISOR, env=env, log_path=log_path) as supervisor:
-            wait_for(lambda: local.ministack_answers() and local.dynalite_answers(), 60, "AWS")
-            async with AsyncExitStack() as stack:
-                aws = await open_aws_clients(settings, stack)
-                await bootstrap(aws, settings)
+        with supervisor(local, fields, log_path) as aws_process:
+            async with bootstrapped(settings) as aws:
                 reviews = DynamoReviewStore(aws.dynamodb, settings.reviews_table)
                 store = S3ObjectStore(aws.s3, settings.media_bucket)
                 if attempt == 0:
@@ -158,6 +162,6 @@ async def test_a_killed_supervisor_takes_both_servers_along_and_a_restart_finds_
                 else:
                     assert (await store.get("originals/demo/video.json")).data == b"{}"
                     assert await reviews.get("s1") is not None
-            servers = descendants(supervisor.pid)
-            os.kill(supervisor.pid, signal.SIGKILL)
+            servers = descendants(aws_process.pid)
+            os.kill(aws_process.pid, signal.SIGKILL)
             wait_for(lambda s=servers: not any(is_alive(p) for p in s), 15, "the servers to end")
