@@ -6,10 +6,11 @@ tables in LevelDB under ``dynamodb/``; either survives ``kill -9``. SQS is trans
 is kept in memory only: after a restart the queues are gone, bootstrap creates them
 again and the sweep re-sends what durable state says is missing.
 
-``python deploy/localaws.py`` (the Procfile's ``aws`` entry, through ``devstack.py``)
-supervises both servers: it restarts one that dies, on the same port and data, and
-bootstraps again after a ministack restart so the queues come back while the services
-keep running (they answer 503 meanwhile). The same commands start them in the tests.
+:func:`supervise` (run by ``devstack.py aws``, the Procfile's ``aws`` entry) keeps both
+servers up: it restarts one that dies, on the same port and data, and bootstraps again
+once it answers, so the queues come back while the services keep running (they answer
+503 meanwhile). The servers die with their supervisor. The tests start the servers
+with the same commands (``tests/processes.py``).
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ DYNALITE_PROBE_HEADERS = {
 }
 # Linux's prctl option: the signal a child gets when its parent dies.
 PR_SET_PDEATHSIG = 1
-# A server that dies this soon after a restart is broken, not crashed: give up.
+# More restarts than this within a minute: a server that keeps dying is broken, not
+# crashed, so the supervisor gives up (and honcho stops the stack).
 RESTARTS_PER_MINUTE = 5
 
 
