@@ -3,18 +3,28 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
-# Headers pillow-simd builds against (JPEG, zlib, WebP) and what the tests need.
-APT_PACKAGES := libjpeg-dev zlib1g-dev libwebp-dev
+# Headers pillow-simd builds against (JPEG, zlib, WebP), and Node.js (with npm) for dynalite.
+APT_PACKAGES := libjpeg-dev zlib1g-dev libwebp-dev nodejs
 # The browser tests drive Debian's Chromium; Playwright's own browser download is blocked.
 TEST_APT_PACKAGES := chromium
 STAMP := $(VENV)/.installed
+# The embedded local AWS (docs/operations.md): ministack (S3 + SQS) in its own virtualenv,
+# because it pins a newer botocore than aioboto3 allows, and dynalite (DynamoDB on
+# LevelDB) from npm with the machine's Node.js. Pinned in deploy/ministack/ and deploy/dynalite/.
+MINISTACK := deploy/ministack
+DYNALITE := deploy/dynalite
+LOCALAWS_VENV := .venv-localaws
+LOCALAWS_STAMP := $(LOCALAWS_VENV)/.installed
+NODE_STAMP := $(DYNALITE)/node_modules/.installed
 
 apt = dpkg -s $(1) >/dev/null 2>&1 || \
 	(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1))
 
-.PHONY: install sysdeps testdeps run test check fmt lock bench load docs chaos fuzz
+.PHONY: install localaws sysdeps testdeps run reset test check fmt lock bench load docs chaos fuzz
 
-install: $(STAMP)
+install: $(STAMP) localaws
+
+localaws: $(LOCALAWS_STAMP) $(NODE_STAMP)
 
 sysdeps:
 	@$(call apt,$(APT_PACKAGES))
@@ -30,11 +40,26 @@ $(STAMP): requirements.lock pyproject.toml | sysdeps
 	$(PY) -m shared.pillow_check
 	touch $@
 
+$(LOCALAWS_STAMP): $(MINISTACK)/requirements.txt | sysdeps
+	test -x $(LOCALAWS_VENV)/bin/python || $(PYTHON) -m venv $(LOCALAWS_VENV)
+	$(LOCALAWS_VENV)/bin/python -m pip install -q --no-deps -r $(MINISTACK)/requirements.txt
+	touch $@
+
+# Debian's nodejs comes without npm (NodeSource's includes it).
+$(NODE_STAMP): $(DYNALITE)/package.json $(DYNALITE)/package-lock.json | sysdeps
+	@command -v npm >/dev/null || $(call apt,npm)
+	npm ci --prefix $(DYNALITE) --no-audit --no-fund --loglevel=error
+	touch $@
+
 lock:
 	$(UV) pip compile -q pyproject.toml --extra dev -p 3.11 -o requirements.lock
 
 run: install
 	$(PY) deploy/devstack.py run
+
+# Wipes what `make run` keeps under var/ (photos, verdicts, slots, clips): a fresh site.
+reset:
+	rm -rf var/localaws
 
 # Every test, the bounded chaos storm included (8 visitors, 40 s, one kill per service).
 test: install testdeps

@@ -2,12 +2,15 @@
 
 ``devstack.py run`` starts every process of ``deploy/Procfile`` under honcho (a
 well-kept Procfile runner: prefixed output, SIGINT/SIGTERM forwarded to every child's
-process group, the rest stopped when one dies). ``devstack.py setup`` is the Procfile's
-one-shot helper turned long-lived: it waits for the moto server, bootstraps every AWS
-resource, imports the generated demo video as video ``demo`` through the importer's
-command line like any operator (``python -m importer demo``, a no-op once imported),
-waits until all four services are ready, prints the home page URL, and then idles,
-because honcho stops the whole stack when any process exits.
+process group, the rest stopped when one dies). ``devstack.py aws`` runs the embedded
+local AWS (``deploy/localaws.py``: ministack for S3 + SQS, dynalite for DynamoDB, data
+under ``var/localaws``), restarting a server that dies and bootstrapping again after.
+``devstack.py setup`` is the Procfile's one-shot helper turned long-lived: it waits for
+both servers, bootstraps every AWS resource, imports the generated demo video as video
+``demo`` through the importer's command line like any operator (``python -m importer
+demo``, a no-op once imported, also across restarts since S3 keeps it), waits until all
+four services are ready, prints the home page URL, and then idles, because honcho stops
+the whole stack when any process exits.
 
 The local Vimeo (``python -m sims.vimeo``) is off by default: it starts only when the
 renderer publishes to Vimeo (``RENDERER_PUBLISHERS`` names ``vimeo``) and no Vimeo API
@@ -19,30 +22,39 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import secrets
 import signal
 import sys
 import time
 from collections.abc import Mapping
+from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
+from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from types_aiobotocore_sqs.literals import QueueAttributeNameType
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from deploy import localaws  # noqa: E402
 from services.gateway.settings import GatewaySettings  # noqa: E402
 from services.ingest.settings import IngestSettings  # noqa: E402
 from services.moderation.settings import ModerationSettings  # noqa: E402
 from services.renderer.settings import RendererSettings  # noqa: E402
+from shared.aws import open_aws_clients  # noqa: E402
 from shared.bootstrap import main as bootstrap_main  # noqa: E402
 from shared.logs import configure_logging  # noqa: E402
+from shared.queues import frames_queue_of  # noqa: E402
 from shared.settings import AwsSettings  # noqa: E402
 from sims.crowd.settings import CrowdSettings  # noqa: E402
 from sims.vimeo.settings import VimeoSimSettings  # noqa: E402
 
-DEFAULT_MOTO_PORT = 4566
 # The local stack collects crowd judgments every 10 s instead of hourly.
 LOCAL_RECONCILE_SECONDS = 10
 # Longer than each service's uvicorn drain (8 s) so honcho does not SIGKILL a drain.
@@ -100,16 +112,25 @@ def honcho_arguments(local_vimeo: bool) -> list[str]:
     return ["-f", str(ROOT / "deploy" / "Procfile"), "-d", str(ROOT), "start", *off]
 
 
+def local_aws_environment() -> dict[str, str]:
+    """Where the local AWS listens and keeps its data, and the per-service endpoints."""
+    local = localaws.LocalAws.from_env()
+    return {
+        "OFOF_MINISTACK_PORT": str(local.ministack_port),
+        "OFOF_DYNALITE_PORT": str(local.dynalite_port),
+        "OFOF_LOCALAWS_DIR": str(local.state_dir.resolve()),
+        **local.endpoints(),
+    }
+
+
 def local_environment() -> dict[str, str]:
-    """Environment defaults that point every process at the local moto server and crowd."""
-    moto_port = os.environ.get("OFOF_MOTO_PORT", str(DEFAULT_MOTO_PORT))
+    """Environment defaults that point every process at the local AWS and crowd."""
     venv_bin = str(Path(sys.executable).parent)
     return {
         **crowd_environment(),
         **neighbour_environment(),
-        "OFOF_MOTO_PORT": moto_port,
-        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{moto_port}",
-        # moto accepts any credentials; these never leave the machine.
+        **local_aws_environment(),
+        # The local AWS accepts any credentials; these never leave the machine.
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_REGION": "us-east-1",
@@ -164,9 +185,13 @@ async def wait_until(url: str, deadline: float) -> None:
 async def setup() -> None:
     """Bootstrap AWS, wait for every service, announce the URL."""
     deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-    aws = AwsSettings()
-    await wait_until(f"{aws.aws_endpoint_url}/moto-api/", deadline)
-    await bootstrap_main(aws)
+    local = localaws.LocalAws.from_env()
+    for answers, name in (
+        (local.ministack_answers, "ministack"),
+        (local.dynalite_answers, "dynalite"),
+    ):
+        await asyncio.to_thread(localaws.wait_until, answers, STARTUP_TIMEOUT_SECONDS, name)
+    await bootstrap_main(AwsSettings())
     await import_demo()
     urls = service_urls()
     crowd = CrowdSettings()
@@ -177,7 +202,29 @@ async def setup() -> None:
         *(wait_until(url, deadline) for url in optional),
         *(wait_until(f"{url}/readyz", deadline) for url in urls.values()),
     )
+    await first_offers(AwsSettings(), DEMO_VIDEO_NAME, deadline)
     print(f"One Frame Of Fame is ready: {urls['gateway']}/", flush=True)
+
+
+async def first_offers(settings: AwsSettings, video: str, deadline: float) -> None:
+    """Wait until moderation's feeder has slots of ``video`` out, so a visitor who opens
+    the page gets a frame (the feeder finds the video and fills its window in seconds)."""
+    queue = frames_queue_of(settings.frames_queue, video)
+    async with AsyncExitStack() as stack:
+        aws = await open_aws_clients(settings, stack)
+        while True:
+            with contextlib.suppress(ClientError):
+                url = (await aws.sqs.get_queue_url(QueueName=queue))["QueueUrl"]
+                names: list[QueueAttributeNameType] = [
+                    "ApproximateNumberOfMessages",
+                    "ApproximateNumberOfMessagesNotVisible",
+                ]
+                answer = await aws.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)
+                if any(int(count) for count in answer["Attributes"].values()):
+                    return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no frame of {video} offered in {STARTUP_TIMEOUT_SECONDS:g} s")
+            await asyncio.sleep(0.25)
 
 
 def import_demo_command() -> list[str]:
@@ -192,14 +239,33 @@ async def import_demo() -> None:
         raise RuntimeError(f"importing the demo video failed (exit status {process.returncode})")
 
 
-def moto() -> None:
-    """Run the moto server (AWS stand-in) on loopback, without per-request log lines."""
-    import logging
+def aws() -> None:
+    """Run the local AWS until SIGTERM: both servers, restarted (and the resources
+    bootstrapped again, queues included) when one of them dies."""
+    local = localaws.LocalAws.from_env()
 
-    from moto.server import main as moto_main
+    def rebootstrap() -> None:
+        asyncio.run(bootstrap_main(AwsSettings()))
 
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    moto_main(["-H", "127.0.0.1", "-p", os.environ.get("OFOF_MOTO_PORT", str(DEFAULT_MOTO_PORT))])
+    servers = [
+        localaws.Supervised(
+            "ministack",
+            lambda: localaws.start_ministack(local, supervised=True),
+            local.ministack_answers,
+            rebootstrap,
+        ),
+        localaws.Supervised(
+            "dynalite",
+            lambda: localaws.start_dynalite(local, supervised=True),
+            local.dynalite_answers,
+            rebootstrap,
+        ),
+    ]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        localaws.supervise(servers, STARTUP_TIMEOUT_SECONDS)
+    finally:
+        localaws.stop(servers)
 
 
 def idle() -> None:
@@ -211,12 +277,13 @@ def idle() -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["run", "moto", "setup"])
+    parser.add_argument("command", choices=["run", "aws", "setup"])
     args = parser.parse_args()
     if args.command == "run":
         run()
-    elif args.command == "moto":
-        moto()
+    elif args.command == "aws":
+        configure_logging("aws")
+        aws()
     else:
         configure_logging("setup")
         asyncio.run(setup())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import aioboto3
 from aiobotocore.config import AioConfig
@@ -31,6 +31,8 @@ STALE_RECEIPT_CODES = frozenset(
 )
 CONDITION_FAILED_CODE = "ConditionalCheckFailedException"
 MISSING_QUEUE_CODES = frozenset({"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"})
+
+AwsService = Literal["s3", "sqs", "dynamodb"]
 
 
 def error_code(exc: ClientError) -> str:
@@ -58,8 +60,23 @@ def is_missing_queue(exc: ClientError) -> bool:
     return error_code(exc) in MISSING_QUEUE_CODES
 
 
-def client_kwargs(settings: AwsSettings) -> dict[str, Any]:
-    """Keyword arguments for ``session.client(...)``: endpoint, region, keys, config."""
+def endpoint_url(settings: AwsSettings, service: AwsService) -> str | None:
+    """Where ``service``'s client connects: its own endpoint, else the common one.
+
+    Passing one ``endpoint_url`` to every client would override botocore's per-service
+    environment names, so the choice is made here, in botocore's order.
+    """
+    own = {
+        "s3": settings.aws_endpoint_url_s3,
+        "sqs": settings.aws_endpoint_url_sqs,
+        "dynamodb": settings.aws_endpoint_url_dynamodb,
+    }[service]
+    return own or settings.aws_endpoint_url
+
+
+def client_kwargs(settings: AwsSettings, service: AwsService) -> dict[str, Any]:
+    """Keyword arguments for ``session.client(service, ...)``: endpoint, region, keys,
+    config."""
     kwargs: dict[str, Any] = {
         "region_name": settings.aws_region,
         "config": AioConfig(
@@ -69,8 +86,8 @@ def client_kwargs(settings: AwsSettings) -> dict[str, Any]:
             max_pool_connections=50,
         ),
     }
-    if settings.aws_endpoint_url:
-        kwargs["endpoint_url"] = settings.aws_endpoint_url
+    if endpoint := endpoint_url(settings, service):
+        kwargs["endpoint_url"] = endpoint
     if settings.aws_access_key_id and settings.aws_secret_access_key:
         kwargs["aws_access_key_id"] = settings.aws_access_key_id.get_secret_value()
         kwargs["aws_secret_access_key"] = settings.aws_secret_access_key.get_secret_value()
@@ -97,8 +114,9 @@ class AwsClients:
 async def open_aws_clients(settings: AwsSettings, stack: AsyncExitStack) -> AwsClients:
     """Open S3, SQS and DynamoDB clients that close when ``stack`` does."""
     session = aioboto3.Session()
-    kwargs = client_kwargs(settings)
-    s3 = await stack.enter_async_context(session.client("s3", **kwargs))
-    sqs = await stack.enter_async_context(session.client("sqs", **kwargs))
-    dynamodb = await stack.enter_async_context(session.client("dynamodb", **kwargs))
+    s3 = await stack.enter_async_context(session.client("s3", **client_kwargs(settings, "s3")))
+    sqs = await stack.enter_async_context(session.client("sqs", **client_kwargs(settings, "sqs")))
+    dynamodb = await stack.enter_async_context(
+        session.client("dynamodb", **client_kwargs(settings, "dynamodb"))
+    )
     return AwsClients(s3=s3, sqs=sqs, dynamodb=dynamodb)

@@ -24,16 +24,26 @@ def _env(*names: str) -> Any:
 class AwsSettings(BaseSettings):
     """Where AWS is and which resources the project uses.
 
-    ``aws_endpoint_url`` empty means real AWS; the embedded local stack points it at
-    the moto server on loopback.
+    ``aws_endpoint_url`` empty means real AWS. The embedded local stack sets one endpoint
+    per service (botocore's own ``AWS_ENDPOINT_URL_<SERVICE>`` names): ministack for S3
+    and SQS, dynalite for DynamoDB; tests may point all three at one moto server.
     """
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     # The AWS region of every client.
     aws_region: str = Field("us-east-1", validation_alias=_env("AWS_REGION", "AWS_DEFAULT_REGION"))
-    # Unset means real AWS; the local stack sets the moto server's URL (http://127.0.0.1:4566).
+    # Unset means real AWS; one local server for S3, SQS and DynamoDB (e.g. a moto server).
+    # A per-service endpoint below wins over it.
     aws_endpoint_url: str | None = Field(None, validation_alias=_env("AWS_ENDPOINT_URL"))
+    # S3's endpoint; unset means AWS_ENDPOINT_URL. The local stack sets ministack's URL.
+    aws_endpoint_url_s3: str | None = Field(None, validation_alias=_env("AWS_ENDPOINT_URL_S3"))
+    # SQS's endpoint; unset means AWS_ENDPOINT_URL. The local stack sets ministack's URL.
+    aws_endpoint_url_sqs: str | None = Field(None, validation_alias=_env("AWS_ENDPOINT_URL_SQS"))
+    # DynamoDB's endpoint; unset means AWS_ENDPOINT_URL. The local stack sets dynalite's URL.
+    aws_endpoint_url_dynamodb: str | None = Field(
+        None, validation_alias=_env("AWS_ENDPOINT_URL_DYNAMODB")
+    )
     # When unset, boto's usual chain (instance or task role, profile) applies.
     aws_access_key_id: SecretStr | None = Field(None, validation_alias=_env("AWS_ACCESS_KEY_ID"))
     # When unset, boto's usual chain (instance or task role, profile) applies.

@@ -1,4 +1,5 @@
-"""Fixtures shared by every test layer: a real moto server and per-test AWS names."""
+"""Fixtures shared by every test layer: a real moto server, the embedded local AWS of
+`make run` (ministack + dynalite), and per-test AWS names."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from deploy.localaws import LocalAws
 from shared.aws import AwsClients, open_aws_clients
 from shared.bootstrap import bootstrap
 from shared.settings import AwsSettings
-from tests.processes import moto_server
+from tests.processes import local_aws_servers, moto_server
 
 OUTPUT_DIR = Path(__file__).resolve().parent.parent / "test-output"
 
@@ -29,6 +31,51 @@ def moto_endpoint(output_dir: Path) -> Iterator[str]:
     """One real moto server (over HTTP) for the whole session."""
     with moto_server(output_dir / "moto-session.log") as endpoint:
         yield endpoint
+
+
+@pytest.fixture(scope="session")
+def local_aws_endpoint(
+    output_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LocalAws]:
+    """The embedded local AWS of `make run` for the whole session (ministack for S3 and
+    SQS, dynalite for DynamoDB): where each listens."""
+    with local_aws_servers(tmp_path_factory.mktemp("localaws"), output_dir) as servers:
+        yield servers.local
+
+
+def local_aws_endpoints(local: LocalAws) -> dict[str, str]:
+    """Settings fields that point each client at its server of the local AWS."""
+    return {
+        "aws_endpoint_url_s3": local.ministack_url,
+        "aws_endpoint_url_sqs": local.ministack_url,
+        "aws_endpoint_url_dynamodb": local.dynalite_url,
+    }
+
+
+def local_aws_settings_for(local: LocalAws) -> dict[str, object]:
+    """Like :func:`aws_settings_for`, on the local AWS of `make run`."""
+    fields = aws_settings_for("") | local_aws_endpoints(local)
+    del fields["aws_endpoint_url"]
+    return fields
+
+
+# The AWS stand-ins a test marked `every_aws` runs against: the moto server (every
+# test's default) and the embedded local AWS that `make run` ships.
+AWS_BACKENDS = ["moto", "localaws"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run each test marked `every_aws` once per AWS stand-in."""
+    if "aws_backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "every_aws"
+    ):
+        metafunc.parametrize("aws_backend", AWS_BACKENDS, indirect=True)
+
+
+@pytest.fixture
+def aws_backend(request: pytest.FixtureRequest) -> str:
+    """The AWS stand-in of this test: the moto server unless marked `every_aws`."""
+    return str(getattr(request, "param", "moto"))
 
 
 def aws_settings_for(endpoint: str) -> dict[str, object]:
@@ -50,9 +97,11 @@ def aws_settings_for(endpoint: str) -> dict[str, object]:
 
 
 @pytest.fixture
-def aws_fields(moto_endpoint: str) -> dict[str, object]:
+def aws_fields(aws_backend: str, request: pytest.FixtureRequest) -> dict[str, object]:
     """Fields for any settings class: this test's own bucket, queues and tables."""
-    return aws_settings_for(moto_endpoint)
+    if aws_backend == "moto":
+        return aws_settings_for(request.getfixturevalue("moto_endpoint"))
+    return local_aws_settings_for(request.getfixturevalue("local_aws_endpoint"))
 
 
 @pytest.fixture

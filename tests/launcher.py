@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,18 +28,46 @@ class Launched:
         return f"http://127.0.0.1:{self.ports[service.upper()]}"
 
 
+# Settings of the caller's environment that would point `make run` away from its own.
+FOREIGN_AWS = (
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_ENDPOINT_URL_SQS",
+    "AWS_ENDPOINT_URL_DYNAMODB",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+)
+
+
+def local_stack_environment(state_dir: Path) -> dict[str, str]:
+    """Free ports for the local AWS and the crowd, and where the local AWS keeps data."""
+    return {
+        "OFOF_MINISTACK_PORT": str(free_port()),
+        "OFOF_DYNALITE_PORT": str(free_port()),
+        "OFOF_LOCALAWS_DIR": str(state_dir),
+        "CROWD_PORT": str(free_port()),
+    }
+
+
 @contextmanager
-def make_run(log_path: Path, **settings: str) -> Iterator[Launched]:
-    """Start `make run` with every port free; wait until it announces it is ready."""
+def make_run(log_path: Path, state_dir: Path | None = None, **settings: str) -> Iterator[Launched]:
+    """Start `make run` with every port free, keeping its local AWS data in
+    ``state_dir`` (a fresh directory when None); wait until it announces it is ready."""
+    if state_dir is None:
+        with (
+            tempfile.TemporaryDirectory(prefix="ofof-localaws-") as fresh,
+            make_run(log_path, Path(fresh), **settings) as launched,
+        ):
+            yield launched
+        return
     ports = {name: free_port() for name in SERVICES}
     env = {
         **os.environ,
-        "OFOF_MOTO_PORT": str(free_port()),
-        "CROWD_PORT": str(free_port()),
+        **local_stack_environment(state_dir),
         **{f"{name}_PORT": str(port) for name, port in ports.items()},
         **settings,
     }
-    for key in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+    for key in FOREIGN_AWS:
         env.pop(key, None)
     with open(log_path, "wb") as log:
         make = subprocess.Popen(

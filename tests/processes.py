@@ -10,9 +10,12 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+from deploy.localaws import LocalAws, start_dynalite, start_ministack
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -118,3 +121,45 @@ def is_alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+@dataclass
+class LocalAwsServers:
+    """The embedded local AWS of ``make run`` (ministack + dynalite) as test processes."""
+
+    local: LocalAws
+    log_dir: Path
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def start(self, name: str) -> None:
+        """Start server ``name`` (``ministack`` or ``dynalite``) and wait until it answers."""
+        with open(self.log_dir / f"{name}-{self.local.ministack_port}.log", "ab") as log:
+            if name == "ministack":
+                self.processes[name] = start_ministack(self.local, log)
+                wait_for(self.local.ministack_answers, 60, "ministack")
+            else:
+                self.processes[name] = start_dynalite(self.local, log)
+                wait_for(self.local.dynalite_answers, 60, "dynalite")
+
+    def kill(self, name: str) -> None:
+        """``kill -9`` server ``name``, as a crash would, and reap it."""
+        self.processes[name].kill()
+        self.processes[name].wait()
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.terminate()
+                process.wait(15)
+
+
+@contextmanager
+def local_aws_servers(state_dir: Path, log_dir: Path) -> Iterator[LocalAwsServers]:
+    """ministack and dynalite on free loopback ports, keeping their data in ``state_dir``."""
+    servers = LocalAwsServers(LocalAws(free_port(), free_port(), state_dir), log_dir)
+    try:
+        servers.start("ministack")
+        servers.start("dynalite")
+        yield servers
+    finally:
+        servers.stop()

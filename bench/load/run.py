@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.load.summary import checks, read_stats, read_statuses, render  # noqa: E402
 from bench.venvs import side_venv  # noqa: E402
+from tests.launcher import FOREIGN_AWS, local_stack_environment  # noqa: E402
 from tests.photo_sets import WEBCAM_720P, photo_jpeg  # noqa: E402
 from tests.processes import free_port  # noqa: E402
 
@@ -62,8 +63,8 @@ def stack_environment(free_ports: bool) -> tuple[dict[str, str], int]:
     }
     if free_ports:
         env.update({f"{name}_PORT": str(free_port()) for name in SERVICES})
-        env.update({"OFOF_MOTO_PORT": str(free_port()), "CROWD_PORT": str(free_port())})
-        for key in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        env.update(local_stack_environment(Path(tempfile.mkdtemp(prefix="ofof-load-"))))
+        for key in FOREIGN_AWS:
             env.pop(key, None)
     return env, int(env.get("GATEWAY_PORT", "8000"))
 

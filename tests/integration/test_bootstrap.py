@@ -1,10 +1,14 @@
 import json
 
+import pytest
+
 from services.moderation.adapters.sqs import SqsFramesTransport
 from shared.aws import AwsClients
 from shared.bootstrap import DLQ_SUFFIX, bootstrap
 from shared.queues import SqsQueueSender, frames_queue_of
 from shared.settings import AwsSettings
+
+pytestmark = pytest.mark.every_aws
 
 
 async def test_bootstrap_twice_changes_nothing_and_fails_nothing(aws: AwsClients, aws_fields):

@@ -7,6 +7,8 @@ import pytest
 
 from shared.locks import DynamoLock, LockLost
 
+pytestmark = pytest.mark.every_aws
+
 TTL_SECONDS = 1.0
 BOUND_SECONDS = 10.0
 

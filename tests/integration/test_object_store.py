@@ -13,6 +13,8 @@ from shared.errors import Conflict, DependencyUnavailable, NotFound
 from shared.objects import ObjectStore, S3ObjectStore
 from tests.fakes.objects import MemoryObjectStore
 
+pytestmark = pytest.mark.every_aws
+
 
 class Note(BaseModel):
     text: str

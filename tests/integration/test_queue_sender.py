@@ -11,6 +11,8 @@ from shared.queues import SqsQueueSender
 from tests.fakes.queues import MemoryQueueSender
 from tests.peeks import drain
 
+pytestmark = pytest.mark.every_aws
+
 
 async def test_sent_messages_arrive_whole_in_any_batch_size(aws: AwsClients, aws_fields):
     queue = str(aws_fields["moderation_queue"])

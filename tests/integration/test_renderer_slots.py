@@ -1,10 +1,14 @@
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from services.renderer.adapters.dynamo import DynamoSlotStore
 from services.renderer.segments import BlobRef
 from services.renderer.slots import Candidate
 from services.renderer.usecases import record_candidate
+
+pytestmark = pytest.mark.every_aws
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

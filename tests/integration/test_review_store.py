@@ -2,10 +2,14 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from services.moderation.adapters.dynamo import DynamoReviewStore
 from services.moderation.reviews import Review, decided, with_step_done
 from services.moderation.verdicts import Judgment, Verdict
 from shared.records import renditions_of
+
+pytestmark = pytest.mark.every_aws
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 

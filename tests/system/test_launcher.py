@@ -14,7 +14,8 @@ def test_make_run_starts_all_four_services_and_sigterm_stops_every_child(output_
     log_path = output_dir / "make-run.log"
     with make_run(log_path) as launched:
         children = descendants(launched.make.pid)
-        # honcho + moto + setup + four services + the local crowd
+        # honcho + the local AWS (supervisor, ministack, dynalite) + setup + four services
+        # + the local crowd
         assert len(children) >= 8, children
         launched.make.terminate()  # SIGTERM to make, as an init system would send
         stopped_by = time.monotonic() + 15

@@ -1,9 +1,11 @@
-"""With `make run`, a photo goes all the way: approved, listed, and in the next clip.
+"""With `make run`, a photo goes all the way: approved, listed, and in the next clip;
+and after a stop, `make run` again shows the same site.
 
-The default local settings are used (the renderer's 30 s debounce included). The photo
-is the leased original frame with a magenta square in one corner: close enough for the
-simulated crowd to approve it, and different enough to tell it from the original in the
-published clip.
+The default local settings are used (the renderer's 30 s debounce included, and the
+local AWS that `make run` ships: ministack and dynalite, data in a state directory of
+this test). The photo is the leased original frame with a magenta square in one corner:
+close enough for the simulated crowd to approve it, and different enough to tell it
+from the original in the published clip.
 """
 
 import asyncio
@@ -46,10 +48,26 @@ def marked(original: bytes) -> bytes:
     return out.getvalue()
 
 
+async def site(launched) -> dict:
+    """What a visitor sees of the site: the clip, the recent frames and their statuses."""
+    async with httpx.AsyncClient(base_url=launched.url("gateway"), timeout=30) as client:
+        recent = (await client.get("/api/frames/recent")).json()["frames"]
+        statuses = [
+            (await client.get(f"/api/submissions/{f['submission_id']}")).json()["status"]
+            for f in recent
+        ]
+        return {
+            "clip": (await client.get("/api/clip")).json(),
+            "recent": recent,
+            "statuses": statuses,
+        }
+
+
 async def test_a_photo_uploaded_through_make_run_is_approved_and_shown_in_the_clip(
     output_dir, tmp_path
 ):
-    with make_run(output_dir / "make-run-flow.log") as launched:
+    state = tmp_path / "localaws"
+    with make_run(output_dir / "make-run-flow.log", state) as launched:
         async with httpx.AsyncClient(base_url=launched.url("gateway"), timeout=30) as client:
             before = (await client.get("/api/clip")).json()
             lease = (await client.post("/api/leases")).json()
@@ -87,6 +105,11 @@ async def test_a_photo_uploaded_through_make_run_is_approved_and_shown_in_the_cl
             mp4.write_bytes((await client.get(info["clip"]["mp4_url"])).content)
             large = await client.get(status.json()["medium_url"].replace("medium", "large"))
             photo = Image.open(io.BytesIO(large.content)).convert("RGB")
+        first = await site(launched)
+
+    with make_run(output_dir / "make-run-again.log", state) as again:
+        assert await site(again) == first
+    assert "demo is already imported" in (output_dir / "make-run-again.log").read_text()
 
     frames = decoded_frames(mp4)
     assert len(frames) == info["frame_count"]

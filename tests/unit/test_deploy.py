@@ -171,3 +171,18 @@ def test_the_renderer_and_the_local_vimeo_share_one_token_and_the_gateway_may_fr
     assert env["RENDERER_VIMEO_ACCESS_TOKEN"] == env["VIMEO_ACCESS_TOKEN"]
     assert env["RENDERER_VIMEO_API_URL"] == env["GATEWAY_VIMEO_PLAYER_ORIGIN"]
     assert env["RENDERER_VIMEO_API_URL"].startswith("http://127.0.0.1:")
+
+
+def test_the_local_stack_points_each_aws_client_at_its_local_server(monkeypatch):
+    devstack = load_devstack()
+    for name in ("OFOF_MINISTACK_PORT", "OFOF_DYNALITE_PORT", "OFOF_LOCALAWS_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    environment = devstack.local_aws_environment()
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    settings = AwsSettings()
+    assert settings.aws_endpoint_url_s3 == settings.aws_endpoint_url_sqs == "http://127.0.0.1:4566"
+    assert settings.aws_endpoint_url_dynamodb == "http://127.0.0.1:4567"
+    assert environment["OFOF_LOCALAWS_DIR"] == str(DEPLOY.parent / "var" / "localaws")
+    procfile = (DEPLOY / "Procfile").read_text()
+    assert "aws: exec python deploy/devstack.py aws" in procfile

@@ -4,6 +4,7 @@ from services.gateway.settings import GatewaySettings
 from services.ingest.settings import IngestSettings
 from services.moderation.settings import ModerationSettings
 from services.renderer.settings import RendererSettings
+from shared.aws import client_kwargs
 from shared.settings import AwsSettings, env_names
 
 
@@ -55,3 +56,18 @@ def test_env_names_lists_prefixed_and_aliased_variables():
     assert {"GATEWAY_PORT", "GATEWAY_INGEST_URL", "AWS_ENDPOINT_URL", "OFOF_MEDIA_BUCKET"} <= names
     assert "PORT" not in names
     assert "INGEST_PORT" not in names
+
+
+def test_each_aws_client_takes_its_own_endpoint_else_the_common_one(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4566")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:4567")
+    monkeypatch.delenv("AWS_ENDPOINT_URL_S3", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL_SQS", raising=False)
+    settings = AwsSettings()
+    assert client_kwargs(settings, "dynamodb")["endpoint_url"] == "http://127.0.0.1:4567"
+    assert client_kwargs(settings, "s3")["endpoint_url"] == "http://127.0.0.1:4566"
+    assert client_kwargs(settings, "sqs")["endpoint_url"] == "http://127.0.0.1:4566"
+    monkeypatch.delenv("AWS_ENDPOINT_URL")
+    assert "endpoint_url" not in client_kwargs(AwsSettings(), "s3")
