@@ -1,4 +1,4 @@
-"""DynamoSlotRegistry on a real (moto) DynamoDB table, and the feeder over it and SQS."""
+"""DynamoSlotRegistry on DynamoDB (moto, and dynalite), and the feeder over it and SQS."""
 
 import asyncio
 from datetime import UTC, datetime
@@ -15,6 +15,7 @@ from shared.objects import S3ObjectStore
 from shared.queues import SqsQueueSender, frames_queue_of
 from tests.stack import seed_video
 
+pytestmark = pytest.mark.every_aws
 NOW = datetime(2027, 1, 1, tzinfo=UTC)
 
 

@@ -19,6 +19,8 @@ transient failures in botocore (standard mode).
 
 from __future__ import annotations
 
+import asyncio
+import random
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -36,8 +38,10 @@ if TYPE_CHECKING:
     from types_aiobotocore_dynamodb.client import DynamoDBClient
 
 # Version races one change tolerates before giving up (each one means another writer
-# changed the slot in between; the event is simply applied to the newer slot).
-MAX_RACES = 8
+# changed the slot in between; the event is simply applied to the newer slot), and the
+# longest random pause after a lost race, which grows with each one.
+MAX_RACES = 20
+RACE_PAUSE_SECONDS = 0.005
 # DynamoDB's BatchWriteItem takes at most 25 items.
 BATCH_ITEMS = 25
 
@@ -126,7 +130,7 @@ class DynamoSlotRegistry:
 
     async def change(self, video: str, frame: int, event: Callable[[Slot], Slot]) -> Slot | None:
         """Apply ``event`` through a version-checked put; reapplied after a lost race."""
-        for _ in range(MAX_RACES):
+        for race in range(MAX_RACES):
             slot = await self.get(video, frame)
             if slot is None:
                 return None
@@ -135,6 +139,8 @@ class DynamoSlotRegistry:
                 return slot
             if await self._put(after, expected_version=slot.version):
                 return after
+            # Jitter only, not a secret.
+            await asyncio.sleep(random.uniform(0, RACE_PAUSE_SECONDS * (race + 1)))  # noqa: S311
         raise DependencyUnavailable("dynamodb", f"slot {video}/{frame} kept changing; try again")
 
     async def _put(self, slot: Slot, expected_version: int) -> bool:
