@@ -63,6 +63,7 @@ class FakeCrowd:
     # Units ordered so far; an order past ``funds_units`` (when set) is refused (402).
     ordered: int = 0
     funds_units: int | None = None
+    orders_down: bool = False
     jobs_created: int = 0
 
     async def ensure_job(self, video: str) -> str:
@@ -72,7 +73,7 @@ class FakeCrowd:
         return f"job-{video}"
 
     async def order(self, job_id: str, units_count: int) -> None:
-        if self.down:
+        if self.down or self.orders_down:
             raise CrowdUnavailable("crowd is down", transient=True)
         if self.funds_units is not None and self.ordered + units_count > self.funds_units:
             raise CrowdUnfunded("402")

@@ -1,10 +1,10 @@
 import random
 
+from services.moderation.adapters.crowdflower import CML
 from sims.crowd.cml import Form, Question, form_of
 from sims.crowd.looks import likeness
 from sims.crowd.settings import CrowdSettings
 from sims.crowd.workers import GoldRecord, Worker, answers, hire, is_correct, trust_of
-from services.moderation.adapters.crowdflower import CML
 from tests.pictures import good_copy, jpeg, noise, original_frame
 
 SETTINGS = CrowdSettings(api_key="k", worker_count=40, untrusted_share=0.3, careless_share=0.1)
