@@ -30,7 +30,7 @@ import httpx
 from fastapi import APIRouter, Depends, FastAPI, Request
 
 from shared.apidocs import install_api_docs
-from sims.crowd.board import Board, Job, Unit
+from sims.crowd.board import Board, Job, Unit, job_fields
 from sims.crowd.calls import V1Request, read_v1
 from sims.crowd.errors import V1Error, install_v1_errors
 from sims.crowd.forms import Fields, group, is_true, ndjson_rows, unit_data, whole_number
@@ -123,7 +123,7 @@ async def show_job(job_id: int, sim: Sim, call: V1) -> dict[str, Any]:
 async def update_job(job_id: int, sim: Sim, call: V1) -> dict[str, Any]:
     """Change a job's settings."""
     job = job_of(sim, job_id)
-    job.fields |= sim.board.create_job(group(call.fields, "job")).fields
+    job.fields |= job_fields(group(call.fields, "job"))
     return job.shown()
 
 

@@ -137,6 +137,14 @@ def _agreement(results: dict[str, Any]) -> float:
     return round(sum(confidences) / len(confidences), 4) if confidences else 0.0
 
 
+def job_fields(fields: dict[str, Any]) -> dict[str, str]:
+    """The known job settings of ``fields``, as text; numbers checked (400 otherwise)."""
+    for name in ("judgments_per_unit", "units_per_assignment", "max_judgments_per_worker"):
+        if fields.get(name) not in (None, ""):
+            whole_number(fields[name], f"job[{name}]")
+    return {k: str(v) for k, v in fields.items() if k in JOB_FIELDS and v is not None}
+
+
 class Board:
     """Every job and unit of this process (in memory; a restart forgets them)."""
 
@@ -153,11 +161,7 @@ class Board:
 
     def create_job(self, fields: dict[str, Any]) -> Job:
         """A new job with the known ``fields``."""
-        for name in ("judgments_per_unit", "units_per_assignment", "max_judgments_per_worker"):
-            if fields.get(name) not in (None, ""):
-                whole_number(fields[name], f"job[{name}]")
-        kept = {k: str(v) for k, v in fields.items() if k in JOB_FIELDS and v is not None}
-        job = Job(next(self._job_ids), kept)
+        job = Job(next(self._job_ids), job_fields(fields))
         self.jobs[job.job_id] = job
         return job
 

@@ -192,3 +192,10 @@ async def test_lists_honor_page_and_limit_and_end_with_a_short_page(crowd):
     assert [len(page) for page in pages] == [2, 2, 1, 0]
     too_many = await crowd.get(f"/v1/jobs/{job}/units.json", params={"limit": 1001})
     assert too_many.status_code == 400
+
+
+async def test_a_job_update_changes_that_job_and_creates_none(crowd):
+    job = await new_job(crowd)
+    answer = await crowd.put(f"/v1/jobs/{job}.json", json={"job": {"payment_cents": 7}})
+    assert answer.json()["payment_cents"] == "7"
+    assert [j["id"] for j in (await crowd.get("/v1/jobs.json")).json()] == [job]

@@ -9,7 +9,10 @@
 
 import asyncio
 import collections
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -63,6 +66,17 @@ async def reviews_when(base_url: str, sids, done) -> dict[str, dict]:
             await asyncio.sleep(0.5)
 
 
+@contextmanager
+def moderation(aws_fields: dict, crowd_url: str, log_path: Path) -> Iterator[str]:
+    """Moderation under uvicorn against ``crowd_url``; yields its base URL once ready."""
+    port = free_port()
+    env = moderation_env(aws_fields, port, crowd_url)
+    with running([PYTHON, "-m", "services.moderation"], env=env, log_path=log_path):
+        base_url = f"http://127.0.0.1:{port}"
+        wait_for(lambda: answers(f"{base_url}/readyz"), 30, "moderation ready")
+        yield base_url
+
+
 def is_decided(review: dict) -> bool:
     return review["status"] != "pending"
 
@@ -83,21 +97,13 @@ async def seed_blind_job(crowd_url: str, aws: AwsClients, table: str, video: str
 async def test_a_cml_without_photo_tags_is_caught_and_our_own_cml_approves_near_copies(
     aws, aws_fields, output_dir
 ):
-    port = free_port()
     table = str(aws_fields["reviews_table"])
     good = {f"good-{f}": (f, good_copy(f, variant=f % 3)) for f in range(3)}
     rubbish = {f"noise-{f}": (f, noise(seed=f)) for f in range(3, 5)}
     blind = {f"blind-{f}": (f, good_copy(f, variant=f % 3)) for f in range(3)}
     with crowd_server(KEY, output_dir / "launch-crowd.log", **CROWD) as crowd_url:
         await seed_blind_job(crowd_url, aws, table, "blind")
-        env = moderation_env(aws_fields, port, crowd_url)
-        with running(
-            [PYTHON, "-m", "services.moderation"],
-            env=env,
-            log_path=output_dir / "launch-moderation.log",
-        ):
-            base_url = f"http://127.0.0.1:{port}"
-            wait_for(lambda: answers(f"{base_url}/readyz"), 30, "moderation ready")
+        with moderation(aws_fields, crowd_url, output_dir / "launch-moderation.log") as base_url:
             await feed(aws, aws_fields, "demo", good | rubbish)
             await feed(aws, aws_fields, "blind", blind)
             reviews = await reviews_when(base_url, [*good, *rubbish, *blind], is_decided)
@@ -110,33 +116,30 @@ async def test_a_cml_without_photo_tags_is_caught_and_our_own_cml_approves_near_
 async def test_a_402_leaves_submissions_pending_until_funds_arrive_then_one_verdict_each(
     aws, aws_fields, output_dir
 ):
-    port = free_port()
     photos = {f"funded-{f}": (f, good_copy(f)) for f in range(3)}
-    with crowd_server(KEY, output_dir / "funds-crowd.log", funds_cents=0, **CROWD) as crowd_url:
-        env = moderation_env(aws_fields, port, crowd_url)
-        with running(
-            [PYTHON, "-m", "services.moderation"],
-            env=env,
-            log_path=output_dir / "funds-moderation.log",
-        ):
-            base_url = f"http://127.0.0.1:{port}"
-            wait_for(lambda: answers(f"{base_url}/readyz"), 30, "moderation ready")
-            await feed(aws, aws_fields, "funds", photos)
-            waiting = await reviews_when(
-                base_url, list(photos), lambda r: r["reasons"] == ["crowd_funds_short"]
-            )
-            assert {r["status"] for r in waiting.values()} == {"pending"}
-            await asyncio.sleep(2)  # a few reconcile passes: still refused, still pending
-            async with httpx.AsyncClient(base_url=crowd_url) as http:
-                units = await http.get("/v1/jobs/1/judgments.json", params={"key": KEY})
-                assert units.json() == {}  # nothing was judged without an order
-                await http.post("/sim/funds", params={"key": KEY}, data={"cents": "100000"})
-            reviews = await reviews_when(base_url, list(photos), is_decided)
-            await asyncio.sleep(4)  # late reconcile passes change nothing
+    crowd_log, moderation_log = output_dir / "funds-crowd.log", output_dir / "funds-moderation.log"
+    with (
+        crowd_server(KEY, crowd_log, funds_cents=0, **CROWD) as crowd_url,
+        moderation(aws_fields, crowd_url, moderation_log) as base_url,
+    ):
+        await feed(aws, aws_fields, "funds", photos)
+        waiting = await reviews_when(
+            base_url, list(photos), lambda r: r["reasons"] == ["crowd_funds_short"]
+        )
+        assert {r["status"] for r in waiting.values()} == {"pending"}
+        await asyncio.sleep(2)  # a few reconcile passes: still refused, still pending
+        async with httpx.AsyncClient(base_url=crowd_url) as http:
+            units = await http.get("/v1/jobs/1/judgments.json", params={"key": KEY})
+            assert units.json() == {}  # nothing was judged without an order
+            await http.post("/sim/funds", params={"key": KEY}, data={"cents": "100000"})
+        reviews = await reviews_when(base_url, list(photos), is_decided)
+        await asyncio.sleep(4)  # late reconcile passes change nothing
     assert {r["status"] for r in reviews.values()} == {"approved"}
     assert all(r["reasons"] == [] for r in reviews.values())
     verdicts = [
         SubmissionModerated.model_validate_json(b)
         for b in await drain(aws, str(aws_fields["render_queue"]))
     ]
-    assert collections.Counter(v.submission_id for v in verdicts) == collections.Counter(list(photos))
+    assert collections.Counter(v.submission_id for v in verdicts) == collections.Counter(
+        list(photos)
+    )
