@@ -33,11 +33,21 @@ class _Lenient(BaseModel):
 
 
 class CrowdAnswers(_Lenient):
-    """The three CML answers of one judgment."""
+    """The three CML answers of one judgment (captured v1 payloads also hold an answer
+    as a one-element list, as checkbox-style fields do)."""
 
     nudity: str
     mimic: int = Field(ge=1, le=5)
     trying: str = "yes"
+
+    @field_validator("nudity", "mimic", "trying", mode="before")
+    @classmethod
+    def _one_answer(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            if len(value) != 1:
+                raise ValueError(f"expected one answer, got {len(value)}")
+            return value[0]
+        return value
 
 
 class CrowdJudgment(_Lenient):

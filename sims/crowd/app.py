@@ -14,6 +14,7 @@ send ``Accept: application/json``). Bodies and query strings are read by
 | ``POST``/``PUT /v1/jobs/{job}/upload``, ``POST /v1/jobs/upload`` | JSON lines as units |
 | ``GET /v1/jobs/{job}/units`` (``page``, ``limit`` ≤ 1,000) | ``{unit_id: data}`` |
 | ``GET``/``PUT /v1/jobs/{job}/units/{unit}`` | one unit with ``results`` / its state changed |
+| ``POST /v1/jobs/{job}/units/{unit}/cancel`` | the unit, ``canceled`` |
 | ``GET /v1/jobs/{job}/units/{unit}/judgments`` | the unit's judgments |
 | ``GET /v1/jobs/{job}/judgments`` (``page``, ``limit`` ≤ 100) | ``{unit_id: results}`` |
 | ``POST /v1/jobs/{job}/orders`` (``debit[units_count]``, ``channels[]``) | the order; 402 |
@@ -176,6 +177,12 @@ async def update_unit(job_id: int, unit_id: int, sim: Sim, call: V1) -> dict[str
     if "data" in fields:
         unit.data = unit_data(fields)
     return sim.board.update_unit(unit, fields.get("state"), fields.get("golden")).shown()
+
+
+@v1("POST", "/jobs/{job_id}/units/{unit_id}/cancel")
+async def cancel_unit(job_id: int, unit_id: int, sim: Sim, call: V1) -> dict[str, Any]:
+    """Cancel a unit: nobody judges it any more."""
+    return sim.board.update_unit(unit_of(sim, job_id, unit_id), "canceled", None).shown()
 
 
 @v1("GET", "/jobs/{job_id}/units/{unit_id}/judgments")

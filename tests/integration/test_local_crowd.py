@@ -199,3 +199,17 @@ async def test_a_job_update_changes_that_job_and_creates_none(crowd):
     answer = await crowd.put(f"/v1/jobs/{job}.json", json={"job": {"payment_cents": 7}})
     assert answer.json()["payment_cents"] == "7"
     assert [j["id"] for j in (await crowd.get("/v1/jobs.json")).json()] == [job]
+
+
+async def test_the_ruby_gems_forms_work_all_fields_in_the_query_string_without_suffix(crowd):
+    # CrowdFlower/ruby-crowdflower: Accept: application/json, no .json on units, every
+    # field in the query string, unit[data] as one JSON string, channels[]=amt.
+    job = await new_job(crowd)
+    query = {"unit[data]": '{"photo_url": "http://p"}', "unit[golden]": "false"}
+    unit = await crowd.post(f"/v1/jobs/{job}/units", params=query, headers=JSON)
+    assert (unit.json()["data"], unit.json()["state"]) == ({"photo_url": "http://p"}, "new")
+    order = {"debit[units_count]": "1", "channels[]": "amt"}
+    ordered = await crowd.post(f"/v1/jobs/{job}/orders.json", params=order)
+    assert ordered.json()["nuggeted_units_count"] == 1
+    canceled = await crowd.post(f"/v1/jobs/{job}/units/{unit.json()['id']}/cancel.json")
+    assert canceled.json()["state"] == "canceled"

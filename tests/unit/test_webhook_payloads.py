@@ -135,3 +135,52 @@ def test_each_signature_mode_checks_its_own_secret():
     assert is_signed("webhook_token", payload, by_token, **keys)
     assert not is_signed("webhook_token", payload, by_key, **keys)
     assert not is_signed("webhook_token", payload, sign(payload, ""), api_key="k", token="")
+
+
+def test_a_unit_shaped_like_a_captured_v1_payload_reads_with_list_answers():
+    # The keys and value types of a unit_complete payload captured from the platform
+    # (answers as one-element lists, trust as an int, nulls, extra keys).
+    captured = {
+        "id": 3077828077,
+        "data": {"submission_id": "sub-9", "photo_url": "https://p", "original_url": "https://o"},
+        "judgments_count": 1,
+        "state": "finalized",
+        "agreement": 1.0,
+        "missed_count": 0,
+        "gold_pool": None,
+        "created_at": "2021-07-09T18:44:43+00:00",
+        "updated_at": "2021-07-20T03:28:56+00:00",
+        "job_id": 1808791,
+        "results": {
+            "judgments": [
+                {
+                    "id": 6126074074,
+                    "created_at": "2021-07-19T13:20:28+00:00",
+                    "started_at": "2021-07-19T13:18:16+00:00",
+                    "acknowledged_at": None,
+                    "external_type": "cf_internal",
+                    "golden": False,
+                    "missed": None,
+                    "rejected": None,
+                    "tainted": False,
+                    "country": "IND",
+                    "region": "28",
+                    "city": "Kolkata",
+                    "unit_id": 3077828077,
+                    "job_id": 1808791,
+                    "worker_id": 45232718,
+                    "trust": 1,
+                    "worker_trust": 0.953095858117445,
+                    "unit_state": "finalized",
+                    "data": {"nudity": ["no"], "mimic": ["4"], "trying": "yes"},
+                    "unit_data": {"submission_id": "sub-9", "photo_url": "https://p"},
+                }
+            ],
+            "mimic": {"agg": "4", "confidence": 1.0},
+        },
+    }
+    [judgment] = parse_unit_payload(json.dumps(captured)).judgments()
+    assert (judgment.worker_id, judgment.mimic, judgment.nudity) == ("45232718", 4, False)
+    two = {**captured["results"]["judgments"][0], "data": {"nudity": ["no", "yes"], "mimic": 4}}
+    with pytest.raises(MalformedPayload):
+        parse_unit_payload(json.dumps({**captured, "results": {"judgments": [two]}}))
