@@ -166,6 +166,10 @@ class CrowdClient(Protocol):
         """Create a unit (not yet ordered: nobody judges it); return its id."""
         ...
 
+    async def refresh_unit(self, job_id: str, unit_id: str, unit: UnitRequest) -> None:
+        """Replace a unit's data (fresh photo URLs for a unit that waited long)."""
+        ...
+
     async def order(self, job_id: str, units_count: int) -> None:
         """Order ``units_count`` of the job's unordered units; :class:`CrowdUnfunded` on 402."""
         ...

@@ -189,11 +189,14 @@ class Moderator:
 
     async def _order(self, review: Review) -> Review:
         """Order the review's unit (nobody judges it before; the job's gold comes first);
-        a 402 leaves the review
-        pending with a visible reason, and reconcile orders it again later."""
-        if review.job_id is None or review.unit_ordered_at is not None:
+        a 402 leaves the review pending with a visible reason, and reconcile orders it
+        again later, with fresh photo URLs once half their lifetime has passed."""
+        if review.job_id is None or review.unit_id is None or review.unit_ordered_at:
             return review
         try:
+            if self._has_aged(review.created_at):
+                fresh = await self._unit_request(review)
+                await self.crowd.refresh_unit(review.job_id, review.unit_id, fresh)
             refused = await self.work.order(review.video, review.frame)
         except CrowdUnavailable as exc:
             log.warning("crowd order failed; reconcile retries it", extra={"problem": exc.detail})
@@ -320,6 +323,10 @@ class Moderator:
             await self._request_unit(review)
         elif review.decided_at is not None and self._is_quiet_since(review.decided_at):
             await self._perform_steps(review)
+
+    def _has_aged(self, moment: datetime) -> bool:
+        half_life = timedelta(seconds=self.policy.photo_url_seconds / 2)
+        return moment + half_life <= self.clock()
 
     def _is_quiet_since(self, moment: datetime) -> bool:
         return moment + timedelta(seconds=self.policy.outbox_grace_seconds) <= self.clock()

@@ -60,6 +60,7 @@ class FakeCrowd:
     down: bool = False
     gold: dict[str, GoldRequest] = field(default_factory=dict)
     gold_refreshed: list[str] = field(default_factory=list)
+    units_refreshed: list[str] = field(default_factory=list)
     # Units ordered so far; an order past ``funds_units`` (when set) is refused (402).
     ordered: int = 0
     funds_units: int | None = None
@@ -78,6 +79,10 @@ class FakeCrowd:
         if self.funds_units is not None and self.ordered + units_count > self.funds_units:
             raise CrowdUnfunded("402")
         self.ordered += units_count
+
+    async def refresh_unit(self, job_id: str, unit_id: str, unit: UnitRequest) -> None:
+        self.units[unit_id] = unit
+        self.units_refreshed.append(unit_id)
 
     async def create_gold(self, job_id: str, gold: GoldRequest) -> str:
         unit_id = f"gold-{len(self.gold) + 1}"

@@ -115,6 +115,9 @@ async def test_units_wait_unjudged_until_ordered_and_a_402_is_unfunded_not_lost(
     assert await client.judgments(job, unit) == []
     shown = await http.get(f"/v1/jobs/{job}/units/{unit}.json", params={"key": KEY})
     assert shown.json()["state"] == "new"
+    await client.refresh_unit(job, unit, UnitRequest("s-f", "http://x/p2", "http://x/o2"))
+    shown = await http.get(f"/v1/jobs/{job}/units/{unit}.json", params={"key": KEY})
+    assert (shown.json()["state"], shown.json()["data"]["photo_url"]) == ("new", "http://x/p2")
     spent = (await http.post("/sim/funds", params={"key": KEY}, data={"cents": "0"})).json()
     expensive = CrowdflowerClient(
         http, SecretStr(KEY), JobSpec("Dear", 3, "", payment_cents=spent["funds_cents"] + 1)

@@ -343,3 +343,16 @@ async def test_new_judgments_of_many_units_decide_each_submission_once(world):
     assert (await world.moderator.review("s2")).status == "pending"
     assert await world.moderator.receive_judgments(units[:1]) == "ignored"
     assert len(world.queues.verdicts) == 1
+
+
+async def test_a_unit_ordered_after_a_long_wait_gets_fresh_photo_urls_first(world):
+    world.crowd.funds_units = 0
+    review = await world.moderator.ingest(world.submission("s1", good_copy(1)))
+    world.now += timedelta(seconds=31)
+    await world.moderator.reconcile()  # refused again: URLs still young, kept
+    assert world.crowd.units_refreshed == []
+    world.crowd.funds_units = None
+    world.now += timedelta(seconds=270)  # past half of photo_url_seconds (600)
+    await world.moderator.reconcile()
+    assert world.crowd.units_refreshed == [review.unit_id]
+    assert world.crowd.ordered == 1

@@ -105,6 +105,15 @@ def unit_form(columns: dict[str, str]) -> Form:
     return {f"unit[data][{name}]": value for name, value in columns.items()}
 
 
+def unit_columns(unit: UnitRequest) -> dict[str, str]:
+    """A unit's data: the submission, its photo and the original frame."""
+    return {
+        "submission_id": unit.submission_id,
+        "photo_url": unit.photo_url,
+        "original_url": unit.original_url,
+    }
+
+
 def gold_columns(gold: GoldRequest) -> dict[str, str]:
     """A test question's data: its name, images and ``<field>_gold`` answers."""
     return {
@@ -160,14 +169,13 @@ class CrowdflowerClient:
 
     async def create_unit(self, job_id: str, unit: UnitRequest) -> str:
         """Create one unit whose data names the submission, its photo and the original."""
-        form = unit_form(
-            {
-                "submission_id": unit.submission_id,
-                "photo_url": unit.photo_url,
-                "original_url": unit.original_url,
-            }
-        )
+        form = unit_form(unit_columns(unit))
         return str((await self._call("POST", f"/v1/jobs/{job_id}/units.json", form))["id"])
+
+    async def refresh_unit(self, job_id: str, unit_id: str, unit: UnitRequest) -> None:
+        """Replace a unit's data (fresh photo URLs)."""
+        path = f"/v1/jobs/{job_id}/units/{unit_id}.json"
+        await self._call("PUT", path, unit_form(unit_columns(unit)))
 
     async def order(self, job_id: str, units_count: int) -> None:
         """Order ``units_count`` unordered units on the configured channels (402: unfunded)."""
