@@ -9,12 +9,15 @@ crowd, the crowd-job memory and the photo store:
   create it (a crash between creating and remembering is healed by the title search).
 - **Orders**: a unit is ordered (one unit an order, on the configured channels) right
   after it is created; the crowd shows nobody an unordered unit. A 402 is a reason to
-  wait (:data:`~services.moderation.reviews.REASON_UNFUNDED`), not a failure.
+  wait (:data:`~services.moderation.reviews.REASON_UNFUNDED`), not a failure. A unit
+  ordered once half its photo URLs' lifetime has passed gets fresh URLs first.
 - **Gold once per job**: ``units_per_assignment + 3`` test questions
-  (:mod:`services.moderation.gold`) are created the first time a job is used; a crash
+  (:mod:`services.moderation.gold`) are created before the job's first order; a crash
   half-way is healed by reading the job's gold units back. Their photo URLs are
   presigned, so they are re-issued (the units' data replaced) once half their
-  ``photo_url_seconds`` has passed.
+  ``photo_url_seconds`` has passed. Two replicas setting up a brand-new video at the
+  same instant may both create gold (the lock is per process); extra test questions
+  are harmless.
 """
 
 from __future__ import annotations
@@ -33,8 +36,9 @@ from services.moderation.ports import (
     CrowdUnfunded,
     GoldRequest,
     PhotoStore,
+    UnitRequest,
 )
-from services.moderation.reviews import REASON_UNFUNDED
+from services.moderation.reviews import REASON_UNFUNDED, Review
 from shared.records import crowd_gold_key, original_key
 
 JPEG = "image/jpeg"
@@ -91,18 +95,33 @@ class CrowdWork:
             self._known[video] = job
             return job.job_id
 
-    async def order(self, video: str, frame: int) -> tuple[str, ...] | None:
-        """Order one more unit of ``video``'s job, its gold put in place first (``frame``'s
-        original is what the copy test questions show). None when ordered; the reasons
-        to wait when the crowd refused for lack of funds; other failures raise
-        ``CrowdUnavailable``."""
-        job_id = await self._with_gold(video, frame)
+    async def unit_of(self, review: Review) -> UnitRequest:
+        """What the review's unit shows: the photo and the original, by expiring URLs."""
+        seconds = self.photo_url_seconds
+        original = original_key(review.video, review.frame)
+        return UnitRequest(
+            submission_id=review.submission_id,
+            photo_url=await self.photos.url(review.renditions.medium, seconds),
+            original_url=await self.photos.url(original, seconds),
+        )
+
+    async def order(self, review: Review) -> Review:
+        """Order the review's unit, the job's gold put in place first (the review's
+        original frame is what the copy test questions show), its photo URLs re-issued
+        first when half their lifetime has passed. Returns the review ordered, or
+        waiting with a reason when the crowd refused for lack of funds; other failures
+        raise ``CrowdUnavailable``."""
+        if review.job_id is None or review.unit_id is None:
+            raise ValueError(f"review {review.submission_id} has no unit to order")
+        job_id = await self._with_gold(review.video, review.frame)
+        if self._has_aged(review.created_at):
+            await self.crowd.refresh_unit(job_id, review.unit_id, await self.unit_of(review))
         try:
             await self.crowd.order(job_id, 1)
         except CrowdUnfunded as exc:
             log.warning("crowd order refused: not enough funds", extra={"problem": exc.detail})
-            return (REASON_UNFUNDED,)
-        return None
+            return review.changed(reasons=(REASON_UNFUNDED,))
+        return review.changed(unit_ordered_at=self.clock(), reasons=())
 
     async def _with_gold(self, video: str, frame: int) -> str:
         job_id = await self.job_for(video)
@@ -116,8 +135,11 @@ class CrowdWork:
     def _needs_gold(self, job: CrowdJob) -> bool:
         if not job.gold_units or job.gold_urls_at is None:
             return True
-        half_life = timedelta(seconds=self.photo_url_seconds / 2)
-        return job.gold_urls_at + half_life <= self.clock()
+        return self._has_aged(job.gold_urls_at)
+
+    def _has_aged(self, issued_at: datetime) -> bool:
+        """Have URLs issued at ``issued_at`` lived half their lifetime?"""
+        return issued_at + timedelta(seconds=self.photo_url_seconds / 2) <= self.clock()
 
     async def _place_gold(self, job: CrowdJob, frame: int) -> CrowdJob:
         """Create the missing test questions and re-issue the URLs of the others."""

@@ -25,7 +25,6 @@ from services.moderation.ports import (
     PhotoStore,
     ReviewStore,
     SlotMarkers,
-    UnitRequest,
     VerdictQueues,
 )
 from services.moderation.reviews import (
@@ -177,7 +176,7 @@ class Moderator:
                 if marked is None:
                     return await self.review(review.submission_id)
                 review = marked
-                unit_id = await self.crowd.create_unit(job_id, await self._unit_request(review))
+                unit_id = await self.crowd.create_unit(job_id, await self.work.unit_of(review))
         except CrowdUnavailable as exc:
             log.warning(
                 "crowd unit not created; reconcile retries it",
@@ -194,27 +193,13 @@ class Moderator:
         if review.job_id is None or review.unit_id is None or review.unit_ordered_at:
             return review
         try:
-            if self._has_aged(review.created_at):
-                fresh = await self._unit_request(review)
-                await self.crowd.refresh_unit(review.job_id, review.unit_id, fresh)
-            refused = await self.work.order(review.video, review.frame)
+            ordered = await self.work.order(review)
         except CrowdUnavailable as exc:
             log.warning("crowd order failed; reconcile retries it", extra={"problem": exc.detail})
             return review
-        ordered = review.changed(
-            unit_ordered_at=self.clock() if refused is None else None, reasons=refused or ()
-        )
         if ordered == review:
             return review
         return await self.store.put(ordered) or await self.review(review.submission_id)
-
-    async def _unit_request(self, review: Review) -> UnitRequest:
-        seconds = self.policy.photo_url_seconds
-        return UnitRequest(
-            submission_id=review.submission_id,
-            photo_url=await self.photos.url(review.renditions.medium, seconds),
-            original_url=await self.photos.url(original_key(review.video, review.frame), seconds),
-        )
 
     # Judgments arrive ----------------------------------------------------------------
 
@@ -323,10 +308,6 @@ class Moderator:
             await self._request_unit(review)
         elif review.decided_at is not None and self._is_quiet_since(review.decided_at):
             await self._perform_steps(review)
-
-    def _has_aged(self, moment: datetime) -> bool:
-        half_life = timedelta(seconds=self.policy.photo_url_seconds / 2)
-        return moment + half_life <= self.clock()
 
     def _is_quiet_since(self, moment: datetime) -> bool:
         return moment + timedelta(seconds=self.policy.outbox_grace_seconds) <= self.clock()
