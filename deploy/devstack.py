@@ -68,6 +68,7 @@ def crowd_environment() -> dict[str, str]:
 
     One API key per run, shared by both: the crowd checks requests and signs webhooks
     with it. Ports follow ``CROWD_PORT`` and ``MODERATION_PORT`` when they are set.
+    Units are ordered on ``cf_internal``, the channel of an internal (unpaid) run.
     """
     key = os.environ.get("CROWD_API_KEY") or secrets.token_hex(16)
     crowd_port, moderation_port = CrowdSettings().port, ModerationSettings().port
@@ -77,6 +78,7 @@ def crowd_environment() -> dict[str, str]:
         "MODERATION_CROWD_BASE_URL": f"http://127.0.0.1:{crowd_port}",
         "MODERATION_WEBHOOK_URL": f"http://127.0.0.1:{moderation_port}/crowd/webhook",
         "MODERATION_RECONCILE_SECONDS": str(LOCAL_RECONCILE_SECONDS),
+        "MODERATION_CROWD_CHANNELS": '["cf_internal"]',
     }
 
 

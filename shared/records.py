@@ -40,6 +40,11 @@ def original_key(video: str, frame: int) -> str:
     return f"{originals_prefix(video)}{frame:06d}.jpg"
 
 
+def crowd_gold_key(name: str) -> str:
+    """S3 key of a crowd test-question image (moderation's gold), e.g. ``demo/12/copy-1``."""
+    return f"moderation/gold/{name}.jpg"
+
+
 def video_record_key(video: str) -> str:
     """S3 key of the :class:`VideoRecord` of ``video``."""
     return f"{originals_prefix(video)}video.json"

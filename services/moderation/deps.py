@@ -11,6 +11,7 @@ from fastapi import Depends
 
 from services.moderation.adapters.crowdflower import CrowdflowerClient, JobSpec
 from services.moderation.adapters.dynamo import DynamoReviewStore
+from services.moderation.adapters.dynamo_jobs import DynamoCrowdJobs
 from services.moderation.adapters.dynamo_slots import DynamoSlotRegistry
 from services.moderation.adapters.sqs import SqsFramesTransport, SqsVerdictQueues
 from services.moderation.feeder import FeedPolicy, QueueNames, SlotFeeder, TransportGuard
@@ -49,7 +50,9 @@ def build_moderator(settings: ModerationSettings, aws: AwsClients, crowd: CrowdC
             outbox_grace_seconds=settings.outbox_grace_seconds,
             reconcile_concurrency=settings.reconcile_concurrency,
             photo_url_seconds=settings.photo_url_seconds,
+            units_per_assignment=settings.crowd_units_per_assignment,
         ),
+        crowd_jobs=DynamoCrowdJobs(aws.dynamodb, settings.reviews_table),
     )
 
 
@@ -78,6 +81,10 @@ async def open_crowd(settings: ModerationSettings, stack: AsyncExitStack) -> Cro
         title_prefix=settings.crowd_job_title,
         judgments_per_unit=settings.judgments_per_unit,
         webhook_uri=settings.webhook_url,
+        channels=tuple(settings.crowd_channels),
+        payment_cents=settings.crowd_payment_cents,
+        units_per_assignment=settings.crowd_units_per_assignment,
+        max_judgments_per_worker=settings.crowd_max_judgments_per_worker,
     )
     return CrowdflowerClient(
         http,

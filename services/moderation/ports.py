@@ -7,7 +7,8 @@ photos); in-memory fakes of every port live in ``tests/fakes/moderation.py``.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from services.moderation.offers import Slot
@@ -152,6 +153,10 @@ class PhotoStore(Protocol):
         """A URL anyone holding it may GET the photo from, for ``seconds``."""
         ...
 
+    async def put(self, key: str, data: bytes, content_type: str) -> str:
+        """Store ``data`` under ``key`` (the crowd's gold images); returns its ETag."""
+        ...
+
 
 class VerdictQueues(Protocol):
     """Where verdicts go: the renderer. (Rejected slots go back through the slot records:
@@ -170,6 +175,13 @@ class CrowdUnavailable(DependencyUnavailable):
         self.transient = transient
 
 
+class CrowdUnfunded(CrowdUnavailable):
+    """The crowd refused an order for lack of funds (402): retried later, not lost."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, transient=False)
+
+
 @dataclass(frozen=True)
 class UnitRequest:
     """What one unit shows the workers."""
@@ -177,6 +189,44 @@ class UnitRequest:
     submission_id: str
     photo_url: str
     original_url: str
+
+
+@dataclass(frozen=True)
+class GoldRequest:
+    """A test question: its photo beside the original, and the right answers."""
+
+    name: str
+    photo_url: str
+    original_url: str
+    answers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class CrowdJob:
+    """The crowd job of one video, as remembered in the reviews table."""
+
+    video: str
+    job_id: str
+    # Gold name -> unit id, once the test questions exist.
+    gold_units: dict[str, str] = field(default_factory=dict)
+    # When the gold units' photo URLs were last (re)issued.
+    gold_urls_at: datetime | None = None
+
+
+class CrowdJobs(Protocol):
+    """Which crowd job each video has (so no listing of jobs is needed)."""
+
+    async def job_of(self, video: str) -> CrowdJob | None:
+        """The remembered job of ``video``, or None."""
+        ...
+
+    async def remember(self, job: CrowdJob) -> CrowdJob:
+        """Remember a new job unless one is already remembered; returns the one kept."""
+        ...
+
+    async def update(self, job: CrowdJob) -> None:
+        """Store the job's gold units and the time of their URLs."""
+        ...
 
 
 class CrowdClient(Protocol):
@@ -190,7 +240,27 @@ class CrowdClient(Protocol):
         ...
 
     async def create_unit(self, job_id: str, unit: UnitRequest) -> str:
-        """Create a unit; return its id."""
+        """Create a unit (not yet ordered: nobody judges it); return its id."""
+        ...
+
+    async def refresh_unit(self, job_id: str, unit_id: str, unit: UnitRequest) -> None:
+        """Replace a unit's data (fresh photo URLs for a unit that waited long)."""
+        ...
+
+    async def order(self, job_id: str, units_count: int) -> None:
+        """Order ``units_count`` of the job's unordered units; :class:`CrowdUnfunded` on 402."""
+        ...
+
+    async def create_gold(self, job_id: str, gold: GoldRequest) -> str:
+        """Create a test question; return its unit id."""
+        ...
+
+    async def refresh_gold(self, job_id: str, unit_id: str, gold: GoldRequest) -> None:
+        """Replace a test question's data (fresh photo URLs)."""
+        ...
+
+    async def gold_units(self, job_id: str) -> dict[str, str]:
+        """The job's existing test questions, gold name -> unit id."""
         ...
 
     async def find_unit(self, job_id: str, submission_id: str) -> str | None:

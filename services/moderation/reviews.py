@@ -23,6 +23,8 @@ STEP_MARK_SLOT = "mark_slot"
 STEP_UNMARK_SLOT = "unmark_slot"
 STEP_RETURN_SLOT = "return_slot"
 STEP_ANNOUNCE = "announce"
+# Why a pending review waits: the crowd refused to order its unit for lack of funds.
+REASON_UNFUNDED = "crowd_funds_short"
 # Revision 1 is the first verdict, revision 2 an operator's takedown.
 FIRST_VERDICT, TAKEDOWN = 1, 2
 PLANS: dict[tuple[int, ReviewStatus], tuple[str, ...]] = {
@@ -53,6 +55,8 @@ class Review:
     job_id: str | None = None
     unit_id: str | None = None
     unit_requested: bool = False
+    # When the unit was ordered: until then the crowd shows it to nobody.
+    unit_ordered_at: datetime | None = None
     decided_at: datetime | None = None
     revision: int = 0
     done_steps: frozenset[str] = frozenset()

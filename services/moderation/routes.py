@@ -9,10 +9,14 @@ from fastapi import APIRouter, Header, Query, Request
 from starlette.datastructures import FormData
 
 from services.moderation.deps import Deps, Settings
-from services.moderation.payloads import parse_unit_payload
+from services.moderation.payloads import (
+    MalformedPayload,
+    parse_judgments_payload,
+    parse_unit_payload,
+)
 from services.moderation.reviews import review_list, review_view
 from services.moderation.schemas import WebhookTaken
-from services.moderation.signatures import is_valid_signature
+from services.moderation.signatures import is_signed
 from shared.bodies import bounded, form_body_spec
 from shared.errors import Unauthorized, error_responses
 from shared.operator import require_operator
@@ -21,7 +25,8 @@ from shared.records import ReviewList, ReviewView
 log = logging.getLogger(__name__)
 router = APIRouter()
 
-HANDLED_SIGNALS = frozenset({"unit_complete", "new_judgments"})
+# Signals v1 sends that carry nothing we need: accepted and ignored.
+IGNORED_SIGNALS = frozenset({"job_complete", "job_data_processed", "unit_updated"})
 MAX_RECENT = 50
 WEBHOOK_FIELDS = ("signal", "payload", "signature")
 
@@ -70,17 +75,29 @@ async def take_down(
     openapi_extra=form_body_spec(*WEBHOOK_FIELDS),
 )
 async def crowd_webhook(request: Request, deps: Deps, settings: Settings) -> WebhookTaken:
-    """Crowdflower v1 webhook: ``signal``, ``payload`` (a unit as JSON), ``signature``."""
+    """Crowdflower v1 webhook: ``signal``, ``payload`` (JSON) and ``signature``."""
     # Bounded before the form is parsed; the signature is checked before the JSON is.
     body = bounded(request, settings.max_webhook_bytes)
     form = await body.form(max_files=0, max_fields=len(WEBHOOK_FIELDS) + 8)
     signal, payload, signature = (text_field(form, name) for name in WEBHOOK_FIELDS)
-    key = settings.crowd_api_key.get_secret_value()
-    if payload is None or not is_valid_signature(payload, signature, key):
+    signed = payload is not None and is_signed(
+        settings.crowd_webhook_signature,
+        payload,
+        signature,
+        api_key=settings.crowd_api_key.get_secret_value(),
+        token=settings.crowd_webhook_token.get_secret_value(),
+    )
+    if payload is None or not signed:
         raise Unauthorized("missing or bad webhook signature")
-    if signal not in HANDLED_SIGNALS:
+    if signal == "unit_complete":
+        unit = parse_unit_payload(payload)
+        return WebhookTaken(outcome=await deps.moderator.receive_unit(unit))
+    if signal == "new_judgments":
+        units = parse_judgments_payload(payload)
+        return WebhookTaken(outcome=await deps.moderator.receive_judgments(units))
+    if signal in IGNORED_SIGNALS:
         return WebhookTaken(outcome="ignored")
-    return WebhookTaken(outcome=await deps.moderator.receive_unit(parse_unit_payload(payload)))
+    raise MalformedPayload(f"unknown webhook signal {signal!r}")
 
 
 def text_field(form: FormData, name: str) -> str | None:

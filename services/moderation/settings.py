@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.moderation.screening import ScreeningRules
+from services.moderation.signatures import SignatureMode
 from services.moderation.verdicts import VerdictRules
 from shared.settings import ServiceSettings
 
@@ -36,12 +37,30 @@ class ModerationSettings(ServiceSettings):
     crowd_job_title: str = "One Frame Of Fame"
     # Trusted judgments the crowd is asked for per photo.
     judgments_per_unit: int = Field(3, ge=1)
+    # Channels units are ordered on (`channels[]` of each order), as a JSON list:
+    # `["on_demand"]` for the paid crowd, `["cf_internal"]` for an internal/sandbox run.
+    crowd_channels: list[str] = Field(default_factory=lambda: ["on_demand"], min_length=1)
+    # Pay per page of units (`job[payment_cents]`), in cents.
+    crowd_payment_cents: int = Field(5, ge=1)
+    # Photos a worker judges per page (`job[units_per_assignment]`); each job gets this
+    # many test questions plus 3, the platform's minimum for its quiz mode.
+    crowd_units_per_assignment: int = Field(1, ge=1, le=20)
+    # Most photos one worker may judge in a job (`job[max_judgments_per_worker]`);
+    # unset: no cap.
+    crowd_max_judgments_per_worker: int | None = Field(None, ge=1)
+    # How webhooks are signed: `none` (2010's v1; use only with a secret webhook URL),
+    # `api_key` (SHA1 of payload + API key) or `webhook_token` (SHA1 of payload + the
+    # separate `crowd_webhook_token`, Appen's form).
+    crowd_webhook_signature: SignatureMode = "api_key"
+    # The secret of the `webhook_token` signature mode.
+    crowd_webhook_token: SecretStr = SecretStr("")
     # Where the crowd delivers judgments (this service's /crowd/webhook).
     webhook_url: str = "http://127.0.0.1:8002/crowd/webhook"
     # Largest webhook body read (a unit_complete form is a few KB to a few hundred KB);
     # larger → 413 before the form is parsed.
     max_webhook_bytes: int = Field(1024 * 1024, ge=1024)
-    # Lifetime of the presigned photo and original URLs in a unit (7 days at most).
+    # Lifetime of the presigned photo and original URLs of a unit or test question (7
+    # days at most); test questions get fresh URLs after half of it.
     photo_url_seconds: int = Field(MAX_PRESIGNED_SECONDS, ge=60, le=MAX_PRESIGNED_SECONDS)
 
     # Verdict rules (see services/moderation/verdicts.py).
@@ -97,6 +116,14 @@ class ModerationSettings(ServiceSettings):
 
     # Bearer token for ``POST /reviews/{id}/takedown``; empty disables takedowns.
     operator_token: SecretStr = SecretStr("")
+
+    @model_validator(mode="after")
+    def _has_webhook_secret(self) -> ModerationSettings:
+        if self.crowd_webhook_signature == "webhook_token" and not (
+            self.crowd_webhook_token.get_secret_value()
+        ):
+            raise ValueError("crowd_webhook_signature=webhook_token needs crowd_webhook_token")
+        return self
 
     def verdict_rules(self) -> VerdictRules:
         """The verdict thresholds."""

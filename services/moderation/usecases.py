@@ -17,16 +17,17 @@ from functools import partial
 from typing import Literal
 
 from services.moderation import offers
+from services.moderation.crowdwork import CrowdWork, ProcessCrowdJobs
 from services.moderation.imaging import UnreadableImage, gray_sample
 from services.moderation.offers import Slot
-from services.moderation.payloads import CrowdUnit
+from services.moderation.payloads import CrowdUnit, UnitJudgments
 from services.moderation.ports import (
     CrowdClient,
+    CrowdJobs,
     CrowdUnavailable,
     PhotoStore,
     ReviewStore,
     SlotRegistry,
-    UnitRequest,
     VerdictQueues,
 )
 from services.moderation.reviews import (
@@ -70,6 +71,8 @@ class ModerationPolicy:
     reconcile_concurrency: int = 8
     # How long the crowd may fetch a unit's photos by their URLs.
     photo_url_seconds: int = 3600
+    # Photos per page of crowd work; the test questions of a job follow from it.
+    units_per_assignment: int = 1
 
 
 class Moderator:
@@ -84,11 +87,21 @@ class Moderator:
         queues: VerdictQueues,
         policy: ModerationPolicy,
         clock: Callable[[], datetime] = utcnow,
+        *,
+        crowd_jobs: CrowdJobs | None = None,
     ) -> None:
         self.store, self.slots, self.crowd = store, slots, crowd
         self.photos, self.queues = photos, queues
         self.policy = policy
         self.clock = clock
+        self.work = CrowdWork(
+            crowd,
+            crowd_jobs or ProcessCrowdJobs(),
+            photos,
+            units_per_assignment=policy.units_per_assignment,
+            photo_url_seconds=policy.photo_url_seconds,
+            clock=clock,
+        )
 
     # Reads ---------------------------------------------------------------------------
 
@@ -159,9 +172,10 @@ class Moderator:
         return review
 
     async def _request_unit(self, review: Review) -> Review:
-        """Create the crowd unit once; a crash mid-way is healed by finding it again."""
+        """Create the crowd unit once, then order it; a crash mid-way is healed by finding
+        it again."""
         try:
-            job_id = await self.crowd.ensure_job(review.video)
+            job_id = await self.work.job_for(review.video)
             unit_id = None
             if review.unit_requested:
                 unit_id = await self.crowd.find_unit(job_id, review.submission_id)
@@ -170,7 +184,7 @@ class Moderator:
                 if marked is None:
                     return await self.review(review.submission_id)
                 review = marked
-                unit_id = await self.crowd.create_unit(job_id, await self._unit_request(review))
+                unit_id = await self.crowd.create_unit(job_id, await self.work.unit_of(review))
         except CrowdUnavailable as exc:
             log.warning(
                 "crowd unit not created; reconcile retries it",
@@ -178,15 +192,22 @@ class Moderator:
             )
             return review
         stored = await self.store.put(review.changed(job_id=job_id, unit_id=unit_id))
-        return stored or await self.review(review.submission_id)
+        return await self._order(stored) if stored else await self.review(review.submission_id)
 
-    async def _unit_request(self, review: Review) -> UnitRequest:
-        seconds = self.policy.photo_url_seconds
-        return UnitRequest(
-            submission_id=review.submission_id,
-            photo_url=await self.photos.url(review.renditions.medium, seconds),
-            original_url=await self.photos.url(original_key(review.video, review.frame), seconds),
-        )
+    async def _order(self, review: Review) -> Review:
+        """Order the review's unit (nobody judges it before; the job's gold comes first);
+        a 402 leaves the review pending with a visible reason, and reconcile orders it
+        again later, with fresh photo URLs once half their lifetime has passed."""
+        if review.job_id is None or review.unit_id is None or review.unit_ordered_at:
+            return review
+        try:
+            ordered = await self.work.order(review)
+        except CrowdUnavailable as exc:
+            log.warning("crowd order failed; reconcile retries it", extra={"problem": exc.detail})
+            return review
+        if ordered == review:
+            return review
+        return await self.store.put(ordered) or await self.review(review.submission_id)
 
     # Judgments arrive ----------------------------------------------------------------
 
@@ -197,6 +218,17 @@ class Moderator:
             log.warning("webhook for an unknown submission", extra={"unit_id": unit.id})
             return "ignored"
         return await self._consider(review, unit.judgments(), via="webhook")
+
+    async def receive_judgments(self, units: list[UnitJudgments]) -> Outcome:
+        """Take a ``new_judgments`` delivery: judgments of many units, grouped by unit."""
+        outcomes: set[Outcome] = set()
+        for unit in units:
+            review = await self.store.get(unit.submission_id)
+            if review is None:
+                log.warning("judgments for an unknown submission", extra={"unit_id": unit.unit_id})
+                continue
+            outcomes.add(await self._consider(review, list(unit.judgments), via="webhook"))
+        return next((o for o in ("decided", "pending") if o in outcomes), "ignored")
 
     async def _consider(self, review: Review, judgments: list[Judgment], via: str) -> Outcome:
         """Merge ``judgments``; decide once there is a quorum. Stale input changes nothing."""
@@ -287,7 +319,10 @@ class Moderator:
     async def _reconcile_one(self, review: Review) -> None:
         """Finish what ``review`` still needs; work a live request may still be doing
         (creating the unit, performing steps) is left alone for the grace period."""
-        if review.is_pending and review.job_id is not None and review.unit_id is not None:
+        waiting = review.is_pending and review.unit_id is not None and not review.unit_ordered_at
+        if waiting and self._is_quiet_since(review.created_at):
+            await self._order(review)
+        elif review.is_pending and review.job_id is not None and review.unit_id is not None:
             found = await self.crowd.judgments(review.job_id, review.unit_id)
             await self._consider(review, found, via="reconcile")
         elif review.is_pending and self._is_quiet_since(review.created_at):

@@ -1,13 +1,39 @@
-"""The local crowd's memory: jobs, units and judgments, shown as v1 JSON."""
+"""The local crowd's memory: jobs, units, orders, funds and judgments, shown as v1 JSON.
+
+Units follow the platform's states: ``new`` (uploaded, not ordered — nobody sees it),
+``judgable`` (ordered, being judged), ``finalized`` (enough judgments), ``golden`` (a
+test question, never ordered) and ``canceled``. Jobs are ``unordered`` until a first
+order, then ``running``, ``finished`` when every ordered unit is finalized.
+"""
 
 from __future__ import annotations
 
 import itertools
+import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-JOB_FIELDS = ("title", "instructions", "cml", "judgments_per_unit", "webhook_uri")
+from sims.crowd.forms import Unreadable, is_true, whole_number
+from sims.crowd.workers import GoldRecord, Worker
+
+JOB_FIELDS = (
+    "title",
+    "instructions",
+    "cml",
+    "judgments_per_unit",
+    "units_per_assignment",
+    "payment_cents",
+    "max_judgments_per_worker",
+    "gold_per_assignment",
+    "auto_order",
+    "webhook_uri",
+    "send_judgments_webhook",
+)
+UNIT_STATES = frozenset({"new", "judgable", "finalized", "golden", "canceled"})
+# The location fields every v1 judgment carries.
+PLACE = {"country": "USA", "region": "CA", "city": "San Francisco"}
 
 
 def now_text() -> str:
@@ -15,84 +41,219 @@ def now_text() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+class PaymentRequired(Exception):
+    """An order the account's funds do not cover (answered 402)."""
+
+
 @dataclass
 class Job:
-    """One job: its settings as the client posted them."""
+    """One job: its settings as the client posted them, and its state."""
 
     job_id: int
     fields: dict[str, str]
+    state: str = "unordered"
+    created_at: str = field(default_factory=now_text)
+
+    def number(self, name: str, default: int) -> int:
+        """A numeric job setting (``default`` when unset)."""
+        return int(self.fields.get(name) or default)
 
     @property
     def judgments_per_unit(self) -> int:
         """Trusted judgments each unit collects (3 unless the job says otherwise)."""
-        return int(self.fields.get("judgments_per_unit") or 3)
+        return self.number("judgments_per_unit", 3)
+
+    @property
+    def sends_judgments(self) -> bool:
+        """Does the job ask for ``new_judgments`` webhooks?"""
+        return is_true(self.fields.get("send_judgments_webhook"))
+
+    def unit_cost_cents(self) -> int:
+        """What ordering one unit costs: its judgments, paid per page of units."""
+        pay = self.number("payment_cents", 1)
+        per_page = max(1, self.number("units_per_assignment", 1))
+        return math.ceil(self.judgments_per_unit * pay / per_page)
 
     def shown(self) -> dict[str, Any]:
         """The job as v1 JSON."""
-        return {"id": self.job_id, **self.fields}
+        return {"id": self.job_id, "state": self.state, "created_at": self.created_at} | {
+            name: self.fields.get(name) for name in JOB_FIELDS
+        }
 
 
 @dataclass
 class Unit:
-    """One unit: its data and, once judged, its judgments."""
+    """One unit: its data, state and, once judged, its judgments."""
 
     unit_id: int
     job_id: int
     data: dict[str, str]
-    state: str = "judgable"
+    state: str = "new"
     judgments: list[dict[str, Any]] = field(default_factory=list)
     created_at: str = field(default_factory=now_text)
+    channel: str = ""
+
+    @property
+    def is_gold(self) -> bool:
+        """Is this unit a test question?"""
+        return self.state == "golden"
+
+    def results(self) -> dict[str, Any]:
+        """``judgments`` plus, per answered field, ``{agg, confidence}`` over the
+        untainted judgments weighted by trust (the platform's aggregation)."""
+        votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        for judgment in self.judgments:
+            if not judgment["tainted"]:
+                for name, value in judgment["data"].items():
+                    votes[name][value] += judgment["trust"]
+        aggregated = {
+            name: {"agg": max(tally, key=tally.__getitem__), "confidence": _share(tally)}
+            for name, tally in votes.items()
+        }
+        return {"judgments": self.judgments, **aggregated}
 
     def shown(self) -> dict[str, Any]:
-        """The unit as v1 JSON, with ``results.judgments`` as the webhook sends it."""
+        """The unit as v1 JSON, with ``results`` as the webhook sends it."""
         return {
             "id": self.unit_id,
             "job_id": self.job_id,
             "state": self.state,
             "data": self.data,
             "judgments_count": len(self.judgments),
+            "agreement": _agreement(self.results()),
+            "missed_count": 0,
+            "gold_pool": None,
             "created_at": self.created_at,
-            "results": {"judgments": self.judgments},
+            "updated_at": now_text(),
+            "results": self.results(),
         }
+
+
+def _share(tally: dict[str, float]) -> float:
+    total = sum(tally.values())
+    return round(max(tally.values()) / total, 4) if total else 0.0
+
+
+def _agreement(results: dict[str, Any]) -> float:
+    confidences = [v["confidence"] for k, v in results.items() if k != "judgments"]
+    return round(sum(confidences) / len(confidences), 4) if confidences else 0.0
+
+
+def job_fields(fields: dict[str, Any]) -> dict[str, str]:
+    """The known job settings of ``fields``, as text; numbers checked (400 otherwise)."""
+    for name in ("judgments_per_unit", "units_per_assignment", "max_judgments_per_worker"):
+        if fields.get(name) not in (None, ""):
+            whole_number(fields[name], f"job[{name}]")
+    return {k: str(v) for k, v in fields.items() if k in JOB_FIELDS and v is not None}
 
 
 class Board:
     """Every job and unit of this process (in memory; a restart forgets them)."""
 
-    def __init__(self) -> None:
+    def __init__(self, funds_cents: int | None = None) -> None:
         self.jobs: dict[int, Job] = {}
         self.units: dict[int, Unit] = {}
+        # None: unlimited funds.
+        self.funds_cents = funds_cents
+        self.gold: dict[tuple[int, int], GoldRecord] = defaultdict(GoldRecord)
+        self.judged_by: dict[tuple[int, int], int] = defaultdict(int)
         self._job_ids = itertools.count(1)
         self._unit_ids = itertools.count(100_001)
         self._judgment_ids = itertools.count(900_000_001)
 
-    def create_job(self, fields: dict[str, str]) -> Job:
+    def create_job(self, fields: dict[str, Any]) -> Job:
         """A new job with the known ``fields``."""
-        job = Job(next(self._job_ids), {k: v for k, v in fields.items() if k in JOB_FIELDS})
+        job = Job(next(self._job_ids), job_fields(fields))
         self.jobs[job.job_id] = job
         return job
 
-    def create_unit(self, job: Job, data: dict[str, str]) -> Unit:
-        """A new unit of ``job``."""
-        unit = Unit(next(self._unit_ids), job.job_id, data)
+    def create_unit(self, job: Job, data: dict[str, str], golden: bool = False) -> Unit:
+        """A new unit of ``job``: ``new`` until ordered, or ``golden``."""
+        unit = Unit(next(self._unit_ids), job.job_id, data, "golden" if golden else "new")
         self.units[unit.unit_id] = unit
+        return unit
+
+    def update_unit(self, unit: Unit, state: str | None, golden: Any) -> Unit:
+        """Change a unit's state (``unit[state]``) or make it gold (``unit[golden]``)."""
+        if golden is not None and unit.state in {"new", "golden"}:
+            unit.state = "golden" if is_true(golden) else "new"
+        if state is not None:
+            if state not in UNIT_STATES:
+                raise Unreadable(f"unknown unit state {state!r}")
+            unit.state = state
         return unit
 
     def units_of(self, job_id: int) -> list[Unit]:
         """The units of one job, oldest first."""
         return [unit for unit in self.units.values() if unit.job_id == job_id]
 
+    def gold_of(self, job_id: int) -> list[Unit]:
+        """The job's test questions."""
+        return [unit for unit in self.units_of(job_id) if unit.is_gold]
+
+    def order(self, job: Job, units_count: int, channels: list[str]) -> list[Unit]:
+        """Order up to ``units_count`` of the job's ``new`` units, oldest first, paid from
+        the funds; :class:`PaymentRequired` (nothing ordered) when they fall short."""
+        waiting = [unit for unit in self.units_of(job.job_id) if unit.state == "new"]
+        chosen = waiting[:units_count]
+        cost = job.unit_cost_cents() * len(chosen)
+        if self.funds_cents is not None and cost > self.funds_cents:
+            raise PaymentRequired(f"the order costs {cost} cents; funds hold {self.funds_cents}")
+        if self.funds_cents is not None:
+            self.funds_cents -= cost
+        for unit in chosen:
+            unit.state, unit.channel = "judgable", channels[0]
+        if chosen:
+            job.state = "running"
+        return chosen
+
     def judgment(
-        self, unit: Unit, worker: Any, answers: dict[str, str], trust_bar: float
+        self, unit: Unit, worker: Worker, answers: dict[str, str], trust: float, bar: float
     ) -> dict[str, Any]:
-        """A new judgment of ``unit`` by ``worker``, as v1 JSON."""
+        """A new judgment of ``unit`` by ``worker``, as v1 JSON (every key v1 sends)."""
+        started = now_text()
         return {
             "id": next(self._judgment_ids),
-            "unit_id": unit.unit_id,
             "job_id": unit.job_id,
+            "unit_id": unit.unit_id,
             "worker_id": worker.worker_id,
-            "worker_trust": worker.trust,
-            "tainted": worker.trust < trust_bar,
-            "created_at": now_text(),
+            "worker_trust": trust,
+            "trust": trust,
+            "judgment": len(unit.judgments) + 1,
             "data": answers,
+            "unit_data": dict(unit.data),
+            "golden": unit.is_gold,
+            "unit_state": unit.state,
+            "external_type": unit.channel or "cf_internal",
+            "created_at": now_text(),
+            "started_at": started,
+            "acknowledged_at": None,
+            "webhook_sent_at": None,
+            "tainted": trust < bar,
+            "missed": None,
+            "rejected": None,
+            "reviewed": None,
+            **PLACE,
+        }
+
+    def is_job_done(self, job: Job) -> bool:
+        """Has every ordered unit of the job been finalized?"""
+        units = [u for u in self.units_of(job.job_id) if u.state in {"judgable", "finalized"}]
+        return bool(units) and all(u.state == "finalized" for u in units)
+
+    def summary(self, job: Job) -> dict[str, int]:
+        """``ping.json``: the job's counts."""
+        units = self.units_of(job.job_id)
+        judgments = [j for u in units for j in u.judgments]
+        done = sum(u.state == "finalized" for u in units)
+        return {
+            "golden_units": sum(u.is_gold for u in units),
+            "all_units": len(units),
+            "ordered_units": sum(u.state in {"judgable", "finalized"} for u in units),
+            "completed_units_estimate": done,
+            "needed_judgments": sum(job.judgments_per_unit for u in units if u.state == "judgable"),
+            "all_judgments": len(judgments),
+            "tainted_judgments": sum(bool(j["tainted"]) for j in judgments),
+            "completed_gold_estimate": 0,
+            "completed_non_gold_estimate": done,
         }

@@ -1,16 +1,20 @@
-"""The crowd at work: judging new units after a delay and sending signed webhooks.
+"""The crowd at work: judging ordered units from the rendered CML, with gold and trust.
 
-Each unit is judged in its own task: fetch the photo and the original frame over HTTP,
-compare them off the event loop, let a crew of workers answer, mark the unit complete,
-then POST ``unit_complete`` to the job's ``webhook_uri`` — unless a fault setting drops,
-duplicates, delays or reshapes that delivery.
+Nothing happens to a unit until it is ordered. Then, after a delay, workers take it one
+by one: each renders the job's CML with the unit's data (:mod:`sims.crowd.cml`),
+fetches the images the form shows and answers only the questions it asks. In a job with
+test questions a worker first passes a quiz of ``quiz_questions`` gold units and then
+answers one more with every unit; its trust is its share of correct gold answers, and a
+judgment below ``trusted_min_trust`` is tainted. Workers are added until the job's
+``judgments_per_unit`` untainted judgments are in (``max_judgments_per_worker`` caps a
+worker). The unit is then ``finalized`` and ``unit_complete`` is sent; ``new_judgments``
+(when the job asks for it) gathers judgments of many units; ``job_complete`` follows when
+every ordered unit is finalized.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import logging
 import random
 from collections.abc import Coroutine
@@ -18,17 +22,14 @@ from typing import Any
 
 import httpx
 
-from sims.crowd.board import Board, Unit
+from sims.crowd.board import Board, Job, Unit
+from sims.crowd.cml import Form, form_of
 from sims.crowd.looks import likeness
 from sims.crowd.settings import CrowdSettings
-from sims.crowd.workers import answers, crew, hire
+from sims.crowd.webhooks import Deliveries
+from sims.crowd.workers import Worker, answers, hire, is_correct, trust_of
 
 log = logging.getLogger(__name__)
-
-
-def signature_of(payload: str, api_key: str) -> str:
-    """Crowdflower v1's webhook signature: hex SHA1 of the payload followed by the key."""
-    return hashlib.sha1((payload + api_key).encode(), usedforsecurity=False).hexdigest()
 
 
 class Simulation:
@@ -43,10 +44,15 @@ class Simulation:
         self.workers = hire(settings, self.rng)
         self.fetching = asyncio.Semaphore(settings.fetch_concurrency)
         self.tasks: set[asyncio.Task[None]] = set()
+        self.deliveries = Deliveries(settings, http, self.rng, self._spawn)
+        self.batches: dict[int, list[dict[str, Any]]] = {}
+        # Gold images do not change: each gold unit is looked at once.
+        self.gold_seen: dict[tuple[int, tuple[str, ...]], float | None] = {}
 
-    def start_judging(self, unit: Unit) -> None:
-        """Judge ``unit`` in the background."""
-        self._spawn(self._judge(unit))
+    def start_judging(self, units: list[Unit]) -> None:
+        """Judge ordered ``units`` in the background."""
+        for unit in units:
+            self._spawn(self._judge(unit))
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
@@ -60,26 +66,103 @@ class Simulation:
         await asyncio.gather(*self.tasks, return_exceptions=True)
 
     async def _judge(self, unit: Unit) -> None:
-        delay = self.settings.judgment_delay_seconds
-        await asyncio.sleep(delay + self.rng.uniform(0, self.settings.judgment_jitter_seconds))
-        seen = await self._likeness(unit)
+        settings = self.settings
+        await asyncio.sleep(
+            settings.judgment_delay_seconds + self.rng.uniform(0, settings.judgment_jitter_seconds)
+        )
         job = self.board.jobs[unit.job_id]
-        needed = job.judgments_per_unit + (self.rng.random() < self.settings.extra_judgment_share)
-        bar = self.settings.trusted_min_trust
-        for worker in crew(self.workers, needed, bar, self.rng):
-            unit.judgments.append(
-                self.board.judgment(unit, worker, answers(worker, seen, self.rng), bar)
+        form = form_of(job.fields.get("cml", ""), unit.data)
+        seen = await self._likeness(unit, form)
+        for worker in self._crew(job):
+            if unit.state != "judgable":
+                return
+            await self._quiz(job, worker)
+            trust = trust_of(
+                self.board.gold.get((job.job_id, worker.worker_id)), self._has_gold(job)
             )
-        unit.state = "complete"
-        log.info("unit complete", extra={"unit_id": unit.unit_id, "likeness": round(seen, 3)})
-        self._deliver(job.fields.get("webhook_uri", ""), unit)
+            judgment = self.board.judgment(
+                unit,
+                worker,
+                answers(worker, form, seen, self.rng),
+                trust,
+                settings.trusted_min_trust,
+            )
+            unit.judgments.append(judgment)
+            self.board.judged_by[(job.job_id, worker.worker_id)] += 1
+            self._gather(job, judgment)
+            if sum(not j["tainted"] for j in unit.judgments) >= job.judgments_per_unit:
+                self._finalize(job, unit, seen)
+                return
+        log.warning("no worker left for the unit", extra={"unit_id": unit.unit_id})
 
-    async def _likeness(self, unit: Unit) -> float:
-        """How alike the unit's photo and original are; 0 when either cannot be fetched."""
+    def _crew(self, job: Job) -> list[Worker]:
+        """Workers in random order, without those at the job's per-worker cap."""
+        cap = job.number("max_judgments_per_worker", 0)
+        shuffled = self.rng.sample(self.workers, len(self.workers))
+        return [
+            w for w in shuffled if not cap or self.board.judged_by[(job.job_id, w.worker_id)] < cap
+        ]
+
+    def _has_gold(self, job: Job) -> bool:
+        return bool(self.board.gold_of(job.job_id))
+
+    async def _quiz(self, job: Job, worker: Worker) -> None:
+        """The gold a worker answers before this judgment: the quiz the first time,
+        then one question per unit."""
+        golds = self.board.gold_of(job.job_id)
+        if not golds:
+            return
+        record = self.board.gold[(job.job_id, worker.worker_id)]
+        count = self.settings.quiz_questions if record.answered == 0 else 1
+        for gold in self.rng.sample(golds, min(count, len(golds))):
+            form = form_of(job.fields.get("cml", ""), gold.data)
+            given = answers(worker, form, await self._gold_likeness(gold, form), self.rng)
+            record.answered += 1
+            record.correct += is_correct(given, gold.data)
+            trust = trust_of(record, True)
+            gold.judgments.append(
+                self.board.judgment(gold, worker, given, trust, self.settings.trusted_min_trust)
+            )
+
+    def _finalize(self, job: Job, unit: Unit, seen: float | None) -> None:
+        unit.state = "finalized"
+        shown_likeness = None if seen is None else round(seen, 3)
+        log.info("unit complete", extra={"unit_id": unit.unit_id, "likeness": shown_likeness})
+        uri = job.fields.get("webhook_uri", "")
+        self.deliveries.send(uri, "unit_complete", unit.shown())
+        if self.board.is_job_done(job):
+            job.state = "finished"
+            self.deliveries.send(uri, "job_complete", job.shown())
+
+    def _gather(self, job: Job, judgment: dict[str, Any]) -> None:
+        """Collect judgments for one ``new_judgments`` delivery of many units."""
+        if not job.sends_judgments:
+            return
+        if job.job_id not in self.batches:
+            self.batches[job.job_id] = []
+            self._spawn(self._flush(job))
+        self.batches[job.job_id].append(judgment)
+
+    async def _flush(self, job: Job) -> None:
+        await asyncio.sleep(self.settings.new_judgments_batch_seconds)
+        batch = self.batches.pop(job.job_id, [])
+        self.deliveries.send(job.fields.get("webhook_uri", ""), "new_judgments", batch)
+
+    async def _gold_likeness(self, gold: Unit, form: Form) -> float | None:
+        key = (gold.unit_id, form.images)
+        if key not in self.gold_seen:
+            self.gold_seen[key] = await self._likeness(gold, form)
+        return self.gold_seen[key]
+
+    async def _likeness(self, unit: Unit, form: Form) -> float | None:
+        """How alike the first two images the form shows are; None when it shows fewer
+        than two; 0 when one cannot be fetched (a broken image)."""
+        if len(form.images) < 2:
+            return None
         try:
             async with self.fetching:
-                photo = await self._fetch(unit.data.get("photo_url", ""))
-                original = await self._fetch(unit.data.get("original_url", ""))
+                photo = await self._fetch(form.images[0])
+                original = await self._fetch(form.images[1])
             return await asyncio.to_thread(likeness, photo, original)
         except (httpx.HTTPError, OSError, ValueError) as exc:
             log.warning(
@@ -92,31 +175,3 @@ class Simulation:
         response = await self.http.get(url, timeout=self.settings.fetch_timeout_seconds)
         response.raise_for_status()
         return response.content
-
-    def _deliver(self, webhook_uri: str, unit: Unit) -> None:
-        settings, rng = self.settings, self.rng
-        if not webhook_uri or rng.random() < settings.webhook_drop_share:
-            log.info("webhook dropped", extra={"unit_id": unit.unit_id})
-            return
-        shown = unit.shown()
-        payload = json.dumps([shown] if rng.random() < settings.webhook_list_share else shown)
-        copies = 2 if rng.random() < settings.webhook_duplicate_share else 1
-        for _ in range(copies):
-            self._spawn(
-                self._post(webhook_uri, payload, rng.uniform(0, settings.webhook_reorder_seconds))
-            )
-
-    async def _post(self, webhook_uri: str, payload: str, delay_seconds: float) -> None:
-        await asyncio.sleep(delay_seconds)
-        form = {
-            "signal": "unit_complete",
-            "payload": payload,
-            "signature": signature_of(payload, self.settings.api_key.get_secret_value()),
-        }
-        try:
-            response = await self.http.post(
-                webhook_uri, data=form, timeout=self.settings.webhook_timeout_seconds
-            )
-            log.info("webhook sent", extra={"status": response.status_code})
-        except httpx.HTTPError as exc:
-            log.warning("webhook failed", extra={"problem": type(exc).__name__})

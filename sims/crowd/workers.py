@@ -1,62 +1,96 @@
-"""Simulated crowd workers: who judges a unit and what they answer (pure, seeded)."""
+"""Simulated crowd workers: who they are, what they answer, how they do on gold (pure, seeded).
+
+Three kinds of worker: *good* ones answer from what the rendered form shows them, with a
+fixed rating bias; *sloppy* ones (``untrusted_share``) click at random; *careless* ones
+(``careless_share``) look but always answer "nudity: yes". None of them has a trust
+score of its own: the platform knows a worker only through test questions (gold), so a
+worker's trust in a job is its share of correct gold answers there (see
+:func:`trust_of`). In a job without gold nothing is measured and every worker counts
+as fully trusted — which is why moderation adds gold to each job.
+"""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
 
+from sims.crowd.cml import Form
 from sims.crowd.settings import CrowdSettings
 
 MIMIC_LOW, MIMIC_HIGH = 1, 5
+# Trust of a worker in a job without test questions: nothing says otherwise.
+UNMEASURED_TRUST = 1.0
+GOLD_SUFFIX = "_gold"
 
 
 @dataclass(frozen=True)
 class Worker:
-    """One worker: a trust score, a fixed rating bias, and maybe a careless streak."""
+    """One worker: a fixed rating bias, and maybe a sloppy or careless streak."""
 
     worker_id: int
-    trust: float
     bias_points: float
-    careless: bool
+    careless: bool = False
+    sloppy: bool = False
+
+
+@dataclass
+class GoldRecord:
+    """How one worker has done on one job's test questions."""
+
+    answered: int = 0
+    correct: int = 0
 
 
 def hire(settings: CrowdSettings, rng: random.Random) -> list[Worker]:
-    """The worker pool; about ``untrusted_share`` of it below the trust bar."""
+    """The worker pool; about ``untrusted_share`` of it sloppy."""
     return [
         Worker(
             worker_id=1000 + n,
-            trust=round(
-                rng.uniform(0.3, settings.trusted_min_trust - 0.01)
-                if rng.random() < settings.untrusted_share
-                else rng.uniform(settings.trusted_min_trust, 1.0),
-                3,
-            ),
             bias_points=rng.uniform(-settings.mimic_noise_points, settings.mimic_noise_points),
+            sloppy=rng.random() < settings.untrusted_share,
             careless=rng.random() < settings.careless_share,
         )
         for n in range(settings.worker_count)
     ]
 
 
-def crew(
-    workers: list[Worker], trusted_needed: int, trust_bar: float, rng: random.Random
-) -> list[Worker]:
-    """Workers in random order until ``trusted_needed`` trusted ones have judged."""
-    picked: list[Worker] = []
-    for worker in rng.sample(workers, len(workers)):
-        picked.append(worker)
-        if sum(w.trust >= trust_bar for w in picked) >= trusted_needed:
-            break
-    return picked
+def trust_of(record: GoldRecord | None, has_gold: bool) -> float:
+    """A worker's trust in a job: its share of correct gold answers there."""
+    if not has_gold or record is None or record.answered == 0:
+        return UNMEASURED_TRUST if not has_gold else 0.0
+    return round(record.correct / record.answered, 3)
 
 
-def answers(worker: Worker, likeness: float, rng: random.Random) -> dict[str, str]:
-    """A worker's CML answers for a photo of the given likeness (0..1)."""
-    rating = MIMIC_LOW + (MIMIC_HIGH - MIMIC_LOW) * likeness + worker.bias_points
-    rating += rng.uniform(-0.3, 0.3)
-    mimic = max(MIMIC_LOW, min(MIMIC_HIGH, round(rating)))
-    return {
-        "nudity": "yes" if worker.careless else "no",
-        "mimic": str(mimic),
-        "trying": "yes" if mimic >= 2 or likeness > 0.2 else "no",
-    }
+def answers(
+    worker: Worker, form: Form, likeness: float | None, rng: random.Random
+) -> dict[str, str]:
+    """A worker's answers to the questions ``form`` asks, having seen images of that
+    ``likeness`` (None when the form does not show two images to compare)."""
+    if worker.sloppy:
+        given = {
+            "nudity": rng.choice(("yes", "no")),
+            "mimic": str(rng.randint(MIMIC_LOW, MIMIC_HIGH)),
+            "trying": rng.choice(("yes", "no")),
+        }
+    elif likeness is None:
+        # Nothing to compare: nobody can be seen mimicking anything.
+        given = {"nudity": "no", "mimic": str(MIMIC_LOW), "trying": "no"}
+    else:
+        rating = MIMIC_LOW + (MIMIC_HIGH - MIMIC_LOW) * likeness + worker.bias_points
+        mimic = max(MIMIC_LOW, min(MIMIC_HIGH, round(rating + rng.uniform(-0.3, 0.3))))
+        trying = "yes" if mimic >= 2 or likeness > 0.2 else "no"
+        given = {"nudity": "no", "mimic": str(mimic), "trying": trying}
+    if worker.careless:
+        given["nudity"] = "yes"
+    return {name: value for name, value in given.items() if form.asks(name)}
+
+
+def is_correct(given: dict[str, str], gold_data: dict[str, str]) -> bool:
+    """Do the answers match every ``<field>_gold`` column (accepted values one a line)?"""
+    for column, accepted in gold_data.items():
+        if column.endswith(GOLD_SUFFIX) and accepted.strip():
+            field = column.removesuffix(GOLD_SUFFIX)
+            allowed = {line.strip().lower() for line in accepted.splitlines() if line.strip()}
+            if given.get(field, "").strip().lower() not in allowed:
+                return False
+    return True

@@ -7,7 +7,14 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from services.moderation.offers import Slot, spread_ranks
-from services.moderation.ports import CrowdUnavailable, QueueState, UnitRequest, VideoFeed
+from services.moderation.ports import (
+    CrowdUnavailable,
+    CrowdUnfunded,
+    GoldRequest,
+    QueueState,
+    UnitRequest,
+    VideoFeed,
+)
 from services.moderation.reviews import Review
 from services.moderation.verdicts import Judgment
 from shared.messages import SubmissionModerated
@@ -146,11 +153,43 @@ class FakeCrowd:
     units: dict[str, UnitRequest] = field(default_factory=dict)
     unit_judgments: dict[str, list[Judgment]] = field(default_factory=dict)
     down: bool = False
+    gold: dict[str, GoldRequest] = field(default_factory=dict)
+    gold_refreshed: list[str] = field(default_factory=list)
+    units_refreshed: list[str] = field(default_factory=list)
+    # Units ordered so far; an order past ``funds_units`` (when set) is refused (402).
+    ordered: int = 0
+    funds_units: int | None = None
+    orders_down: bool = False
+    jobs_created: int = 0
 
     async def ensure_job(self, video: str) -> str:
         if self.down:
             raise CrowdUnavailable("crowd is down", transient=True)
+        self.jobs_created += 1
         return f"job-{video}"
+
+    async def order(self, job_id: str, units_count: int) -> None:
+        if self.down or self.orders_down:
+            raise CrowdUnavailable("crowd is down", transient=True)
+        if self.funds_units is not None and self.ordered + units_count > self.funds_units:
+            raise CrowdUnfunded("402")
+        self.ordered += units_count
+
+    async def refresh_unit(self, job_id: str, unit_id: str, unit: UnitRequest) -> None:
+        self.units[unit_id] = unit
+        self.units_refreshed.append(unit_id)
+
+    async def create_gold(self, job_id: str, gold: GoldRequest) -> str:
+        unit_id = f"gold-{len(self.gold) + 1}"
+        self.gold[unit_id] = gold
+        return unit_id
+
+    async def refresh_gold(self, job_id: str, unit_id: str, gold: GoldRequest) -> None:
+        self.gold[unit_id] = gold
+        self.gold_refreshed.append(unit_id)
+
+    async def gold_units(self, job_id: str) -> dict[str, str]:
+        return {gold.name: unit_id for unit_id, gold in self.gold.items()}
 
     async def create_unit(self, job_id: str, unit: UnitRequest) -> str:
         unit_id = f"unit-{len(self.units) + 1}"
@@ -173,6 +212,10 @@ class FakePhotos:
 
     async def url(self, key: str, seconds: int) -> str:
         return f"http://media.test/{key}?expires={seconds}"
+
+    async def put(self, key: str, data: bytes, content_type: str) -> str:
+        self.objects[key] = data
+        return "etag"
 
 
 @dataclass

@@ -7,7 +7,8 @@ import pytest
 from pydantic import SecretStr
 
 from services.moderation.adapters.crowdflower import CrowdflowerClient, JobSpec
-from services.moderation.ports import CrowdUnavailable, UnitRequest
+from services.moderation.gold import gold_cases
+from services.moderation.ports import CrowdUnavailable, CrowdUnfunded, GoldRequest, UnitRequest
 from shared.aws import AwsClients
 from shared.objects import S3ObjectStore
 from tests.crowd_process import crowd_server
@@ -19,7 +20,15 @@ SPEC = JobSpec(title_prefix="Test", judgments_per_unit=3, webhook_uri="")
 
 @pytest.fixture(scope="module")
 def crowd_url(output_dir):
-    settings = {"judgment_delay_seconds": 0.2, "judgment_jitter_seconds": 0.1, "seed": 4}
+    # No gold in these jobs, so every worker counts: the pool has no sloppy ones.
+    settings = {
+        "judgment_delay_seconds": 0.2,
+        "judgment_jitter_seconds": 0.1,
+        "seed": 4,
+        "untrusted_share": 0.0,
+        "careless_share": 0.0,
+        "funds_cents": 1000,
+    }
     with crowd_server(KEY, output_dir / "crowd-adapter.log", **settings) as url:
         yield url
 
@@ -67,6 +76,7 @@ async def test_workers_rate_a_copy_high_and_noise_low(http, aws, aws_fields):
             name, await media.url(f"{name}.jpg", 600), await media.url("o.jpg", 600)
         )
         units[name] = await client.create_unit(job, request)
+        await client.order(job, 1)
     assert await client.find_unit(job, "noise") == units["noise"]
     assert await client.find_unit(job, "nobody") is None
     copy = await judged(client, job, units["copy"], 3)
@@ -93,3 +103,62 @@ async def test_an_unreachable_crowd_is_retried_for_a_bounded_time_then_unavailab
     assert caught.value.transient
     assert KEY not in caught.value.detail
     assert asyncio.get_running_loop().time() - started < 5
+
+
+async def test_units_wait_unjudged_until_ordered_and_a_402_is_unfunded_not_lost(http):
+    client = CrowdflowerClient(http, SecretStr(KEY), SPEC)
+    job = await client.ensure_job("video-f")
+    unit = await client.create_unit(
+        job, UnitRequest("s-f", "http://127.0.0.1:9/p", "http://127.0.0.1:9/o")
+    )
+    await asyncio.sleep(0.6)  # past the judging delay: an unordered unit is never judged
+    assert await client.judgments(job, unit) == []
+    shown = await http.get(f"/v1/jobs/{job}/units/{unit}.json", params={"key": KEY})
+    assert shown.json()["state"] == "new"
+    await client.refresh_unit(job, unit, UnitRequest("s-f", "http://x/p2", "http://x/o2"))
+    shown = await http.get(f"/v1/jobs/{job}/units/{unit}.json", params={"key": KEY})
+    assert (shown.json()["state"], shown.json()["data"]["photo_url"]) == ("new", "http://x/p2")
+    spent = (await http.post("/sim/funds", params={"key": KEY}, data={"cents": "0"})).json()
+    expensive = CrowdflowerClient(
+        http, SecretStr(KEY), JobSpec("Dear", 3, "", payment_cents=spent["funds_cents"] + 1)
+    )
+    dear_job = await expensive.ensure_job("video-g")
+    await expensive.create_unit(dear_job, UnitRequest("s-g", "http://x/p", "http://x/o"))
+    with pytest.raises(CrowdUnfunded):
+        await expensive.order(dear_job, 1)
+
+
+async def test_gold_units_are_created_golden_listed_by_name_and_refreshed(http):
+    client = CrowdflowerClient(http, SecretStr(KEY), SPEC)
+    job = await client.ensure_job("video-h")
+    cases = gold_cases(1)
+    made = {}
+    for case in cases:
+        gold = GoldRequest(case.name, "http://x/p", "http://x/o", case.answers())
+        made[case.name] = await client.create_gold(job, gold)
+    assert await client.gold_units(job) == made
+    unit = made[cases[0].name]
+    fresh = GoldRequest(cases[0].name, "http://x/p2", "http://x/o2", cases[0].answers())
+    await client.refresh_gold(job, unit, fresh)
+    shown = (await http.get(f"/v1/jobs/{job}/units/{unit}.json", params={"key": KEY})).json()
+    assert (shown["state"], shown["data"]["photo_url"]) == ("golden", "http://x/p2")
+    assert shown["data"]["mimic_gold"] == "4\n5"
+
+
+async def test_lookups_page_past_a_full_page_of_units_and_of_jobs(http):
+    client = CrowdflowerClient(http, SecretStr(KEY), SPEC)
+    job = await client.ensure_job("video-paged")
+    rows = "\n".join(f'{{"submission_id": "bulk-{n}"}}' for n in range(1001))
+    uploaded = await http.put(
+        f"/v1/jobs/{job}/upload.json",
+        params={"key": KEY},
+        content=rows,
+        headers={"Content-Type": "application/json"},
+    )
+    assert uploaded.status_code == 200
+    assert await client.find_unit(job, "bulk-1000") is not None
+    assert await client.find_unit(job, "bulk-none") is None
+    for n in range(11):
+        await CrowdflowerClient(http, SecretStr(KEY), JobSpec(f"Filler{n}", 3, "")).ensure_job("v")
+    again = CrowdflowerClient(http, SecretStr(KEY), SPEC)
+    assert await again.ensure_job("video-paged") == job

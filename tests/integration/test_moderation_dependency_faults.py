@@ -93,16 +93,20 @@ async def test_dynamodb_failing_while_the_crowd_answers_loses_no_verdict(
     settings = AwsSettings(**aws_fields)
     stack = stack_factory(["moderation"], **moderation_env(aws_proxy, crowd_proxy.url))
     await submit_for_review(aws, settings, "dynamo-down", frame=1)
-    # Once the crowd unit is recorded, DynamoDB fails until the crowd's webhook has come.
+    # Once the crowd unit is recorded as ordered (the crowd judges nothing before), DynamoDB
+    # fails until the crowd's webhook has come.
     await poll(
         lambda: _has_unit(aws, settings, "dynamo-down"),
         DECIDE_TIMEOUT_SECONDS,
-        "the crowd unit to be recorded",
+        "the crowd unit to be recorded as ordered",
     )
     aws_proxy.inject(Fault("dynamodb", "", "unavailable"))
     async with httpx.AsyncClient(base_url=stack.urls["moderation"], timeout=10) as moderation:
+        # The unit's own delivery: job_complete needs no DynamoDB and may be answered first.
         await poll(
-            lambda: log_has(crowd_log, "webhook sent"), DECIDE_TIMEOUT_SECONDS, "the webhook"
+            lambda: log_has(crowd_log, '"signal": "unit_complete"'),
+            DECIDE_TIMEOUT_SECONDS,
+            "the webhook",
         )
         assert '"status": 503' in crowd_log.read_text()  # the webhook met the outage
         assert_unavailable(await moderation.get("/reviews/dynamo-down"))
@@ -117,7 +121,7 @@ async def test_dynamodb_failing_while_the_crowd_answers_loses_no_verdict(
 
 
 async def _has_unit(aws: AwsClients, settings: AwsSettings, sid: str) -> bool:
-    return "unit_id" in await review_item(aws, settings, sid)
+    return "unit_ordered_at" in await review_item(aws, settings, sid)
 
 
 @pytest.mark.parametrize("fault", [Fault("*", "", "slow", 3.0), Fault("*", "", "unavailable")])

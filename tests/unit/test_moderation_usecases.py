@@ -2,9 +2,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from services.moderation.crowdwork import ProcessCrowdJobs
 from services.moderation.feeder import QueueNames, TransportGuard
-from services.moderation.payloads import CrowdUnit
-from services.moderation.reviews import decided
+from services.moderation.payloads import CrowdUnit, UnitJudgments
+from services.moderation.reviews import decided, review_view
 from services.moderation.screening import ScreeningRules
 from services.moderation.usecases import ModerationPolicy, Moderator
 from services.moderation.verdicts import Judgment, VerdictRules, decide
@@ -26,7 +27,9 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 class World:
-    def __init__(self, prescreen_enabled: bool = True) -> None:
+    def __init__(
+        self, prescreen_enabled: bool = True, crowd_jobs: ProcessCrowdJobs | None = None
+    ) -> None:
         self.store, self.slots, self.crowd = FakeReviewStore(), FakeSlotRegistry(), FakeCrowd()
         self.slots.add("demo", 10)
         self.photos, self.queues = FakePhotos(), FakeQueues()
@@ -46,6 +49,7 @@ class World:
                 photo_url_seconds=600,
             ),
             clock=lambda: self.now,
+            crowd_jobs=crowd_jobs,
         )
 
     def reopened(self) -> list[tuple[str, int]]:
@@ -301,3 +305,100 @@ def lost_queue_guard(world):
         world.moderator, world.slots, watch, store, QueueNames("moderation", "render")
     )
     return guard, watch, store
+
+
+async def test_a_unit_is_ordered_once_its_job_has_gold_and_gold_is_made_once_per_job(world):
+    first = await world.moderator.ingest(world.submission("s1", good_copy(1)))
+    await world.moderator.ingest(world.submission("s2", good_copy(1)))
+    assert first.unit_ordered_at == NOW
+    assert world.crowd.ordered == 2
+    assert sorted(g.name for g in world.crowd.gold.values()) == [
+        "copy-0",
+        "copy-1",
+        "noise-0",
+        "noise-1",
+    ]
+    assert world.crowd.jobs_created == 1
+    copy = next(g for g in world.crowd.gold.values() if g.name == "copy-0")
+    assert copy.answers == {"mimic_gold": "4\n5", "nudity_gold": "no", "trying_gold": "yes"}
+    assert copy.original_url == f"http://media.test/{original_key('demo', 3)}?expires=600"
+
+
+async def test_gold_photo_urls_are_reissued_once_half_their_lifetime_has_passed(world):
+    await world.moderator.ingest(world.submission("s1", good_copy(1)))
+    world.now += timedelta(seconds=200)
+    await world.moderator.ingest(world.submission("s2", good_copy(1)))
+    assert world.crowd.gold_refreshed == []
+    world.now += timedelta(seconds=101)
+    await world.moderator.ingest(world.submission("s3", good_copy(1)))
+    assert sorted(world.crowd.gold_refreshed) == sorted(world.crowd.gold)
+    assert len(world.crowd.gold) == 4
+
+
+async def test_an_unfunded_order_leaves_the_review_pending_with_a_reason_until_reconcile(world):
+    world.crowd.funds_units = 0
+    review = await world.moderator.ingest(world.submission("s1", good_copy(1)))
+    assert (review.status, review.reasons, review.unit_ordered_at) == (
+        "pending",
+        ("crowd_funds_short",),
+        None,
+    )
+    assert review_view(review).reasons == ["crowd_funds_short"]
+    world.crowd.funds_units = None
+    world.now += timedelta(seconds=31)
+    await world.moderator.reconcile()
+    ordered = await world.moderator.review("s1")
+    assert (ordered.reasons, ordered.unit_ordered_at) == ((), world.now)
+    assert world.crowd.ordered == 1
+    await world.moderator.reconcile()
+    assert world.crowd.ordered == 1
+
+
+async def test_an_order_that_failed_while_the_crowd_was_down_is_placed_by_reconcile(world):
+    world.crowd.orders_down = True
+    review = await world.moderator.ingest(world.submission("s1", good_copy(1)))
+    assert (review.unit_id, review.unit_ordered_at, review.reasons) == ("unit-1", None, ())
+    world.crowd.orders_down = False
+    await world.moderator.reconcile()
+    assert world.crowd.ordered == 0  # the ingest may still be ordering: wait out the grace
+    world.now += timedelta(seconds=31)
+    await world.moderator.reconcile()
+    assert (await world.moderator.review("s1")).unit_ordered_at == world.now
+    assert world.crowd.ordered == 1
+
+
+async def test_the_job_of_a_video_is_remembered_so_a_restart_does_not_look_it_up():
+    jobs = ProcessCrowdJobs()
+    first, second = World(crowd_jobs=jobs), World(crowd_jobs=jobs)
+    await first.moderator.ingest(first.submission("s1", good_copy(1)))
+    await second.moderator.ingest(second.submission("s2", good_copy(1)))
+    assert (first.crowd.jobs_created, second.crowd.jobs_created) == (1, 0)
+    assert second.crowd.gold == {}  # the job's gold was made once, by the first
+
+
+async def test_new_judgments_of_many_units_decide_each_submission_once(world):
+    await world.moderator.ingest(world.submission("s1", good_copy(1)))
+    await world.moderator.ingest(world.submission("s2", good_copy(1)))
+    units = [
+        UnitJudgments("u1", "s1", tuple(judgments(5))),
+        UnitJudgments("u2", "s2", tuple(judgments(1, count=2))),
+        UnitJudgments("u3", "nobody", tuple(judgments(5))),
+    ]
+    assert await world.moderator.receive_judgments(units) == "decided"
+    assert (await world.moderator.review("s1")).status == "approved"
+    assert (await world.moderator.review("s2")).status == "pending"
+    assert await world.moderator.receive_judgments(units[:1]) == "ignored"
+    assert len(world.queues.verdicts) == 1
+
+
+async def test_a_unit_ordered_after_a_long_wait_gets_fresh_photo_urls_first(world):
+    world.crowd.funds_units = 0
+    review = await world.moderator.ingest(world.submission("s1", good_copy(1)))
+    world.now += timedelta(seconds=31)
+    await world.moderator.reconcile()  # refused again: URLs still young, kept
+    assert world.crowd.units_refreshed == []
+    world.crowd.funds_units = None
+    world.now += timedelta(seconds=270)  # past half of photo_url_seconds (600)
+    await world.moderator.reconcile()
+    assert world.crowd.units_refreshed == [review.unit_id]
+    assert world.crowd.ordered == 1

@@ -1,9 +1,12 @@
 """``CrowdflowerClient``: the crowd port's adapter for the Crowdflower v1 API.
 
-The adapter speaks the v1 subset the original used: ``/v1/jobs.json``,
-``/v1/jobs/{job}/units.json``, ``/v1/jobs/{job}/units/{unit}/judgments.json``, Rails-style
-form fields (``job[title]``, ``unit[data][photo_url]``) and the API key as the ``key``
-query parameter (or, as an option, the newer ``Authorization: Token token=…`` header).
+The adapter speaks v1 with Rails-style form fields (``job[title]``,
+``unit[data][photo_url]``, ``debit[units_count]``, ``channels[]``) and the API key as
+the ``key`` query parameter (or, as an option, the newer ``Authorization: Token
+token=…`` header): jobs (found by title page by page, or created with the CML, pay and
+page size), units (created unordered, then ordered per unit on the configured
+channels), test questions (``unit[golden]=true``), and judgments per unit. Lists are
+read page by page until a short page. A 402 leaves as :class:`CrowdUnfunded`.
 Transport errors, 429 and 5xx answers are retried for a bounded time; every failure
 leaves as :class:`CrowdUnavailable`, whose text never holds the key.
 """
@@ -11,31 +14,55 @@ leaves as :class:`CrowdUnavailable`, whose text never holds the key.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
 import httpx
 from pydantic import SecretStr
 
+from services.moderation.gold import GOLD_NAME
 from services.moderation.payloads import parse_judgments
-from services.moderation.ports import CrowdUnavailable, UnitRequest
+from services.moderation.ports import CrowdUnavailable, CrowdUnfunded, GoldRequest, UnitRequest
 from services.moderation.verdicts import Judgment
 from shared.retry import transient_retry
 
+# The worker sees a unit's columns only through Liquid tags: the photo and the original
+# frame side by side, then the three questions, all required.
 CML = """\
+<div class="ofof-pair">
+  <figure><img src="{{photo_url}}" alt="The visitor's photo" width="360"/>
+    <figcaption>The visitor's photo</figcaption></figure>
+  <figure><img src="{{original_url}}" alt="The original frame" width="360"/>
+    <figcaption>The original frame of the music video</figcaption></figure>
+</div>
 <cml:radios label="Does the photo contain nudity?" name="nudity" validates="required">
   <cml:radio label="Yes" value="yes"/><cml:radio label="No" value="no"/>
 </cml:radios>
 <cml:ratings label="How well does the person mimic the original frame?" name="mimic"
   points="5" validates="required"/>
-<cml:radios label="Is someone visibly trying?" name="trying">
+<cml:radios label="Is someone visibly trying to mimic the frame?" name="trying"
+  validates="required">
   <cml:radio label="Yes" value="yes"/><cml:radio label="No" value="no"/>
 </cml:radios>
 """
-INSTRUCTIONS = (
-    "Each photo is a visitor's re-creation of one frame of a music video. Look at the "
-    "photo beside the original frame and answer the three questions."
-)
+INSTRUCTIONS = """\
+<p>Visitors re-create one frame of a music video in a photo of themselves. Each task
+shows the visitor's photo on the left and the original frame on the right.</p>
+<ol>
+<li><b>Nudity</b>: answer Yes if the photo shows nudity, otherwise No.</li>
+<li><b>Mimic</b>: rate from 1 (nothing alike: a blank, random or unrelated picture) to
+5 (same pose, framing and composition as the original). Lighting and colours do not
+matter; pose and layout do.</li>
+<li><b>Trying</b>: answer Yes if a person is visibly trying to copy the frame, even
+badly; No for empty, random or unrelated pictures.</li>
+</ol>
+<p>Some tasks are test questions with known answers.</p>
+"""
+JOBS_PAGE_SIZE = 10
+UNITS_PAGE_SIZE = 1000
+Form = dict[str, str | list[str]]
 
 
 @dataclass(frozen=True)
@@ -45,10 +72,56 @@ class JobSpec:
     title_prefix: str
     judgments_per_unit: int
     webhook_uri: str
+    channels: tuple[str, ...] = ("on_demand",)
+    payment_cents: int = 5
+    units_per_assignment: int = 1
+    max_judgments_per_worker: int | None = None
 
     def title(self, video: str) -> str:
         """The title of the job of ``video``."""
         return f"{self.title_prefix}: {video}"
+
+    def job_form(self, video: str) -> Form:
+        """The ``job[...]`` fields of a new job."""
+        form: Form = {
+            "job[title]": self.title(video),
+            "job[instructions]": INSTRUCTIONS,
+            "job[cml]": CML,
+            "job[judgments_per_unit]": str(self.judgments_per_unit),
+            "job[units_per_assignment]": str(self.units_per_assignment),
+            "job[payment_cents]": str(self.payment_cents),
+            "job[gold_per_assignment]": "1",
+            "job[webhook_uri]": self.webhook_uri,
+            # unit_complete carries each unit's judgments; new_judgments is not needed.
+            "job[send_judgments_webhook]": "false",
+        }
+        if self.max_judgments_per_worker is not None:
+            form["job[max_judgments_per_worker]"] = str(self.max_judgments_per_worker)
+        return form
+
+
+def unit_form(columns: dict[str, str]) -> Form:
+    """``unit[data][column]`` fields."""
+    return {f"unit[data][{name}]": value for name, value in columns.items()}
+
+
+def unit_columns(unit: UnitRequest) -> dict[str, str]:
+    """A unit's data: the submission, its photo and the original frame."""
+    return {
+        "submission_id": unit.submission_id,
+        "photo_url": unit.photo_url,
+        "original_url": unit.original_url,
+    }
+
+
+def gold_columns(gold: GoldRequest) -> dict[str, str]:
+    """A test question's data: its name, images and ``<field>_gold`` answers."""
+    return {
+        GOLD_NAME: gold.name,
+        "photo_url": gold.photo_url,
+        "original_url": gold.original_url,
+        **gold.answers,
+    }
 
 
 def is_transient_crowd_error(exc: BaseException) -> bool:
@@ -84,48 +157,89 @@ class CrowdflowerClient:
             return self._jobs[video]
 
     async def _find_job(self, video: str) -> str | None:
-        jobs = await self._call("GET", "/v1/jobs.json")
         title = self.spec.title(video)
-        return next((str(job["id"]) for job in jobs if job.get("title") == title), None)
+        async for jobs in self._pages("/v1/jobs.json", JOBS_PAGE_SIZE, sized=False):
+            found = next((str(job["id"]) for job in jobs if job.get("title") == title), None)
+            if found is not None:
+                return found
+        return None
 
     async def _create_job(self, video: str) -> str:
-        form = {
-            "job[title]": self.spec.title(video),
-            "job[instructions]": INSTRUCTIONS,
-            "job[cml]": CML,
-            "job[judgments_per_unit]": str(self.spec.judgments_per_unit),
-            "job[webhook_uri]": self.spec.webhook_uri,
-        }
-        return str((await self._call("POST", "/v1/jobs.json", form))["id"])
+        return str((await self._call("POST", "/v1/jobs.json", self.spec.job_form(video)))["id"])
 
     async def create_unit(self, job_id: str, unit: UnitRequest) -> str:
         """Create one unit whose data names the submission, its photo and the original."""
-        form = {
-            "unit[data][submission_id]": unit.submission_id,
-            "unit[data][photo_url]": unit.photo_url,
-            "unit[data][original_url]": unit.original_url,
-        }
+        form = unit_form(unit_columns(unit))
         return str((await self._call("POST", f"/v1/jobs/{job_id}/units.json", form))["id"])
 
+    async def refresh_unit(self, job_id: str, unit_id: str, unit: UnitRequest) -> None:
+        """Replace a unit's data (fresh photo URLs)."""
+        path = f"/v1/jobs/{job_id}/units/{unit_id}.json"
+        await self._call("PUT", path, unit_form(unit_columns(unit)))
+
+    async def order(self, job_id: str, units_count: int) -> None:
+        """Order ``units_count`` unordered units on the configured channels (402: unfunded)."""
+        form: Form = {
+            "debit[units_count]": str(units_count),
+            "channels[]": list(self.spec.channels),
+        }
+        await self._call("POST", f"/v1/jobs/{job_id}/orders.json", form)
+
+    async def create_gold(self, job_id: str, gold: GoldRequest) -> str:
+        """Create a test question (``unit[golden]=true``)."""
+        form = unit_form(gold_columns(gold)) | {"unit[golden]": "true"}
+        return str((await self._call("POST", f"/v1/jobs/{job_id}/units.json", form))["id"])
+
+    async def refresh_gold(self, job_id: str, unit_id: str, gold: GoldRequest) -> None:
+        """Replace a test question's data (fresh photo URLs)."""
+        path = f"/v1/jobs/{job_id}/units/{unit_id}.json"
+        await self._call("PUT", path, unit_form(gold_columns(gold)))
+
+    async def gold_units(self, job_id: str) -> dict[str, str]:
+        """The job's test questions by name, read page by page."""
+        found: dict[str, str] = {}
+        async for units in self._pages(f"/v1/jobs/{job_id}/units.json", UNITS_PAGE_SIZE):
+            found |= {data[GOLD_NAME]: uid for uid, data in units.items() if data.get(GOLD_NAME)}
+        return found
+
     async def find_unit(self, job_id: str, submission_id: str) -> str | None:
-        """Search the job's units (``{unit_id: data}``) for ``submission_id``."""
-        units = await self._call("GET", f"/v1/jobs/{job_id}/units.json")
-        found = (uid for uid, data in units.items() if data.get("submission_id") == submission_id)
-        return next(found, None)
+        """Search the job's units (``{unit_id: data}``, page by page) for ``submission_id``."""
+        async for units in self._pages(f"/v1/jobs/{job_id}/units.json", UNITS_PAGE_SIZE):
+            for uid, data in units.items():
+                if data.get("submission_id") == submission_id:
+                    return str(uid)
+        return None
 
     async def judgments(self, job_id: str, unit_id: str) -> list[Judgment]:
         """Every judgment of the unit so far."""
         path = f"/v1/jobs/{job_id}/units/{unit_id}/judgments.json"
         return parse_judgments(await self._call("GET", path))
 
-    async def _call(self, method: str, path: str, form: dict[str, str] | None = None) -> Any:
-        retrying = transient_retry(is_transient_crowd_error, max_elapsed_seconds=self.retry_seconds)
-        return await retrying(self._once, method, path, form)
+    async def _pages(self, path: str, size: int, *, sized: bool = True) -> AsyncIterator[Any]:
+        """Page 1, 2, … of a v1 list until a short page (v1 gives no total)."""
+        page = 1
+        while True:
+            query = {"page": str(page)} | ({"limit": str(size)} if sized else {})
+            found = await self._call("GET", path, query=query)
+            yield found
+            if len(found) < size:
+                return
+            page += 1
 
-    async def _once(self, method: str, path: str, form: dict[str, str] | None) -> Any:
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        form: Form | None = None,
+        query: dict[str, str] | None = None,
+    ) -> Any:
+        retrying = transient_retry(is_transient_crowd_error, max_elapsed_seconds=self.retry_seconds)
+        return await retrying(self._once, method, path, form, query or {})
+
+    async def _once(self, method: str, path: str, form: Form | None, query: dict[str, str]) -> Any:
         key = self.api_key.get_secret_value()
         headers = {"Authorization": f"Token token={key}"} if self.key_in_header else {}
-        params = {} if self.key_in_header else {"key": key}
+        params = query | ({} if self.key_in_header else {"key": key})
         try:
             response = await self.http.request(
                 method, path, data=form, params=params, headers=headers
@@ -136,6 +250,8 @@ class CrowdflowerClient:
                 f"{method} {path}: {type(exc).__name__}", transient=True
             ) from None
         status = response.status_code
+        if status == HTTPStatus.PAYMENT_REQUIRED:
+            raise CrowdUnfunded(f"crowd answered 402 (not enough funds) to {method} {path}")
         if status >= 400:
             transient = status == 429 or status >= 500
             raise CrowdUnavailable(

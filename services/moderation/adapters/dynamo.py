@@ -9,11 +9,14 @@ Item layout (the table has generic ``pk``/``sk`` keys and one index ``gsi1``):
   and done it leaves the index.
 - slot and video feed records: see :mod:`services.moderation.adapters.dynamo_slots`.
 - lock: ``pk = lock#reconcile``, ``sk = lock`` (see :mod:`shared.locks`).
+- crowd job: ``pk = crowdjob#{video}``, ``sk = job`` (see :mod:`.dynamo_jobs`).
 
 A review's item is derived from the :class:`Review` dataclass, one attribute per field,
 by the field's type: text, numbers, booleans and ISO timestamps as themselves, text
 tuples and sets as lists (sets sorted), pydantic models and tuples of dataclasses (the
-judgments) as one JSON string; a field that is None is left out. Every write of a review
+judgments) as one JSON string; a field that is None is left out, and an attribute
+missing from an item written before its field existed reads as the field's default.
+Every write of a review
 is conditional on its version (optimistic concurrency, see
 :mod:`services.moderation.reviews`).
 AWS calls retry transient failures in botocore (standard mode, ``aws_max_attempts``).
@@ -24,7 +27,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, fields, is_dataclass, replace
+from dataclasses import MISSING, asdict, dataclass, fields, is_dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin, get_type_hints
 
@@ -121,6 +124,8 @@ def codecs_of(cls: type[Any]) -> dict[str, Codec]:
 
 
 REVIEW_CODECS = codecs_of(Review)
+# Defaults of the fields added after reviews were first stored.
+REVIEW_DEFAULTS = {f.name: f.default for f in fields(Review) if f.default is not MISSING}
 
 
 def review_key(submission_id: str) -> Item:
@@ -157,7 +162,7 @@ def to_item(review: Review) -> Item:
 def from_item(item: Item) -> Review:
     """A review from its DynamoDB item."""
     values: dict[str, Any] = {
-        name: None if codec.optional and name not in item else codec.decode(item[name])
+        name: codec.decode(item[name]) if name in item else REVIEW_DEFAULTS.get(name)
         for name, codec in REVIEW_CODECS.items()
     }
     return Review(**values)
