@@ -81,7 +81,7 @@ chaos: install
 # Speed figures the issues name, with ratios against their peers measured in the same run:
 # ingest against plain Pillow and pyvips, render against the ffmpeg CLI. Every bench
 # runs; the target fails if any figure is missed.
-BENCHES := bench/ingest.py bench/render.py bench/latency.py
+BENCHES := bench/ingest.py bench/render.py bench/latency.py bench/realsize.py
 
 bench: install
 	@$(call apt,ffmpeg)
