@@ -84,6 +84,8 @@ def local_environment() -> dict[str, str]:
         "AWS_REGION": "us-east-1",
         # Gateway signs lease tokens and ingest verifies them: one secret per launch.
         "OFOF_LEASE_SECRET": secrets.token_urlsafe(32),
+        # The local stack creates its own resources; production's come from the stack.
+        "OFOF_BOOTSTRAP": "true",
         "PYTHONUNBUFFERED": "1",
         "PATH": venv_bin + os.pathsep + os.environ.get("PATH", ""),
     }
@@ -133,7 +135,8 @@ async def setup() -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
     aws = AwsSettings()
     await wait_until(f"{aws.aws_endpoint_url}/moto-api/", deadline)
-    await bootstrap_main(aws)
+    if aws.bootstrap:
+        await bootstrap_main(aws)
     await import_demo()
     urls = service_urls()
     crowd = CrowdSettings()

@@ -30,6 +30,14 @@ STALE_RECEIPT_CODES = frozenset(
     {"ReceiptHandleIsInvalid", "MessageNotInflight", "InvalidParameterValue"}
 )
 CONDITION_FAILED_CODE = "ConditionalCheckFailedException"
+# What SQS answers (by protocol: query or JSON) when the named queue does not exist.
+MISSING_QUEUE_CODES = frozenset(
+    {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist", "NonExistentQueue"}
+)
+# What S3's HeadBucket and DynamoDB's DescribeTable answer for a bucket or table that
+# does not exist.
+MISSING_BUCKET_CODES = frozenset({"404", "NoSuchBucket", "NotFound"})
+MISSING_TABLE_CODE = "ResourceNotFoundException"
 
 
 def error_code(exc: ClientError) -> str:
@@ -45,6 +53,11 @@ def is_missing_object(exc: ClientError) -> bool:
 def is_condition_failed(exc: ClientError) -> bool:
     """True when a DynamoDB write was refused by its ``ConditionExpression``."""
     return error_code(exc) == CONDITION_FAILED_CODE
+
+
+def is_missing_queue(exc: ClientError) -> bool:
+    """True when an SQS call named a queue that does not exist."""
+    return error_code(exc) in MISSING_QUEUE_CODES
 
 
 def is_stale_receipt(exc: ClientError) -> bool:

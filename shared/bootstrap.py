@@ -1,6 +1,7 @@
 """Create every AWS resource the project uses; safe to run any number of times.
 
-``python -m shared.bootstrap`` creates the media bucket, the three work queues each
+``python -m shared.bootstrap`` (with ``OFOF_BOOTSTRAP=true``, as ``make run`` and the
+compose file set it) creates the media bucket, the three work queues each
 with a dead-letter queue, and the two DynamoDB tables. Queue attributes are set on every
 run, so queues made by an older bootstrap are brought up to date; other existing
 resources are left as they are.
@@ -145,8 +146,17 @@ async def bootstrap(aws: AwsClients, settings: AwsSettings) -> None:
         await ensure_table(aws, table)
 
 
+class BootstrapOff(RuntimeError):
+    """Bootstrap was asked for with ``OFOF_BOOTSTRAP`` off (production)."""
+
+
 async def main(settings: AwsSettings) -> None:
-    """Open clients, bootstrap, close."""
+    """Open clients, bootstrap, close; refuse when the ``bootstrap`` setting is off."""
+    if not settings.bootstrap:
+        raise BootstrapOff(
+            "OFOF_BOOTSTRAP is off: resources come from the CloudFormation stack "
+            "(deploy/cloudformation); set OFOF_BOOTSTRAP=true to create them here"
+        )
     async with AsyncExitStack() as stack:
         aws = await open_aws_clients(settings, stack)
         await bootstrap(aws, settings)
