@@ -81,6 +81,8 @@ def client_kwargs(settings: AwsSettings) -> dict[str, Any]:
     if settings.aws_access_key_id and settings.aws_secret_access_key:
         kwargs["aws_access_key_id"] = settings.aws_access_key_id.get_secret_value()
         kwargs["aws_secret_access_key"] = settings.aws_secret_access_key.get_secret_value()
+        if settings.aws_session_token:
+            kwargs["aws_session_token"] = settings.aws_session_token.get_secret_value()
     return kwargs
 
 

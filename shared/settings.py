@@ -40,6 +40,9 @@ class AwsSettings(BaseSettings):
     aws_secret_access_key: SecretStr | None = Field(
         None, validation_alias=_env("AWS_SECRET_ACCESS_KEY")
     )
+    # The session token of temporary keys (an assumed role, SSO): without it AWS refuses
+    # them. When unset with the keys set, the keys are long-term ones.
+    aws_session_token: SecretStr | None = Field(None, validation_alias=_env("AWS_SESSION_TOKEN"))
     # Connect timeout of every AWS call.
     aws_connect_timeout_seconds: float = Field(
         2.0, validation_alias=_env("OFOF_AWS_CONNECT_TIMEOUT_SECONDS")
