@@ -26,12 +26,15 @@ import ast
 import json
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import boto3
 import httpx
 
-from tests.processes import ROOT
+from tests.processes import PYTHON, ROOT, answers, free_port, running, wait_for
 
 CORE_TEMPLATE = ROOT / "deploy" / "cloudformation" / "core.yaml"
 SERVICES_TEMPLATE = ROOT / "deploy" / "cloudformation" / "services.yaml"
@@ -52,6 +55,17 @@ OUTPUT_ENV = {
     "SlotsTable": "OFOF_SLOTS_TABLE",
     "MaxReceiveCount": "OFOF_MAX_RECEIVE_COUNT",
 }
+
+
+@contextmanager
+def iam_moto_server(log_path: Path) -> Iterator[str]:
+    """A moto server of its own (IAM gets enforced on it); yields its endpoint URL."""
+    port = free_port()
+    args = [PYTHON, "-m", "tests.moto_iam_server", "-H", "127.0.0.1", "-p", str(port)]
+    with running(args, log_path=log_path):
+        endpoint = f"http://127.0.0.1:{port}"
+        wait_for(lambda: answers(f"{endpoint}/moto-api/"), 30, "moto server")
+        yield endpoint
 
 
 def client(endpoint: str, service: str, **credentials: str) -> Any:

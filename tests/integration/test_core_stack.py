@@ -20,12 +20,13 @@ from tests.cloudstack import (
     deploy_core,
     enforce_iam,
     fill_moto_gaps,
+    iam_moto_server,
     resource_env,
     role_env,
     unique_prefix,
 )
 from tests.media import short_video
-from tests.processes import PYTHON, ROOT, moto_server
+from tests.processes import PYTHON, ROOT
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +86,7 @@ async def test_temporary_credentials_from_the_environment_are_used_with_their_to
     output_dir, tmp_path
 ):
     """An operator who assumed the importer role exports three variables, not two."""
-    with moto_server(output_dir / "moto-iam-token.log") as endpoint:
+    with iam_moto_server(output_dir / "moto-iam-token.log") as endpoint:
         outputs = deploy_core(endpoint, "ofof")
         fill_moto_gaps(endpoint, outputs["ImporterRoleArn"], outputs["MediaBucket"])
         frames = f"{outputs['FramesQueue']}-clip"

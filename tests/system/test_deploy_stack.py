@@ -1,0 +1,192 @@
+"""The production path in the local AWS: the core stack, then the four services on it.
+
+A moto server of its own gets the core CloudFormation stack; nothing else creates a
+resource (bootstrap is off). The operator's importer makes the video's frames queue and
+imports a short clip. Then IAM is enforced, and each service runs with the temporary
+credentials of its own task role, so a call its role does not allow fails. A visitor's
+photo must go all the way: leased, uploaded, approved by the local crowd, in the clip.
+"""
+
+import asyncio
+import io
+import os
+import subprocess
+import time
+from contextlib import ExitStack
+
+import httpx
+import pytest
+from PIL import Image
+
+from tests.cloudstack import (
+    client,
+    deploy_core,
+    enforce_iam,
+    fill_moto_gaps,
+    iam_moto_server,
+    resource_env,
+    role_env,
+)
+from tests.crowd_process import crowd_server
+from tests.media import short_video
+from tests.processes import PYTHON, ROOT, answers, free_port, running, wait_for
+
+pytestmark = pytest.mark.system
+
+VIDEO = "demo"
+CROWD_KEY = "stack-crowd-key"
+SERVICES = ("ingest", "moderation", "renderer", "gateway")
+ROLE_OUTPUT = {
+    "gateway": "GatewayTaskRoleArn",
+    "ingest": "IngestTaskRoleArn",
+    "moderation": "ModerationTaskRoleArn",
+    "renderer": "RendererTaskRoleArn",
+    "importer": "ImporterRoleArn",
+}
+VERDICT_WITHIN_SECONDS = 60
+PUBLISHED_WITHIN_SECONDS = 90
+
+
+def frames_queue(outputs: dict[str, str]) -> str:
+    """The video's frames queue: ``<FramesQueue>-<video>``, in the importer's IAM pattern."""
+    return f"{outputs['FramesQueue']}-{VIDEO}"
+
+
+def create_frames_queue(endpoint: str, outputs: dict[str, str]) -> None:
+    """What the importer does for a new video: its frames queue and dead-letter queue.
+
+    Done before IAM is enforced: moto checks CreateQueue against ``*``, not the queue's
+    ARN, so the importer role's ``<prefix>-frames-*`` grant cannot be tested here.
+    """
+    sqs = client(endpoint, "sqs")
+    for name in (frames_queue(outputs), f"{frames_queue(outputs)}-dlq"):
+        sqs.create_queue(QueueName=name, Attributes={"MessageRetentionPeriod": "1209600"})
+
+
+def service_env(
+    name: str, ports: dict[str, int], crowd_url: str, tmp_path
+) -> dict[str, str]:  # fmt: skip
+    """What the compute stack sets for one service, on loopback."""
+    moderation = f"http://127.0.0.1:{ports['moderation']}"
+    settings = {
+        "gateway": {
+            "GATEWAY_INGEST_URL": f"http://127.0.0.1:{ports['ingest']}",
+            "GATEWAY_MODERATION_URL": moderation,
+            "GATEWAY_VIDEO": VIDEO,
+        },
+        "ingest": {"INGEST_IMAGE_WORKERS": "1"},
+        "moderation": {
+            "MODERATION_CROWD_BASE_URL": crowd_url,
+            "MODERATION_CROWD_API_KEY": CROWD_KEY,
+            "MODERATION_WEBHOOK_URL": f"{moderation}/crowd/webhook",
+            "MODERATION_RECONCILE_SECONDS": "5",
+        },
+        "renderer": {
+            "RENDERER_WORK_DIR": str(tmp_path / "renderer"),
+            "RENDERER_DEFAULT_VIDEO": VIDEO,
+            "RENDERER_MIN_INTERVAL_SECONDS": "1",
+            "RENDERER_MAX_DELAY_SECONDS": "3",
+        },
+    }
+    return {f"{name.upper()}_PORT": str(ports[name]), **settings[name]}
+
+
+def import_video(env: dict[str, str], tmp_path) -> None:
+    source = short_video(tmp_path / "source.mp4", seconds=1.0)
+    command = [PYTHON, "-m", "importer", "video", str(source), "--video", VIDEO]
+    done = subprocess.run(
+        command, cwd=ROOT, env={**os.environ, **env}, capture_output=True, check=False
+    )
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+
+
+def marked(original: bytes) -> bytes:
+    """The original frame with a magenta corner: the crowd approves it."""
+    image = Image.open(io.BytesIO(original)).convert("RGB")
+    image.paste((255, 0, 255), (0, 0, image.width // 12, image.height // 12))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=92)
+    return out.getvalue()
+
+
+async def poll(fetch, done, timeout_seconds: float, what: str):
+    deadline = time.monotonic() + timeout_seconds
+    while True:
+        value = await fetch()
+        if done(value):
+            return value
+        assert time.monotonic() < deadline, f"timed out waiting for {what}: {value.text}"
+        await asyncio.sleep(0.5)
+
+
+async def contribute(gateway: str) -> None:
+    async with httpx.AsyncClient(base_url=gateway, timeout=30) as http:
+        lease = (await http.post("/api/leases")).json()
+        original = (await http.get(lease["original_url"])).content
+        uploaded = await http.post(
+            f"/api/leases/{lease['lease_id']}/photo",
+            content=marked(original),
+            headers={"X-Lease-Token": lease["token"], "Content-Type": "image/jpeg"},
+        )
+        assert uploaded.status_code == 202, uploaded.text
+        status = await poll(
+            lambda: http.get(uploaded.json()["status_url"]),
+            lambda r: r.json()["status"] in ("approved", "rejected"),
+            VERDICT_WITHIN_SECONDS,
+            "the verdict",
+        )
+        assert status.json()["status"] == "approved", status.text
+        clip = await poll(
+            lambda: http.get("/api/clip"),
+            lambda r: lease["frame"] in r.json()["filled_frames"],
+            PUBLISHED_WITHIN_SECONDS,
+            "a clip with the photo",
+        )
+        mp4 = await http.get(clip.json()["clip"]["mp4_url"])
+        assert mp4.status_code == 200 and len(mp4.content) > 1000
+
+
+async def test_the_services_serve_a_contribution_on_the_stack_resources_under_their_own_roles(
+    output_dir, tmp_path
+):
+    with ExitStack() as exits:
+        endpoint = exits.enter_context(iam_moto_server(output_dir / "moto-stack.log"))
+        outputs = deploy_core(endpoint, "ofof")
+        create_frames_queue(endpoint, outputs)
+        for role in ROLE_OUTPUT.values():
+            fill_moto_gaps(endpoint, outputs[role], outputs["MediaBucket"])
+        credentials = {name: role_env(endpoint, outputs[o]) for name, o in ROLE_OUTPUT.items()}
+        enforce_iam(endpoint)
+        base = {
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_REGION": "us-east-1",
+            "OFOF_BOOTSTRAP": "false",
+            **resource_env(outputs),
+            "OFOF_FRAMES_QUEUE": frames_queue(outputs),
+            "OFOF_LEASE_SECRET": "stack-lease-secret",
+        }
+        denied = client(endpoint, "sqs", **_boto(credentials["gateway"]))
+        with pytest.raises(denied.exceptions.ClientError, match=r"AccessDenied|not authorized"):
+            denied.send_message(QueueUrl=f"{endpoint}/123456789012/ofof-render", MessageBody="{}")
+        import_video({**base, **credentials["importer"]}, tmp_path)
+
+        crowd_url = exits.enter_context(crowd_server(CROWD_KEY, output_dir / "crowd-stack.log"))
+        ports = {name: free_port() for name in SERVICES}
+        for name in SERVICES:
+            env = {**base, **credentials[name], **service_env(name, ports, crowd_url, tmp_path)}
+            log_path = output_dir / f"stack-{name}.log"
+            exits.enter_context(
+                running([PYTHON, "-m", f"services.{name}"], env=env, log_path=log_path)
+            )
+        for name in SERVICES:
+            url = f"http://127.0.0.1:{ports[name]}/readyz"
+            wait_for(lambda u=url: answers(u), 60, f"{name} to be ready on the stack")
+        await contribute(f"http://127.0.0.1:{ports['gateway']}")
+
+
+def _boto(env: dict[str, str]) -> dict[str, str]:
+    return {
+        "aws_access_key_id": env["AWS_ACCESS_KEY_ID"],
+        "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"],
+        "aws_session_token": env["AWS_SESSION_TOKEN"],
+    }
