@@ -1,7 +1,6 @@
 """Create every AWS resource the project uses; safe to run any number of times.
 
-``python -m shared.bootstrap`` (with ``OFOF_BOOTSTRAP=true``, as ``make run`` and the
-compose file set it) creates the media bucket, the three work queues each
+``python -m shared.bootstrap`` creates the media bucket, the three work queues each
 with a dead-letter queue, and the two DynamoDB tables. Queue attributes are set on every
 run, so queues made by an older bootstrap are brought up to date; other existing
 resources are left as they are.
@@ -11,6 +10,10 @@ a message to their dead-letter queue after ``max_receive_count`` receives (a han
 that keeps failing). ``frames`` has no redrive policy: a lease is a receive, so released
 and expired leases would count towards the limit and kill their slot. The gateway moves
 a malformed ``frames`` body to the dead-letter queue itself.
+
+The command runs only with ``OFOF_BOOTSTRAP=true`` (``make run`` and the compose file set
+it); in production the CloudFormation stacks of ``deploy/cloudformation`` create every
+resource, and no service ever creates one.
 """
 
 from __future__ import annotations

@@ -53,6 +53,10 @@ class AwsSettings(BaseSettings):
     )
     # Retries of a failed AWS call after the first attempt (botocore's standard mode).
     aws_max_attempts: int = Field(3, validation_alias=_env("OFOF_AWS_MAX_ATTEMPTS"))
+    # Let `python -m shared.bootstrap` create the bucket, queues and tables: on for `make
+    # run` and compose, off in production, where the CloudFormation stack creates them.
+    # No service creates a resource either way; a missing one fails /readyz by name.
+    bootstrap: bool = Field(False, validation_alias=_env("OFOF_BOOTSTRAP"))
 
     # The bucket of originals, submissions and clips.
     media_bucket: str = Field("ofof-media", validation_alias=_env("OFOF_MEDIA_BUCKET"))
@@ -69,10 +73,6 @@ class AwsSettings(BaseSettings):
     # Receives before a moderation or render message goes to its dead-letter queue (set by
     # bootstrap). The frames queue has no such limit: a lease is a receive.
     max_receive_count: int = Field(5, validation_alias=_env("OFOF_MAX_RECEIVE_COUNT"))
-    # Let `python -m shared.bootstrap` create the bucket, queues and tables: on for `make
-    # run` and compose, off in production, where the CloudFormation stack creates them.
-    # No service creates a resource either way; a missing one fails /readyz by name.
-    bootstrap: bool = Field(False, validation_alias=_env("OFOF_BOOTSTRAP"))
 
 
 class ServiceSettings(AwsSettings):
