@@ -7,16 +7,11 @@ credentials of its own task role, so a call its role does not allow fails. A vis
 photo must go all the way: leased, uploaded, approved by the local crowd, in the clip.
 """
 
-import asyncio
-import io
 import os
 import subprocess
-import time
 from contextlib import ExitStack
 
-import httpx
 import pytest
-from PIL import Image
 
 from tests.cloudstack import (
     client,
@@ -27,6 +22,7 @@ from tests.cloudstack import (
     resource_env,
     role_env,
 )
+from tests.contribution import contribute
 from tests.crowd_process import crowd_server
 from tests.media import short_video
 from tests.processes import PYTHON, ROOT, answers, free_port, running, wait_for
@@ -43,8 +39,6 @@ ROLE_OUTPUT = {
     "renderer": "RendererTaskRoleArn",
     "importer": "ImporterRoleArn",
 }
-VERDICT_WITHIN_SECONDS = 60
-PUBLISHED_WITHIN_SECONDS = 90
 
 
 def frames_queue(outputs: dict[str, str]) -> str:
@@ -98,52 +92,6 @@ def import_video(env: dict[str, str], tmp_path) -> None:
         command, cwd=ROOT, env={**os.environ, **env}, capture_output=True, check=False
     )
     assert done.returncode == 0, done.stderr.decode()[-2000:]
-
-
-def marked(original: bytes) -> bytes:
-    """The original frame with a magenta corner: the crowd approves it."""
-    image = Image.open(io.BytesIO(original)).convert("RGB")
-    image.paste((255, 0, 255), (0, 0, image.width // 12, image.height // 12))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=92)
-    return out.getvalue()
-
-
-async def poll(fetch, done, timeout_seconds: float, what: str):
-    deadline = time.monotonic() + timeout_seconds
-    while True:
-        value = await fetch()
-        if done(value):
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for {what}: {value.text}"
-        await asyncio.sleep(0.5)
-
-
-async def contribute(gateway: str) -> None:
-    async with httpx.AsyncClient(base_url=gateway, timeout=30) as http:
-        lease = (await http.post("/api/leases")).json()
-        original = (await http.get(lease["original_url"])).content
-        uploaded = await http.post(
-            f"/api/leases/{lease['lease_id']}/photo",
-            content=marked(original),
-            headers={"X-Lease-Token": lease["token"], "Content-Type": "image/jpeg"},
-        )
-        assert uploaded.status_code == 202, uploaded.text
-        status = await poll(
-            lambda: http.get(uploaded.json()["status_url"]),
-            lambda r: r.json()["status"] in ("approved", "rejected"),
-            VERDICT_WITHIN_SECONDS,
-            "the verdict",
-        )
-        assert status.json()["status"] == "approved", status.text
-        clip = await poll(
-            lambda: http.get("/api/clip"),
-            lambda r: lease["frame"] in r.json()["filled_frames"],
-            PUBLISHED_WITHIN_SECONDS,
-            "a clip with the photo",
-        )
-        mp4 = await http.get(clip.json()["clip"]["mp4_url"])
-        assert mp4.status_code == 200 and len(mp4.content) > 1000
 
 
 async def test_the_services_serve_a_contribution_on_the_stack_resources_under_their_own_roles(
