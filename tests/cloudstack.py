@@ -34,7 +34,7 @@ from typing import Any
 import boto3
 import httpx
 
-from tests.processes import PYTHON, ROOT, answers, free_port, running, wait_for
+from tests.processes import ROOT, moto_server
 
 CORE_TEMPLATE = ROOT / "deploy" / "cloudformation" / "core.yaml"
 SERVICES_TEMPLATE = ROOT / "deploy" / "cloudformation" / "services.yaml"
@@ -60,11 +60,7 @@ OUTPUT_ENV = {
 @contextmanager
 def iam_moto_server(log_path: Path) -> Iterator[str]:
     """A moto server of its own (IAM gets enforced on it); yields its endpoint URL."""
-    port = free_port()
-    args = [PYTHON, "-m", "tests.moto_iam_server", "-H", "127.0.0.1", "-p", str(port)]
-    with running(args, log_path=log_path):
-        endpoint = f"http://127.0.0.1:{port}"
-        wait_for(lambda: answers(f"{endpoint}/moto-api/"), 30, "moto server")
+    with moto_server(log_path, module="tests.moto_iam_server") as endpoint:
         yield endpoint
 
 

@@ -23,12 +23,13 @@ def marked(original: bytes) -> bytes:
 
 
 async def poll(fetch, done, timeout_seconds: float, what: str):
+    """``await fetch()`` every 0.5 s until ``done`` says yes; fail after the timeout."""
     deadline = time.monotonic() + timeout_seconds
     while True:
         value = await fetch()
         if done(value):
             return value
-        assert time.monotonic() < deadline, f"timed out waiting for {what}: {value.text}"
+        assert time.monotonic() < deadline, f"timed out waiting for {what}: {value}"
         await asyncio.sleep(0.5)
 
 

@@ -27,5 +27,5 @@ def _authorize_unless_presigned(self: Any, iam_request_cls: type, resource: str 
 
 
 if __name__ == "__main__":
-    ActionAuthenticatorMixin._authenticate_and_authorize_action = _authorize_unless_presigned  # type: ignore[method-assign]
+    ActionAuthenticatorMixin._authenticate_and_authorize_action = _authorize_unless_presigned
     main(sys.argv[1:])
