@@ -20,7 +20,7 @@ NODE_STAMP := $(DYNALITE)/node_modules/.installed
 apt = dpkg -s $(1) >/dev/null 2>&1 || \
 	(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1))
 
-.PHONY: install localaws sysdeps testdeps run reset test check fmt lock bench load docs chaos fuzz
+.PHONY: install localaws sysdeps testdeps run reset test check fmt lock bench load docs chaos fuzz iac image
 
 install: $(STAMP) localaws
 
@@ -61,15 +61,41 @@ run: install
 reset:
 	rm -rf var/localaws
 
-# Every test, the bounded chaos storm included (8 visitors, 40 s, one kill per service).
-test: install testdeps
-	$(PY) -m pytest
+# Every test, the bounded chaos storm included (8 visitors, 40 s, one kill per service);
+# the image build is `make image` (minutes long).
+test: install testdeps iac
+	$(PY) -m pytest -m "not image"
 
-check: install testdeps
+check: install testdeps iac
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not image"
+
+# The CloudFormation templates and the Dockerfile: cfn-lint from the project's venv (the
+# lock pins it), checkov in a venv of its own (it pins its own boto3 and friends). Each
+# accepted finding is skipped in the template next to its resource, with the reason.
+CHECKOV_VERSION := 3.3.30
+CHECKOV_VENV := .venv-checkov
+CHECKOV := $(CHECKOV_VENV)/bin/checkov --quiet --compact --skip-download
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
+
+$(CHECKOV_STAMP): | install
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(UV) pip install -q -p $(CHECKOV_VENV)/bin/python 'checkov==$(CHECKOV_VERSION)'
+	touch $@
+
+iac: install $(CHECKOV_STAMP)
+	$(VENV)/bin/cfn-lint deploy/cloudformation/*.yaml
+	$(CHECKOV) --framework cloudformation -d deploy/cloudformation
+	$(CHECKOV) --framework dockerfile -f deploy/Dockerfile
+
+# Builds the image with podman (pillow-simd is compiled: several minutes, so not part of
+# `make test`), then brings deploy/docker-compose.yml up and serves a contribution.
+image: install
+	@$(call apt,podman podman-compose runc debootstrap)
+	$(PY) deploy/image.py build
+	$(PY) -m pytest -m image -p no:cacheprovider
 
 # A longer storm than the bounded one in `make test`: more visitors, more kills per
 # service. CHAOS_SEED replays a run (each run prints its seed).

@@ -138,6 +138,8 @@ def local_environment() -> dict[str, str]:
         "AWS_REGION": "us-east-1",
         # Gateway signs lease tokens and ingest verifies them: one secret per launch.
         "OFOF_LEASE_SECRET": secrets.token_urlsafe(32),
+        # The local stack creates its own resources; production's come from the stack.
+        "OFOF_BOOTSTRAP": "true",
         "PYTHONUNBUFFERED": "1",
         "PATH": venv_bin + os.pathsep + os.environ.get("PATH", ""),
     }
@@ -193,7 +195,9 @@ async def setup() -> None:
         (local.dynalite_answers, "dynalite"),
     ):
         await asyncio.to_thread(localaws.wait_until, answers, STARTUP_TIMEOUT_SECONDS, name)
-    await bootstrap_main(AwsSettings())
+    aws = AwsSettings()
+    if aws.bootstrap:
+        await bootstrap_main(aws)
     await import_demo()
     urls = service_urls()
     crowd = CrowdSettings()

@@ -30,7 +30,14 @@ STALE_RECEIPT_CODES = frozenset(
     {"ReceiptHandleIsInvalid", "MessageNotInflight", "InvalidParameterValue"}
 )
 CONDITION_FAILED_CODE = "ConditionalCheckFailedException"
-MISSING_QUEUE_CODES = frozenset({"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"})
+# What SQS answers (by protocol: query or JSON) when the named queue does not exist.
+MISSING_QUEUE_CODES = frozenset(
+    {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist", "NonExistentQueue"}
+)
+# What S3's HeadBucket and DynamoDB's DescribeTable answer for a bucket or table that
+# does not exist.
+MISSING_BUCKET_CODES = frozenset({"404", "NoSuchBucket", "NotFound"})
+MISSING_TABLE_CODE = "ResourceNotFoundException"
 
 AwsService = Literal["s3", "sqs", "dynamodb"]
 
@@ -50,14 +57,14 @@ def is_condition_failed(exc: ClientError) -> bool:
     return error_code(exc) == CONDITION_FAILED_CODE
 
 
+def is_missing_queue(exc: ClientError) -> bool:
+    """True when an SQS call named a queue that does not exist."""
+    return error_code(exc) in MISSING_QUEUE_CODES
+
+
 def is_stale_receipt(exc: ClientError) -> bool:
     """True when an SQS call named a receipt handle that is no longer current."""
     return error_code(exc) in STALE_RECEIPT_CODES
-
-
-def is_missing_queue(exc: ClientError) -> bool:
-    """True when an SQS call named a queue that does not exist (any more)."""
-    return error_code(exc) in MISSING_QUEUE_CODES
 
 
 def endpoint_url(settings: AwsSettings, service: AwsService) -> str | None:
@@ -91,6 +98,8 @@ def client_kwargs(settings: AwsSettings, service: AwsService) -> dict[str, Any]:
     if settings.aws_access_key_id and settings.aws_secret_access_key:
         kwargs["aws_access_key_id"] = settings.aws_access_key_id.get_secret_value()
         kwargs["aws_secret_access_key"] = settings.aws_secret_access_key.get_secret_value()
+        if settings.aws_session_token:
+            kwargs["aws_session_token"] = settings.aws_session_token.get_secret_value()
     return kwargs
 
 

@@ -12,6 +12,11 @@ a message to their dead-letter queue after ``max_receive_count`` receives (a han
 that keeps failing). Frames queues have no redrive policy: a lease is a receive, so released
 and expired leases would count towards the limit and kill their slot. The gateway moves
 a malformed frames body to the dead-letter queue itself.
+
+The command runs only with ``OFOF_BOOTSTRAP=true`` (``make run`` and the compose file set
+it); in production the CloudFormation stacks of ``deploy/cloudformation`` create every
+resource. The one thing a service creates is a new video's frames queue (moderation's
+feeder, when it first sees the video), which its role may do for ``ofof-frames-*`` only.
 """
 
 from __future__ import annotations
@@ -146,8 +151,17 @@ async def bootstrap(aws: AwsClients, settings: AwsSettings) -> None:
         await ensure_table(aws, table)
 
 
+class BootstrapOff(RuntimeError):
+    """Bootstrap was asked for with ``OFOF_BOOTSTRAP`` off (production)."""
+
+
 async def main(settings: AwsSettings) -> None:
-    """Open clients, bootstrap, close."""
+    """Open clients, bootstrap, close; refuse when the ``bootstrap`` setting is off."""
+    if not settings.bootstrap:
+        raise BootstrapOff(
+            "OFOF_BOOTSTRAP is off: resources come from the CloudFormation stack "
+            "(deploy/cloudformation); set OFOF_BOOTSTRAP=true to create them here"
+        )
     async with AsyncExitStack() as stack:
         aws = await open_aws_clients(settings, stack)
         await bootstrap(aws, settings)

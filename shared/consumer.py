@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from botocore.exceptions import ClientError
 
-from shared.aws import AwsClients, error_code
+from shared.aws import AwsClients, is_missing_queue
 from shared.background import sleep_unless_stopping
 from shared.correlation import request_id_from_message, request_id_var
 from shared.messages import MalformedMessage
@@ -28,9 +28,6 @@ log = logging.getLogger(__name__)
 MAX_LONG_POLL_SECONDS = 20
 MAX_RETRY_DELAY_SECONDS = 300
 QUEUE_WAIT_SECONDS = 1.0
-_NO_SUCH_QUEUE = frozenset(
-    {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist", "NonExistentQueue"}
-)
 
 
 class MessageHandler(Protocol):
@@ -79,7 +76,7 @@ class QueueConsumer:
             try:
                 return await self.aws.queue_url(self.queue)
             except ClientError as exc:
-                if error_code(exc) not in _NO_SUCH_QUEUE:
+                if not is_missing_queue(exc):
                     raise
                 log.warning("queue does not exist yet; waiting", extra={"queue": self.queue})
             await sleep_unless_stopping(stopping, QUEUE_WAIT_SECONDS)

@@ -2,7 +2,8 @@
 
 ``/healthz`` says the process is alive and checks nothing. ``/readyz`` runs each
 dependency check the service registered, concurrently and each with a short timeout,
-and answers 503 naming the ones that failed. ``/metrics`` is Prometheus text.
+and answers 503 naming the ones that failed (and a missing bucket, queue or table by
+its name). ``/metrics`` is Prometheus text.
 """
 
 from __future__ import annotations
@@ -11,9 +12,17 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING
 
+from botocore.exceptions import ClientError
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+from shared.aws import (
+    MISSING_BUCKET_CODES,
+    MISSING_TABLE_CODE,
+    error_code,
+    is_missing_queue,
+)
 
 if TYPE_CHECKING:
     from shared.aws import AwsClients
@@ -75,16 +84,38 @@ def health_router(
     return router
 
 
+class MissingResource(RuntimeError):
+    """A bucket, queue or table a service uses does not exist.
+
+    Services never create their resources (the stack or ``shared.bootstrap`` does), so
+    ``/readyz`` names the missing one for the operator.
+    """
+
+
 def bucket_check(aws: AwsClients, bucket: str) -> ReadinessCheck:
     """Readiness check: the S3 bucket exists and answers."""
-    return lambda: aws.s3.head_bucket(Bucket=bucket)
+
+    async def check() -> None:
+        try:
+            await aws.s3.head_bucket(Bucket=bucket)
+        except ClientError as exc:
+            if error_code(exc) in MISSING_BUCKET_CODES:
+                raise MissingResource(f"bucket {bucket} does not exist") from exc
+            raise
+
+    return check
 
 
 def queue_check(aws: AwsClients, queue: str) -> ReadinessCheck:
     """Readiness check: the SQS queue exists and answers."""
 
     async def check() -> None:
-        url = await aws.queue_url(queue)
+        try:
+            url = await aws.queue_url(queue)
+        except ClientError as exc:
+            if is_missing_queue(exc):
+                raise MissingResource(f"queue {queue} does not exist") from exc
+            raise
         await aws.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
 
     return check
@@ -94,9 +125,14 @@ def table_check(aws: AwsClients, table: str) -> ReadinessCheck:
     """Readiness check: the DynamoDB table exists and is active."""
 
     async def check() -> None:
-        answer = await aws.dynamodb.describe_table(TableName=table)
+        try:
+            answer = await aws.dynamodb.describe_table(TableName=table)
+        except ClientError as exc:
+            if error_code(exc) == MISSING_TABLE_CODE:
+                raise MissingResource(f"table {table} does not exist") from exc
+            raise
         status = answer["Table"].get("TableStatus")
         if status != "ACTIVE":
-            raise RuntimeError(f"table status {status}")
+            raise RuntimeError(f"table {table} status {status}")
 
     return check

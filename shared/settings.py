@@ -50,6 +50,9 @@ class AwsSettings(BaseSettings):
     aws_secret_access_key: SecretStr | None = Field(
         None, validation_alias=_env("AWS_SECRET_ACCESS_KEY")
     )
+    # The session token of temporary keys (an assumed role, SSO): without it AWS refuses
+    # them. When unset with the keys set, the keys are long-term ones.
+    aws_session_token: SecretStr | None = Field(None, validation_alias=_env("AWS_SESSION_TOKEN"))
     # Connect timeout of every AWS call.
     aws_connect_timeout_seconds: float = Field(
         2.0, validation_alias=_env("OFOF_AWS_CONNECT_TIMEOUT_SECONDS")
@@ -60,6 +63,10 @@ class AwsSettings(BaseSettings):
     )
     # Retries of a failed AWS call after the first attempt (botocore's standard mode).
     aws_max_attempts: int = Field(3, validation_alias=_env("OFOF_AWS_MAX_ATTEMPTS"))
+    # Let `python -m shared.bootstrap` create the bucket, queues and tables: on for `make
+    # run` and compose, off in production, where the CloudFormation stack creates them.
+    # No service creates a resource either way; a missing one fails /readyz by name.
+    bootstrap: bool = Field(False, validation_alias=_env("OFOF_BOOTSTRAP"))
 
     # The bucket of originals, submissions and clips.
     media_bucket: str = Field("ofof-media", validation_alias=_env("OFOF_MEDIA_BUCKET"))

@@ -83,10 +83,11 @@ def stop_group(proc: subprocess.Popen[bytes], timeout_seconds: float = 15.0) -> 
 
 
 @contextmanager
-def moto_server(log_path: Path | None = None) -> Iterator[str]:
-    """A real moto server on a free loopback port; yields its endpoint URL."""
+def moto_server(log_path: Path | None = None, module: str = "moto.server") -> Iterator[str]:
+    """A real moto server on a free loopback port; yields its endpoint URL. ``module``
+    runs it (a patched one: ``tests.moto_iam_server``)."""
     port = free_port()
-    args = [PYTHON, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    args = [PYTHON, "-m", module, "-H", "127.0.0.1", "-p", str(port)]
     with running(args, log_path=log_path):
         endpoint = f"http://127.0.0.1:{port}"
         wait_for(lambda: answers(f"{endpoint}/moto-api/"), 30, "moto server")

@@ -8,14 +8,13 @@ close enough for the simulated crowd to approve it, and different enough to tell
 from the original in the published clip.
 """
 
-import asyncio
 import io
-import time
 
 import httpx
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
+from tests.contribution import poll
 from tests.launcher import make_run
 from tests.media import decoded_frames
 
@@ -24,16 +23,6 @@ pytestmark = pytest.mark.system
 APPROVED_WITHIN_SECONDS = 30
 MARK = (560, 300, 620, 350)  # where the magenta square goes, in 640x360 pixels
 PUBLISHED_WITHIN_SECONDS = 60
-
-
-async def poll(fetch, done, timeout_seconds, what):
-    deadline = time.monotonic() + timeout_seconds
-    while True:
-        value = await fetch()
-        if done(value):
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for {what}: {value}"
-        await asyncio.sleep(0.5)
 
 
 def mean_difference(a: Image.Image, b: Image.Image) -> float:
