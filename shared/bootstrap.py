@@ -1,11 +1,12 @@
 """Create every AWS resource the project uses; safe to run any number of times.
 
-``python -m shared.bootstrap`` creates the media bucket, the three work queues each
+``python -m shared.bootstrap`` creates the media bucket, the four work queues each
 with a dead-letter queue, and the two DynamoDB tables. Queue attributes are set on every
 run, so queues made by an older bootstrap are brought up to date; other existing
 resources are left as they are.
 
-Every queue keeps its messages for the SQS maximum. ``moderation`` and ``render`` redrive
+Every queue keeps its messages for the SQS maximum. ``moderation``, ``render`` and
+``segments`` (the renderer's fan-out to encoder workers) redrive
 a message to their dead-letter queue after ``max_receive_count`` receives (a handler
 that keeps failing). ``frames`` has no redrive policy: a lease is a receive, so released
 and expired leases would count towards the limit and kill their slot. The gateway moves
@@ -121,6 +122,7 @@ def receive_limits(settings: AwsSettings) -> dict[str, int | None]:
         settings.frames_queue: None,
         settings.moderation_queue: settings.max_receive_count,
         settings.render_queue: settings.max_receive_count,
+        settings.segments_queue: settings.max_receive_count,
     }
 
 
