@@ -31,7 +31,7 @@ def inputs(frames=120, audio=True):
 
 def test_a_ladder_keeps_the_aspect_ratio_with_even_sizes_smallest_first():
     assert ladder_sizes(1920, 1080, (1080, 360, 720)) == [(640, 360), (1280, 720), (1920, 1080)]
-    assert ladder_sizes(640, 360, (183,)) == [(324, 184)]
+    assert ladder_sizes(640, 360, (183,)) == [(328, 184)]
 
 
 def test_a_ladder_drops_rungs_above_the_video_and_defaults_to_its_own_size():
