@@ -142,6 +142,18 @@ async def test_with_its_worker_dead_the_coordinator_encodes_the_stragglers_itsel
     assert len(decoded_frames(mp4)) == 50
 
 
+async def test_without_a_segments_queue_the_coordinator_renders_alone(
+    aws, aws_fields, tmp_path, video
+):
+    fields = aws_fields | {"segments_queue": "ofof-segments-never-made"}
+    deps = coordinator(aws, fields, tmp_path)
+    report = await asyncio.wait_for(deps.renderer.render("clip"), timeout=120)
+    assert report.encoded_segments == SEGMENTS
+    assert report.published == {"s3": "published"}
+    _, mp4 = await published_mp4(deps, tmp_path)
+    assert len(decoded_frames(mp4)) == 50
+
+
 async def test_a_ladder_publishes_a_master_playlist_ffmpeg_plays_and_the_top_rung_mp4(
     aws, aws_fields, tmp_path, video
 ):

@@ -16,6 +16,7 @@ renumbered and joined byte for byte: no segment is re-encoded or even remuxed.
 from __future__ import annotations
 
 import asyncio
+import logging
 import shutil
 import time
 import uuid
@@ -30,6 +31,9 @@ from services.renderer.hls import bit_rates
 from services.renderer.mp4boxes import codecs_of
 from services.renderer.ports import Fetch, SegmentFarm
 from services.renderer.segments import clip_hash
+from shared.errors import DependencyUnavailable
+
+log = logging.getLogger(__name__)
 
 KEPT_CLIPS = 2
 COPY_CHUNK_BYTES = 1 << 20
@@ -142,7 +146,12 @@ class SegmentRenderer:
     async def _encode(self, missing: list[EncodeJob], inits: list[EncodeJob], fetch: Fetch) -> None:
         """Encode ``missing``, then make any init part still missing (``inits``)."""
         if missing and self.farm is not None:
-            missing = await self.farm.encode(missing)
+            try:
+                missing = await self.farm.encode(missing)
+            except DependencyUnavailable:
+                # No queue or no store for workers: this process alone still renders.
+                log.warning("fan-out unavailable; encoding every segment here", exc_info=True)
+                missing = await asyncio.to_thread(_missing, missing)
         await self.local.encode_all(missing, fetch)
         # A rung's init part comes out of any of its encodes; re-encode the first segment.
         still = await asyncio.to_thread(lambda: [j for j in inits if not j.init_path.exists()])
