@@ -51,7 +51,7 @@ from tests.stack import aws_env  # noqa: E402
 
 SIZE = (640, 360)
 THREADS = 2
-POLL_SECONDS = 0.2  # the default RENDERER_FAN_OUT_POLL_SECONDS
+POLL_SECONDS = 0.1  # the default RENDERER_FAN_OUT_POLL_SECONDS
 MODEL_WORKERS = (1, 2, 4, 8, 16, 45, 90)
 BENCH = WORK / "fanout"
 

@@ -42,7 +42,7 @@ class RendererSettings(ServiceSettings):
     # rest itself (dead or missing workers).
     fan_out_stall_seconds: float = Field(30.0, gt=0)
     # Fan-out: how often the coordinator lists the fragments workers stored.
-    fan_out_poll_seconds: float = Field(0.2, gt=0)
+    fan_out_poll_seconds: float = Field(0.1, gt=0)
     # Fan-out: a worker drops an order older than this (its coordinator is long done).
     fan_out_order_ttl_seconds: float = Field(900.0, gt=0)
     # An encoder worker's port (health endpoints only).

@@ -261,6 +261,8 @@ class SegmentWorker:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.store, self.encoder, self.now = store, encoder, now
+        # Init parts this worker has stored: each is written once, not once per segment.
+        self.inits_stored: set[str] = set()
 
     async def encode(self, order: SegmentOrder, expires_at: datetime) -> str:
         """Encode and store ``order``: ``encoded``, ``stored already`` or ``expired``."""
@@ -270,6 +272,9 @@ class SegmentWorker:
         if await self.store.exists(key):
             return "stored already"
         media, init = await self.encoder.encode(order)
-        await self.store.create(fragment_key(order.video, order.init_name), init, "video/mp4")
+        init_key = fragment_key(order.video, order.init_name)
+        if init_key not in self.inits_stored:
+            await self.store.create(init_key, init, "video/mp4")
+            self.inits_stored.add(init_key)
         created = await self.store.create(key, media, "video/iso.segment")
         return "encoded" if created else "stored already"

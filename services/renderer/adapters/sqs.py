@@ -48,6 +48,8 @@ class SqsSegmentFarm:
         self.order_ttl_seconds = order_ttl_seconds
         self.clock = clock
         self.limit = asyncio.Semaphore(DOWNLOADS_IN_FLIGHT)
+        # The last listing of each video's fragments, reused by the prune that follows.
+        self._listed: dict[str, dict[str, str]] = {}
 
     async def encode(self, jobs: list[EncodeJob]) -> list[EncodeJob]:
         """Send what is not stored yet, collect fragments until done or stalled."""
@@ -68,6 +70,7 @@ class SqsSegmentFarm:
     async def _collect(self, video: str, pending: dict[str, EncodeJob]) -> int:
         """Download every pending fragment now stored; return how many arrived."""
         stored = await self.store.etags(fragments_prefix(video))
+        self._listed[video] = stored
         arrived = [job for name, job in pending.items() if fragment_key(video, name) in stored]
         await asyncio.gather(*(self._fetch(video, job, stored) for job in arrived))
         for job in arrived:
@@ -88,8 +91,14 @@ class SqsSegmentFarm:
         await asyncio.to_thread(scratch.replace, path)
 
     async def prune(self, video: str, keep: set[str]) -> None:
-        """Delete the stored fragments and init parts of ``video`` not named in ``keep``."""
-        stored = await self.store.etags(fragments_prefix(video))
+        """Delete the stored fragments and init parts of ``video`` not named in ``keep``.
+
+        Right after :meth:`encode` its last listing serves (one LIST less on the path of
+        every render); a fragment stored after it is pruned by the next render.
+        """
+        stored = self._listed.pop(video, None)
+        if stored is None:
+            stored = await self.store.etags(fragments_prefix(video))
         stale = sorted(key for key in stored if key.rsplit("/", 1)[-1] not in keep)
         if stale:
             await self.store.delete(stale)
