@@ -117,7 +117,7 @@ async def render(
         SqsQueueSender(aws),
         store,
         str(fields["segments_queue"]),
-        stall_seconds=120,
+        stall_seconds=30,  # the default RENDERER_FAN_OUT_STALL_SECONDS
         poll_seconds=POLL_SECONDS,
         order_ttl_seconds=900,
     )

@@ -161,6 +161,32 @@ async def test_the_farm_sends_only_what_is_not_stored_and_collects_what_workers_
     assert jobs[0].init_path.read_bytes() == b"init"
 
 
+async def test_the_farm_sends_a_late_tail_again_instead_of_waiting_for_its_stall(tmp_path):
+    store, queues = MemoryObjectStore(), MemoryQueueSender()
+    jobs = farm_jobs(tmp_path)
+    worker = SegmentWorker(store, FakeEncoder())
+    lost = jobs[-1].order.segment_hash
+
+    async def workers():
+        handled = 0
+        while True:  # one order's first message is lost, as with a worker that died
+            sent = queues.sent["segments"]
+            for message in sent[handled:]:
+                if message.segment_hash != lost or handled >= len(jobs):
+                    await worker.encode(order_of(message), message.expires_at)
+            handled = len(sent)
+            await asyncio.sleep(0.01)
+
+    helper = asyncio.create_task(workers())
+    try:
+        stragglers = await asyncio.wait_for(farm(store, queues, 60).encode(jobs), timeout=30)
+    finally:
+        helper.cancel()
+    assert stragglers == []
+    assert [m.segment_hash for m in queues.sent["segments"]].count(lost) == 2
+    assert jobs[-1].media_path.exists()
+
+
 async def test_the_farm_hands_back_what_no_worker_delivered_once_it_stalls(tmp_path):
     store, queues = MemoryObjectStore(), MemoryQueueSender()
     jobs = farm_jobs(tmp_path)

@@ -5,9 +5,11 @@ report by writing the fragment under its content hash (``fragments/{video}/{hash
 its rung's init part beside it, first); the coordinator lists that folder every
 ``poll_seconds`` and downloads each fragment as it appears. Fragments already stored
 (by an earlier coordinator, or a duplicate message) count at once, so none is sent.
-While fragments keep arriving the coordinator keeps waiting; once none has arrived for
-``stall_seconds`` (dead or missing workers) it hands the rest back to be encoded
-locally. A late worker still writes its fragment: harmless, the key is written once and
+Once fragments stop arriving for several times their pace so far, the orders still
+pending are sent once more (backup orders for a held or lost message; duplicates are
+harmless). While fragments keep arriving the coordinator keeps waiting; once none has
+arrived for ``stall_seconds`` (dead or missing workers) it hands the rest back to be
+encoded locally. A late worker still writes its fragment: harmless, the key is written once and
 the next render's prune deletes what its clip does not use.
 """
 
@@ -26,6 +28,10 @@ from shared.queues import QueueSender
 from shared.records import fragment_key, fragments_prefix
 
 DOWNLOADS_IN_FLIGHT = 16
+# Pending orders are sent again once no fragment has come for this many times the
+# average time between fragments so far (and at least TAIL_MIN_SECONDS).
+TAIL_PACES = 5
+TAIL_MIN_SECONDS = 1.0
 
 
 class SqsSegmentFarm:
@@ -57,15 +63,34 @@ class SqsSegmentFarm:
         pending = {job.media_path.name: job for job in jobs}
         await self._collect(video, pending)
         if pending:
-            expires = datetime.now(UTC) + timedelta(seconds=self.order_ttl_seconds)
-            orders = [message_of(job.order, expires) for job in pending.values()]
-            await self.queues.send_batch(self.queue, orders)
-        last_progress = self.clock()
+            await self._send(pending)
+        sent_at = last_progress = self.clock()
+        arrived, resent = 0, False
         while pending and self.clock() - last_progress < self.stall_seconds:
             await asyncio.sleep(self.poll_seconds)
-            if await self._collect(video, pending):
-                last_progress = self.clock()
+            if got := await self._collect(video, pending):
+                arrived, last_progress, resent = arrived + got, self.clock(), False
+            elif not resent and self._is_tail_late(arrived, sent_at, last_progress):
+                await self._send(pending)
+                resent = True
         return list(pending.values())
+
+    def _is_tail_late(self, arrived: int, sent_at: float, last_progress: float) -> bool:
+        """True when fragments came in and then stopped for far longer than their pace.
+
+        A held order (its worker died, or a receive was lost) would otherwise wait out
+        its visibility timeout; sent again, the next free worker takes it at once
+        (backup orders: a duplicate fragment is harmless).
+        """
+        if not arrived:
+            return False
+        pace = (last_progress - sent_at) / arrived
+        return self.clock() - last_progress > max(TAIL_PACES * pace, TAIL_MIN_SECONDS)
+
+    async def _send(self, pending: dict[str, EncodeJob]) -> None:
+        expires = datetime.now(UTC) + timedelta(seconds=self.order_ttl_seconds)
+        orders = [message_of(job.order, expires) for job in pending.values()]
+        await self.queues.send_batch(self.queue, orders)
 
     async def _collect(self, video: str, pending: dict[str, EncodeJob]) -> int:
         """Download every pending fragment now stored; return how many arrived."""
