@@ -105,9 +105,11 @@ chaos: install
 		$(PY) -m pytest -m chaos -s -p no:cacheprovider --timeout 900
 
 # Speed figures the issues name, with ratios against their peers measured in the same run:
-# ingest against plain Pillow and pyvips, render against the ffmpeg CLI. Every bench
-# runs; the target fails if any figure is missed.
-BENCHES := bench/ingest.py bench/render.py bench/latency.py bench/realsize.py
+# ingest against plain Pillow and pyvips, render against the ffmpeg CLI (360p and 1080p),
+# the renderer's fan-out with 1 and 2 encoder worker processes. Every bench runs; the
+# target fails if any figure is missed.
+BENCHES := bench/ingest.py bench/render.py bench/render_1080.py bench/fanout.py bench/latency.py \
+	bench/realsize.py
 
 bench: install
 	@$(call apt,ffmpeg)

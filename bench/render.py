@@ -1,7 +1,8 @@
 """Render bench: our segment renderer against the ffmpeg CLI on the same cached JPEGs.
 
-``python bench/render.py [--frames 4500] [--runs 3]`` (``make bench`` runs it). Both
-encode the same 640x360 JPEG sequence with the same x264 preset, CRF, GOP (one closed
+``python bench/render.py [--frames 4500] [--runs 3] [--height 360]`` (``make bench`` runs
+it, and ``bench/render_1080.py`` runs it at 1080p). Both
+encode the same 16:9 JPEG sequence with the same x264 preset, CRF, GOP (one closed
 GOP per 2 s segment), no B-frames, yuv420p limited range; the x264 settings string
 embedded in each output is printed so a reader can check they match. Reported:
 median seconds and fps of a full render for each, the ratio, the incremental render
@@ -14,6 +15,7 @@ import argparse
 import asyncio
 import io
 import multiprocessing
+import os
 import resource
 import shutil
 import statistics
@@ -36,39 +38,50 @@ from services.renderer.encoding import x264_settings  # noqa: E402
 from services.renderer.segments import BlobRef, EncoderSettings, frames_per_segment  # noqa: E402
 
 WIDTH, HEIGHT, FPS = 640, 360, 25
+# Above 360p the sequence repeats this many distinct frames (hard links), so making it
+# once stays quick; x264 still sees a new picture every frame.
+DISTINCT_HD_FRAMES = 250
 PRESET, CRF = "veryfast", 23
 WORK = ROOT / "var" / "bench"
 NOISE_SIGMA, NOISE_SHARE = 40, 0.25
 
 
-def make_frames(count: int) -> Path:
+def make_frames(count: int, size: tuple[int, int] = (WIDTH, HEIGHT)) -> Path:
     """The cached JPEG sequence (made once, reused by later runs)."""
-    folder = WORK / f"frames-noisy-{count}"
+    hd = size != (WIDTH, HEIGHT)
+    folder = WORK / (f"frames-noisy-{size[0]}x{size[1]}-{count}" if hd else f"frames-noisy-{count}")
     if (folder / f"{count - 1:06d}.jpg").exists():
         return folder
     folder.mkdir(parents=True, exist_ok=True)
+    distinct = DISTINCT_HD_FRAMES if hd else count
     for index in range(count):
+        path = folder / f"{index:06d}.jpg"
+        if index >= distinct:
+            path.unlink(missing_ok=True)
+            os.link(folder / f"{index % distinct:06d}.jpg", path)
+            continue
         buffer = io.BytesIO()
-        frame(index).save(buffer, "JPEG", quality=90)
-        (folder / f"{index:06d}.jpg").write_bytes(buffer.getvalue())
+        frame(index, size).save(buffer, "JPEG", quality=90)
+        path.write_bytes(buffer.getvalue())
     return folder
 
 
-def frame(index: int) -> Image.Image:
+def frame(index: int, size: tuple[int, int] = (WIDTH, HEIGHT)) -> Image.Image:
     """A demo frame with sensor-like noise, so x264 works as hard as on webcam photos."""
-    noise = Image.effect_noise((WIDTH, HEIGHT), NOISE_SIGMA).convert("RGB")
-    return Image.blend(draw_frame(index, WIDTH, HEIGHT), noise, NOISE_SHARE)
+    noise = Image.effect_noise(size, NOISE_SIGMA).convert("RGB")
+    return Image.blend(draw_frame(index, *size), noise, NOISE_SHARE)
 
 
-def photo_for(index: int) -> Path:
+def photo_for(index: int, size: tuple[int, int] = (WIDTH, HEIGHT)) -> Path:
     """A different JPEG standing for an approved photo."""
-    path = WORK / f"photo-{index}.jpg"
-    frame(index + 7777).rotate(180).save(path, "JPEG", quality=90)
+    path = WORK / f"photo-{index}-{size[1]}.jpg"
+    frame(index + 7777, size).rotate(180).save(path, "JPEG", quality=90)
     return path
 
 
 def ffmpeg_cli(frames: Path, out: Path, per_segment: int) -> float:
     """Seconds the ffmpeg CLI takes to encode the sequence with our settings."""
+    # Only the GOP and B-frame options: the size is the input's, as for ours.
     params = EncoderSettings(WIDTH, HEIGHT, Fraction(FPS), PRESET, CRF, 1).x264_params(per_segment)
     command = [
         "ffmpeg",
@@ -108,7 +121,9 @@ def local_fetch(paths: dict[BlobRef, Path]):
     return fetch
 
 
-async def interleaved(frames: Path, count: int, processes: int, threads: int, runs: int):
+async def interleaved(
+    frames: Path, count: int, processes: int, threads: int, runs: int, size: tuple[int, int]
+):
     """Ours and the CLI in turn, so load from elsewhere hits both alike.
 
     Returns (ours full seconds, ours incremental seconds, CLI seconds, our clip, peak RSS MB).
@@ -116,7 +131,7 @@ async def interleaved(frames: Path, count: int, processes: int, threads: int, ru
     refs = {
         BlobRef(f"originals/bench/{n:06d}.jpg", "e"): frames / f"{n:06d}.jpg" for n in range(count)
     }
-    encoder = EncoderSettings(WIDTH, HEIGHT, Fraction(FPS), PRESET, CRF, threads)
+    encoder = EncoderSettings(*size, Fraction(FPS), PRESET, CRF, threads)
     per_segment = frames_per_segment(Fraction(FPS), 2.0)
     context = multiprocessing.get_context("spawn")
     full, incremental, cli, clip, rss = [], [], [], Path(), 0.0
@@ -133,7 +148,7 @@ async def interleaved(frames: Path, count: int, processes: int, threads: int, ru
             changed = list(refs)
             slot = (run * 997 + 123) % count
             changed[slot] = BlobRef(f"submissions/bench-{run}/large.jpg", "p")
-            paths = dict(refs) | {changed[slot]: photo_for(slot)}
+            paths = dict(refs) | {changed[slot]: photo_for(slot, size)}
             again = await renderer.render(
                 ClipInputs("bench", encoder, per_segment, tuple(changed), None), local_fetch(paths)
             )
@@ -168,18 +183,20 @@ def peak_rss_mb(pool: ProcessPoolExecutor) -> float:
     return max(peaks)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=4500)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
-    args = parser.parse_args()
+    parser.add_argument("--height", type=int, default=HEIGHT, help="16:9 frames of this height")
+    args = parser.parse_args(argv)
     if shutil.which("ffmpeg") is None:
         sys.exit("the render bench needs the ffmpeg CLI (apt-get install ffmpeg; make bench does)")
-    frames = make_frames(args.frames)
+    args.size = (args.height * 16 // 9 // 2 * 2, args.height)
+    frames = make_frames(args.frames, args.size)
     full, incremental, cli, clip, our_rss = asyncio.run(
-        interleaved(frames, args.frames, args.processes, args.threads, args.runs)
+        interleaved(frames, args.frames, args.processes, args.threads, args.runs, args.size)
     )
     report(args, full, incremental, cli, clip, our_rss)
 
@@ -194,9 +211,10 @@ def report(args, full, incremental, cli, clip, our_rss) -> None:
     ours_settings = x264_settings(clip.read_bytes())
     cli_settings = x264_settings((WORK / "ffmpeg.mp4").read_bytes())
     print(
-        f"\nRender bench: {args.frames} frames {WIDTH}x{HEIGHT} from cached JPEGs, x264 {PRESET} "
-        f"crf {CRF}, 2 s closed GOPs, no B-frames, yuv420p limited range; median of {args.runs} "
-        f"runs; ours = {args.processes} worker processes x {args.threads} x264 threads"
+        f"\nRender bench: {args.frames} frames {args.size[0]}x{args.size[1]} from cached JPEGs, "
+        f"x264 {PRESET} crf {CRF}, 2 s closed GOPs, no B-frames, yuv420p limited range; "
+        f"median of {args.runs} runs; "
+        f"ours = {args.processes} worker processes x {args.threads} x264 threads"
     )
     print(f"{'':34}{'seconds':>10}{'fps':>10}{'ratio':>10}")
     print(row("ffmpeg CLI (full)", cli_s, f"{args.frames / cli_s:.1f}", "1.00x"))

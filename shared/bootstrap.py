@@ -1,13 +1,14 @@
 """Create every AWS resource the project uses; safe to run any number of times.
 
-``python -m shared.bootstrap`` creates the media bucket, the moderation and render
-queues each with a dead-letter queue, and the two DynamoDB tables. Each video's frames
+``python -m shared.bootstrap`` creates the media bucket, the moderation, render and
+segments queues each with a dead-letter queue, and the two DynamoDB tables. Each video's frames
 queue is created by moderation's feeder when it first sees the video (videos are
 imported at any time), with :func:`ensure_work_queue` and no receive limit. Queue
 attributes are set on every run, so queues made by an older bootstrap are brought up to
 date; other existing resources are left as they are.
 
-Every queue keeps its messages for the SQS maximum. ``moderation`` and ``render`` redrive
+Every queue keeps its messages for the SQS maximum. ``moderation``, ``render`` and
+``segments`` (the renderer's fan-out to encoder workers) redrive
 a message to their dead-letter queue after ``max_receive_count`` receives (a handler
 that keeps failing). Frames queues have no redrive policy: a lease is a receive, so released
 and expired leases would count towards the limit and kill their slot. The gateway moves
@@ -127,6 +128,7 @@ def receive_limits(settings: AwsSettings) -> dict[str, int | None]:
     return {
         settings.moderation_queue: settings.max_receive_count,
         settings.render_queue: settings.max_receive_count,
+        settings.segments_queue: settings.max_receive_count,
     }
 
 

@@ -81,6 +81,43 @@ class SubmissionModerated(Message):
     decided_at: datetime
 
 
+class StoredRef(BaseModel):
+    """One stored object at one content version: its S3 key and ETag."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key: str = Field(min_length=1, max_length=1024)
+    etag: str = Field(max_length=256)
+
+
+class SegmentRequested(Message):
+    """On ``segments``: one segment of one rung for an encoder worker (renderer → renderer).
+
+    ``segment_hash`` and ``init_name`` must match the inputs and settings (the worker
+    checks), since they name the objects the worker writes.
+    """
+
+    version: Literal[1] = 1
+    video: VideoName
+    segment_hash: str = Field(pattern=r"^[0-9a-f]{32}$")
+    init_name: str = Field(pattern=r"^init-[0-9a-f]{16}\.mp4$")
+    index: int = Field(ge=0)
+    first_frame: int = Field(ge=0)
+    frames_per_segment: int = Field(gt=0)
+    is_last: bool
+    width: int = Field(gt=0, le=8192)
+    height: int = Field(gt=0, le=8192)
+    fps_num: int = Field(gt=0)
+    fps_den: int = Field(gt=0)
+    preset: str = Field(pattern=r"^[a-z]+$")
+    crf: int = Field(ge=0, le=51)
+    threads: int = Field(ge=1, le=64)
+    frames: list[StoredRef] = Field(min_length=1, max_length=10_000)
+    audio: StoredRef | None = None
+    # A worker drops the message after this: its coordinator has encoded it already.
+    expires_at: datetime
+
+
 class MalformedMessage(BadRequest):
     """A queue body that is not valid JSON of the expected message and version."""
 

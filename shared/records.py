@@ -70,6 +70,22 @@ def clip_segment_name(index: int) -> str:
     return f"seg-{index:05d}.m4s"
 
 
+def clip_rung_folder(height: int) -> str:
+    """Folder of one rung of a resolution ladder inside a clip version (``720p/``)."""
+    return f"{height}p/"
+
+
+def fragments_prefix(video: str) -> str:
+    """S3 folder of the encoded segments of ``video`` that encoder workers hand back."""
+    return f"fragments/{video}/"
+
+
+def fragment_key(video: str, name: str) -> str:
+    """S3 key of one encoded fragment (``{segment hash}.m4s``) or init part (``init-….mp4``)
+    of ``video``; names are content hashes, so a key is written once (``If-None-Match: *``)."""
+    return f"{fragments_prefix(video)}{name}"
+
+
 def current_clip_key(video: str) -> str:
     """S3 key of the pointer the renderer swaps when it publishes a clip of ``video``."""
     return f"{clips_prefix(video)}current.json"

@@ -77,12 +77,14 @@ class AwsSettings(BaseSettings):
     moderation_queue: str = Field("ofof-moderation", validation_alias=_env("OFOF_MODERATION_QUEUE"))
     # Verdicts, for the renderer.
     render_queue: str = Field("ofof-render", validation_alias=_env("OFOF_RENDER_QUEUE"))
+    # Segments a render coordinator hands to encoder workers (renderer fan-out).
+    segments_queue: str = Field("ofof-segments", validation_alias=_env("OFOF_SEGMENTS_QUEUE"))
     # Moderation's DynamoDB table.
     reviews_table: str = Field("ofof-reviews", validation_alias=_env("OFOF_REVIEWS_TABLE"))
     # The renderer's DynamoDB table.
     slots_table: str = Field("ofof-slots", validation_alias=_env("OFOF_SLOTS_TABLE"))
-    # Receives before a moderation or render message goes to its dead-letter queue (set by
-    # bootstrap). The frames queue has no such limit: a lease is a receive.
+    # Receives before a moderation, render or segments message goes to its dead-letter
+    # queue (set by bootstrap). The frames queue has no such limit: a lease is a receive.
     max_receive_count: int = Field(5, validation_alias=_env("OFOF_MAX_RECEIVE_COUNT"))
 
 

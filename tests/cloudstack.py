@@ -51,6 +51,7 @@ OUTPUT_ENV = {
     "FramesQueue": "OFOF_FRAMES_QUEUE",
     "ModerationQueue": "OFOF_MODERATION_QUEUE",
     "RenderQueue": "OFOF_RENDER_QUEUE",
+    "SegmentsQueue": "OFOF_SEGMENTS_QUEUE",
     "ReviewsTable": "OFOF_REVIEWS_TABLE",
     "SlotsTable": "OFOF_SLOTS_TABLE",
     "MaxReceiveCount": "OFOF_MAX_RECEIVE_COUNT",

@@ -90,6 +90,7 @@ def aws_settings_for(endpoint: str) -> dict[str, object]:
         "frames_queue": f"ofof-frames-{suffix}",
         "moderation_queue": f"ofof-moderation-{suffix}",
         "render_queue": f"ofof-render-{suffix}",
+        "segments_queue": f"ofof-segments-{suffix}",
         "reviews_table": f"ofof-reviews-{suffix}",
         "slots_table": f"ofof-slots-{suffix}",
         "aws_read_timeout_seconds": 10.0,

@@ -8,11 +8,12 @@ into a :class:`RenderedClip` on local disk, and the render ends with a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
 
+from services.renderer.ladder import ladder_sizes
 from services.renderer.segments import BlobRef, EncoderSettings, frames_per_segment
 from shared.records import VideoRecord, audio_key, original_key
 
@@ -25,6 +26,8 @@ class EncodingPrefs:
     crf: int
     threads: int
     segment_seconds: float
+    # Heights of the resolution ladder; empty: the video's own size only.
+    ladder_heights: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,26 @@ class ClipInputs:
     frames_per_segment: int
     frames: tuple[BlobRef, ...]
     audio: BlobRef | None
+    # The smaller rungs of a resolution ladder (``encoder`` is the top one, the MP4's).
+    lower_rungs: tuple[EncoderSettings, ...] = ()
+
+    @property
+    def rungs(self) -> tuple[EncoderSettings, ...]:
+        """Every rung's encoder settings, smallest first; the last is ``encoder``."""
+        return (*self.lower_rungs, self.encoder)
+
+
+@dataclass(frozen=True)
+class RenderedRung:
+    """One rung of a rendered clip: its size, files and bit rates (bits per second)."""
+
+    width: int
+    height: int
+    init_path: Path
+    segment_paths: tuple[Path, ...]
+    peak_bits_per_second: int
+    average_bits_per_second: int
+    codecs: str
 
 
 @dataclass(frozen=True)
@@ -54,6 +77,8 @@ class RenderedClip:
     encoded_segments: int
     reused_segments: int
     render_seconds: float
+    # Every rung, smallest first (the last is the MP4's); one rung: no ladder.
+    rungs: tuple[RenderedRung, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,7 +120,7 @@ def clip_inputs(
     )
     audio = audio_key(record.video)
     fps = Fraction(record.fps_num, record.fps_den)
-    encoder = EncoderSettings(
+    base = EncoderSettings(
         width=record.width,
         height=record.height,
         fps=fps,
@@ -103,12 +128,17 @@ def clip_inputs(
         crf=prefs.crf,
         threads=prefs.threads,
     )
+    rungs = [
+        replace(base, width=w, height=h)
+        for w, h in ladder_sizes(record.width, record.height, prefs.ladder_heights)
+    ]
     return ClipInputs(
         record.video,
-        encoder,
+        rungs[-1],
         frames_per_segment(fps, prefs.segment_seconds),
         frames,
         BlobRef(audio, stored[audio]) if record.has_audio else None,
+        tuple(rungs[:-1]),
     )
 
 

@@ -14,17 +14,19 @@ from fastapi import Depends
 from services.renderer.adapters.blip import BlipPublisher
 from services.renderer.adapters.diskcache import DiskBlobCache
 from services.renderer.adapters.dynamo import DynamoSlotStore
-from services.renderer.adapters.pyav import SegmentRenderer
+from services.renderer.adapters.pyav import FragmentEncoder, PoolSegmentEncoder, SegmentRenderer
 from services.renderer.adapters.s3 import S3ClipPublisher
+from services.renderer.adapters.sqs import SqsSegmentFarm
 from services.renderer.adapters.vimeo import VimeoPublisher
 from services.renderer.clips import EncodingPrefs
-from services.renderer.ports import ClipPublisher, Lock
+from services.renderer.ports import ClipPublisher, Lock, SegmentFarm
 from services.renderer.scheduling import RenderPolicy
 from services.renderer.settings import RendererSettings
-from services.renderer.usecases import Renderer
+from services.renderer.usecases import Renderer, SegmentWorker
 from shared.aws import AwsClients, open_aws_clients
 from shared.locks import DynamoLock
 from shared.objects import S3ObjectStore
+from shared.queues import SqsQueueSender
 from shared.service import app_state
 
 
@@ -63,11 +65,20 @@ def build_deps(
         store,
         slots,
         cache,
-        SegmentRenderer(settings.work_dir / "videos", pool, settings.encode_processes),
+        SegmentRenderer(
+            settings.work_dir / "videos",
+            pool,
+            settings.encode_processes,
+            segment_farm(settings, aws),
+        ),
         publishers,
         lock_for,
         EncodingPrefs(
-            settings.x264_preset, settings.x264_crf, settings.x264_threads, settings.segment_seconds
+            settings.x264_preset,
+            settings.x264_crf,
+            settings.x264_threads,
+            settings.segment_seconds,
+            settings.ladder_heights,
         ),
         RenderPolicy(
             settings.render_mode,
@@ -80,14 +91,58 @@ def build_deps(
     return RendererDeps(aws, store, slots, cache, s3_publisher, renderer)
 
 
-async def open_deps(settings: RendererSettings, stack: AsyncExitStack) -> RendererDeps:
-    """Open the real clients and the encoding workers; they close with ``stack``."""
-    aws = await open_aws_clients(settings, stack)
+def segment_farm(settings: RendererSettings, aws: AwsClients) -> SegmentFarm | None:
+    """The encoder workers behind the segments queue when fan-out is on."""
+    if not settings.fan_out:
+        return None
+    return SqsSegmentFarm(
+        SqsQueueSender(aws),
+        S3ObjectStore(aws.s3, settings.media_bucket),
+        settings.segments_queue,
+        stall_seconds=settings.fan_out_stall_seconds,
+        poll_seconds=settings.fan_out_poll_seconds,
+        order_ttl_seconds=settings.fan_out_order_ttl_seconds,
+    )
+
+
+@dataclass
+class WorkerDeps:
+    """An encoder worker's clients and its use case."""
+
+    aws: AwsClients
+    worker: SegmentWorker
+
+
+def build_worker_deps(settings: RendererSettings, aws: AwsClients, pool: Executor) -> WorkerDeps:
+    """Wire an encoder worker from opened clients; its files live under ``work_dir/worker``."""
+    store = S3ObjectStore(aws.s3, settings.media_bucket)
+    home = settings.work_dir / "worker"
+    cache = DiskBlobCache(store, home / "cache", settings.cache_max_bytes)
+    local = PoolSegmentEncoder(pool, settings.encode_processes)
+    encoder = FragmentEncoder(local, home / "scratch", cache.fetch_all)
+    return WorkerDeps(aws, SegmentWorker(store, encoder))
+
+
+def open_pool(settings: RendererSettings, stack: AsyncExitStack) -> Executor:
+    """The encoding processes; they stop with ``stack``."""
     # Spawned, not forked: the service process has threads (event loop, aiobotocore).
     pool = ProcessPoolExecutor(
         settings.encode_processes, mp_context=multiprocessing.get_context("spawn")
     )
     stack.callback(pool.shutdown, cancel_futures=True)
+    return pool
+
+
+async def open_worker_deps(settings: RendererSettings, stack: AsyncExitStack) -> WorkerDeps:
+    """Open an encoder worker's clients and processes; they close with ``stack``."""
+    aws = await open_aws_clients(settings, stack)
+    return build_worker_deps(settings, aws, open_pool(settings, stack))
+
+
+async def open_deps(settings: RendererSettings, stack: AsyncExitStack) -> RendererDeps:
+    """Open the real clients and the encoding workers; they close with ``stack``."""
+    aws = await open_aws_clients(settings, stack)
+    pool = open_pool(settings, stack)
     http = await stack.enter_async_context(httpx.AsyncClient(timeout=settings.blip_timeout_seconds))
     return build_deps(settings, aws, pool, http)
 

@@ -1,8 +1,15 @@
-"""The HLS media playlist of a clip's fMP4 segments: a pure function, no I/O."""
+"""HLS playlists of a clip's fMP4 segments: pure functions, no I/O.
+
+One rung is a media playlist; a resolution ladder adds a master playlist naming each
+rung's media playlist with its ``BANDWIDTH`` (the peak segment bit rate, as RFC 8216
+asks), ``AVERAGE-BANDWIDTH``, ``RESOLUTION``, ``CODECS`` and ``FRAME-RATE``, so a
+player picks a rung by the bandwidth it measures.
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 
 def media_playlist(init_name: str, segments: list[tuple[str, float]]) -> str:
@@ -21,3 +28,37 @@ def media_playlist(init_name: str, segments: list[tuple[str, float]]) -> str:
         lines += [f"#EXTINF:{seconds:.6f},", name]
     lines.append("#EXT-X-ENDLIST")
     return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One rung as a master playlist lists it."""
+
+    uri: str
+    peak_bits_per_second: int
+    average_bits_per_second: int
+    width: int
+    height: int
+    codecs: str
+    frame_rate: float
+
+
+def master_playlist(variants: list[Variant]) -> str:
+    """An HLS master playlist listing every variant (smallest first)."""
+    lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
+    for v in variants:
+        lines += [
+            f"#EXT-X-STREAM-INF:BANDWIDTH={v.peak_bits_per_second},"
+            f"AVERAGE-BANDWIDTH={v.average_bits_per_second},"
+            f'RESOLUTION={v.width}x{v.height},CODECS="{v.codecs}",'
+            f"FRAME-RATE={v.frame_rate:.3f}",
+            v.uri,
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def bit_rates(sizes: list[int], seconds: list[float]) -> tuple[int, int]:
+    """(peak, average) bits per second of segments of ``sizes`` bytes lasting ``seconds``."""
+    peak = max((size * 8 / s for size, s in zip(sizes, seconds, strict=True) if s > 0), default=0)
+    average = sum(sizes) * 8 / sum(seconds) if sum(seconds) > 0 else 0
+    return math.ceil(peak), math.ceil(average)

@@ -105,3 +105,37 @@ def renumber(media: bytes, first_sequence: int) -> tuple[bytes, int]:
 def fragment_count(media: bytes) -> int:
     """How many ``moof`` fragments ``media`` holds."""
     return sum(1 for box in boxes(media) if box.kind == b"moof")
+
+
+# MPEG-4 systems object types of the audio codecs the importer keeps (AAC, MP3).
+AUDIO_CODECS = {0x40: "mp4a.40.2", 0x6B: "mp4a.6B"}
+
+
+def codecs_of(init: bytes) -> str:
+    """The RFC 6381 ``CODECS`` text of an init part: ``avc1.PPCCLL`` [, the audio's]."""
+    avcc = init.find(b"avcC")
+    if avcc < 0:
+        raise BadMp4("no avcC box: not an H.264 init part")
+    # avcC: version, then profile, profile compatibility and level, one byte each.
+    profile, compat, level = init[avcc + 5 : avcc + 8]
+    codecs = [f"avc1.{profile:02x}{compat:02x}{level:02x}"]
+    esds = init.find(b"esds")
+    if esds >= 0:
+        codecs.append(AUDIO_CODECS.get(_object_type(init, esds + 8), "mp4a.40.2"))
+    return ",".join(codecs)
+
+
+def _object_type(data: bytes, offset: int) -> int:
+    """The objectTypeIndication in an ``esds`` body: ES_Descriptor → DecoderConfigDescriptor."""
+    offset = _descriptor_body(data, offset, 0x03) + 3  # ES_ID (2) and flags (1)
+    return data[_descriptor_body(data, offset, 0x04)]
+
+
+def _descriptor_body(data: bytes, offset: int, tag: int) -> int:
+    if data[offset] != tag:
+        raise BadMp4(f"expected descriptor tag {tag:#x} at {offset}")
+    offset += 1
+    # The size is 1 to 4 bytes, 7 bits each, the high bit meaning "more follows".
+    while data[offset] & 0x80:
+        offset += 1
+    return offset + 1

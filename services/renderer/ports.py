@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from services.renderer.clips import ClipInputs, RenderedClip
+from services.renderer.fanout import EncodeJob, SegmentOrder
 from services.renderer.segments import BlobRef
 from services.renderer.slots import Candidate, SlotChoice
 
@@ -90,6 +91,28 @@ class ClipEncoder(Protocol):
 
     async def render(self, inputs: ClipInputs, fetch: Fetch) -> RenderedClip:
         """Encode what changed since the last render, assemble, describe the result."""
+        ...
+
+
+class SegmentFarm(Protocol):
+    """Encoder workers elsewhere, reached through a queue (the renderer's fan-out)."""
+
+    async def encode(self, jobs: list[EncodeJob]) -> list[EncodeJob]:
+        """Have workers encode ``jobs``; bring each fragment (and a missing init part) to
+        its local path; return the jobs not delivered by the deadline (the caller
+        encodes them itself)."""
+        ...
+
+    async def prune(self, video: str, keep: set[str]) -> None:
+        """Delete the stored fragments of ``video`` whose names are not in ``keep``."""
+        ...
+
+
+class SegmentEncoder(Protocol):
+    """Encodes one ordered segment (an encoder worker's side)."""
+
+    async def encode(self, order: SegmentOrder) -> tuple[bytes, bytes]:
+        """Fetch the order's inputs and encode them: (its fragment, its rung's init part)."""
         ...
 
 

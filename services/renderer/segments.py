@@ -90,6 +90,12 @@ def segment_hash(
     return digest.hexdigest()[:32]
 
 
+def init_name(fingerprint: str, audio: BlobRef | None) -> str:
+    """File name of the init part (``ftyp moov``) shared by every segment of one rung."""
+    digest = hashlib.sha256((fingerprint + repr(audio)).encode()).hexdigest()[:16]
+    return f"init-{digest}.mp4"
+
+
 def clip_hash(segment_hashes: list[str]) -> str:
     """The identity of a whole clip: its segments in order."""
     return hashlib.sha256("|".join(segment_hashes).encode()).hexdigest()[:32]

@@ -31,6 +31,22 @@ class RendererSettings(ServiceSettings):
     encode_processes: int = Field(2, ge=1)
     # x264 frame threads in each worker process.
     x264_threads: int = Field(2, ge=1)
+    # Resolution ladder: the heights the clip is published at, as a JSON list such as
+    # [360,720,1080] (HLS master playlist + the MP4 of the top rung); heights above the
+    # video's are dropped; empty: the video's own height only.
+    ladder_heights: tuple[int, ...] = ()
+    # Fan-out: hand changed segments to encoder workers (`python -m services.renderer
+    # worker`) over the segments queue; off: this process encodes everything itself.
+    fan_out: bool = False
+    # Fan-out: once no fragment has arrived for this long, the coordinator encodes the
+    # rest itself (dead or missing workers).
+    fan_out_stall_seconds: float = Field(30.0, gt=0)
+    # Fan-out: how often the coordinator lists the fragments workers stored.
+    fan_out_poll_seconds: float = Field(0.1, gt=0)
+    # Fan-out: a worker drops an order older than this (its coordinator is long done).
+    fan_out_order_ttl_seconds: float = Field(900.0, gt=0)
+    # An encoder worker's port (health endpoints only).
+    worker_port: int = 8013
     # When renders run: "debounce" (after changes) or "schedule" (every interval).
     render_mode: Literal["debounce", "schedule"] = "debounce"
     # Debounce: at most one render per this long.

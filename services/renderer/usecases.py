@@ -6,7 +6,8 @@ and recomputes. A render of a video runs under a lock shared by every replica. A
 identical to what a publisher already has is not published again, so a render with
 nothing new is cheap and harmless; a publisher that fails is retried by the next
 render, which finds every segment on disk and only re-publishes. Renders are
-debounced by :class:`services.renderer.scheduling.RenderAgenda`.
+debounced by :class:`services.renderer.scheduling.RenderAgenda`. With fan-out on, an
+encoder worker's :class:`SegmentWorker` encodes segments a coordinator ordered.
 """
 
 from __future__ import annotations
@@ -26,7 +27,15 @@ from services.renderer.clips import (
     report_of,
     version_name,
 )
-from services.renderer.ports import BlobCache, ClipEncoder, ClipPublisher, LockFactory, SlotStore
+from services.renderer.fanout import SegmentOrder
+from services.renderer.ports import (
+    BlobCache,
+    ClipEncoder,
+    ClipPublisher,
+    LockFactory,
+    SegmentEncoder,
+    SlotStore,
+)
 from services.renderer.scheduling import RenderAgenda, RenderPolicy
 from services.renderer.segments import BlobRef
 from services.renderer.slots import Candidate, next_choice
@@ -38,6 +47,7 @@ from shared.records import (
     ClipPointer,
     VideoRecord,
     current_clip_key,
+    fragment_key,
     originals_prefix,
     rendition_key,
     video_of_prefix,
@@ -234,3 +244,37 @@ class Renderer:
         await asyncio.wait(waits, timeout=max(seconds, 0.0), return_when=asyncio.FIRST_COMPLETED)
         for wait in waits:
             wait.cancel()
+
+
+class SegmentWorker:
+    """An encoder worker: encodes a segment a coordinator ordered and stores it once.
+
+    The fragment is written under its content hash with ``If-None-Match: *``, its
+    rung's init part first (the coordinator takes a stored fragment as done), so a
+    duplicate message, or two workers on one order, store the same bytes once.
+    """
+
+    def __init__(
+        self,
+        store: ObjectStore,
+        encoder: SegmentEncoder,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store, self.encoder, self.now = store, encoder, now
+        # Init parts this worker has stored: each is written once, not once per segment.
+        self.inits_stored: set[str] = set()
+
+    async def encode(self, order: SegmentOrder, expires_at: datetime) -> str:
+        """Encode and store ``order``: ``encoded``, ``stored already`` or ``expired``."""
+        key = fragment_key(order.video, f"{order.segment_hash}.m4s")
+        if self.now() > expires_at:
+            return "expired"  # its coordinator has encoded it itself by now
+        if await self.store.exists(key):
+            return "stored already"
+        media, init = await self.encoder.encode(order)
+        init_key = fragment_key(order.video, order.init_name)
+        if init_key not in self.inits_stored:
+            await self.store.create(init_key, init, "video/mp4")
+            self.inits_stored.add(init_key)
+        created = await self.store.create(key, media, "video/iso.segment")
+        return "encoded" if created else "stored already"

@@ -22,8 +22,6 @@ SETTINGS = {
     "services.moderation": ModerationSettings,
     "services.renderer": RendererSettings,
 }
-# Settings the renderer fan-out (branch fanout14) adds; once merged they are real fields.
-FAN_OUT_SETTINGS = {"OFOF_SEGMENTS_QUEUE", "RENDERER_FAN_OUT", "RENDERER_WORKER_PORT"}
 
 
 def load(name: str) -> dict:
@@ -61,7 +59,7 @@ def test_each_container_runs_a_module_that_exists(services):
 
 def test_every_variable_a_container_sets_is_a_settings_field_of_its_process(services):
     for container in containers(services):
-        known = env_names(SETTINGS[container["Command"][2]]) | FAN_OUT_SETTINGS
+        known = env_names(SETTINGS[container["Command"][2]])
         names = {e["Name"] for e in container["Environment"]}
         names |= {s["Name"] for s in container.get("Secrets", [])}
         assert names - {"AWS_REGION"} <= known, (container["Name"], names - known)

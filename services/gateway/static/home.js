@@ -6,6 +6,9 @@ const POLL_MS = 5000;
 const MOSAIC_WIDTH = 640; // canvas pixels; the page scales it to fit
 const main = document.getElementById("home");
 const player = document.getElementById("player");
+// HLS where the browser plays it itself: with a resolution ladder the master playlist
+// lets it pick a rung by the bandwidth it measures. Elsewhere the MP4 (the top rung).
+const PLAYS_HLS = player.canPlayType("application/vnd.apple.mpegurl") !== "";
 let shownVersion = null;
 
 // A video host's player (GATEWAY_FEATURED_PLAYER=vimeo) keeps its own embed URL while the
@@ -28,7 +31,7 @@ function showClip(info) {
   const wasPlaying = !player.paused;
   shownVersion = clip.version;
   player.poster = clip.poster_url;
-  player.src = clip.mp4_url;
+  player.src = PLAYS_HLS && clip.hls_url ? clip.hls_url : clip.mp4_url;
   player.dataset.version = clip.version;
   if (wasPlaying) player.play().catch(() => {});
 }

@@ -6,115 +6,159 @@ runs the encodes and assembles the files.
 
 Segments whose hash is already on disk are reused; the others are encoded in worker
 processes (several segments at once, so both cores stay busy with decode, conversion
-and encode overlapping). The full MP4 is the init part plus every segment's fragment,
+and encode overlapping), or first handed to encoder workers elsewhere through a
+:class:`SegmentFarm` when fan-out is on; what the farm does not deliver by its
+deadline is encoded here. Every rung of the resolution ladder is encoded the same way.
+The full MP4 (the top rung) is the init part plus every segment's fragment,
 renumbered and joined byte for byte: no segment is re-encoded or even remuxed.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
+import logging
 import shutil
 import time
+import uuid
 from concurrent.futures import Executor
+from fractions import Fraction
 from pathlib import Path
 
-from services.renderer.clips import ClipInputs, RenderedClip
+from services.renderer.clips import ClipInputs, RenderedClip, RenderedRung
 from services.renderer.encoding import SegmentJob, encode_segment
-from services.renderer.ports import Fetch
-from services.renderer.segments import (
-    SegmentPlan,
-    clip_hash,
-    plan_segments,
-    segment_hash,
-)
+from services.renderer.fanout import EncodeJob, RungPlan, SegmentOrder, rung_plans
+from services.renderer.hls import bit_rates
+from services.renderer.mp4boxes import codecs_of
+from services.renderer.ports import Fetch, SegmentFarm
+from services.renderer.segments import clip_hash
+from shared.errors import DependencyUnavailable
+
+log = logging.getLogger(__name__)
 
 KEPT_CLIPS = 2
 COPY_CHUNK_BYTES = 1 << 20
 
 
-class SegmentRenderer:
-    """Encodes missing segments in ``pool`` and assembles clips under ``folder``."""
+class PoolSegmentEncoder:
+    """Encodes one :class:`SegmentOrder` in a process pool, at most ``parallel`` at once."""
 
-    def __init__(self, folder: Path, pool: Executor, parallel: int) -> None:
-        self.folder = folder
+    def __init__(self, pool: Executor, parallel: int) -> None:
         self.pool = pool
-        self.parallel = parallel
+        self.limit = asyncio.Semaphore(parallel)
+
+    async def encode(self, job: EncodeJob, fetch: Fetch) -> None:
+        """Fetch the order's inputs, encode it to ``job.media_path`` (and the init part)."""
+        order = job.order
+        frame_paths = await fetch(list(order.frames))
+        audio = (await fetch([order.audio]))[0] if order.audio else None
+        work = SegmentJob(
+            plan=order.plan,
+            frame_paths=tuple(map(str, frame_paths)),
+            audio_path=str(audio) if audio else None,
+            encoder=order.encoder,
+            frames_per_segment=order.frames_per_segment,
+            media_path=str(job.media_path),
+            init_path=str(job.init_path),
+            is_last=order.is_last,
+        )
+        async with self.limit:
+            await asyncio.get_running_loop().run_in_executor(self.pool, encode_segment, work)
+
+    async def encode_all(self, jobs: list[EncodeJob], fetch: Fetch) -> None:
+        """Encode every job (``parallel`` at a time)."""
+        await asyncio.gather(*(self.encode(job, fetch) for job in jobs))
+
+
+class FragmentEncoder:
+    """:class:`SegmentEncoder` of an encoder worker: an order's bytes, via scratch files."""
+
+    def __init__(self, local: PoolSegmentEncoder, folder: Path, fetch: Fetch) -> None:
+        self.local = local
+        self.folder = folder
+        self.fetch = fetch
+        folder.mkdir(parents=True, exist_ok=True)
+
+    async def encode(self, order: SegmentOrder) -> tuple[bytes, bytes]:
+        """Encode ``order``; return (its fragment, its rung's init part)."""
+        media = self.folder / f"{order.segment_hash}.{uuid.uuid4().hex}.m4s"
+        job = EncodeJob(order, media, self.folder / order.init_name)
+        await self.local.encode(job, self.fetch)
+        try:
+            return await asyncio.to_thread(media.read_bytes), job.init_path.read_bytes()
+        finally:
+            media.unlink(missing_ok=True)
+
+
+class SegmentRenderer:
+    """Encodes missing segments (in ``pool``, or first on ``farm``), assembles clips."""
+
+    def __init__(
+        self, folder: Path, pool: Executor, parallel: int, farm: SegmentFarm | None = None
+    ) -> None:
+        self.folder = folder
+        self.local = PoolSegmentEncoder(pool, parallel)
+        self.farm = farm
 
     async def render(self, inputs: ClipInputs, fetch: Fetch) -> RenderedClip:
         """Encode what changed, assemble, and describe the result."""
         started = time.perf_counter()
         home = self.folder / inputs.video
         (home / "segments").mkdir(parents=True, exist_ok=True)
-        plans = plan_segments(len(inputs.frames), inputs.frames_per_segment)
-        fingerprint = inputs.encoder.fingerprint()
-        hashes = [
-            segment_hash(
-                p,
-                list(inputs.frames[p.first_frame : p.first_frame + p.frame_count]),
-                inputs.audio,
-                fingerprint,
-            )
-            for p in plans
-        ]
-        paths = tuple(home / "segments" / f"{h}.m4s" for h in hashes)
-        init = home / f"init-{_short_hash(fingerprint + repr(inputs.audio))}.mp4"
-        missing = await asyncio.to_thread(_missing, plans, paths)
-        if missing or not await asyncio.to_thread(init.exists):
-            await self._encode(inputs, missing, init, fetch, is_last_index=len(plans) - 1)
-        identity = clip_hash([init.name, *hashes])
-        mp4 = await asyncio.to_thread(assemble, init, paths, home / "clips" / f"{identity}.mp4")
+        rungs = rung_plans(inputs)
+        jobs = [self._jobs(home, rung) for rung in rungs]
+        missing = await asyncio.to_thread(_missing, [job for js in jobs for job in js])
+        await self._encode(missing, await asyncio.to_thread(_inits_missing, jobs), fetch)
+        identity = clip_hash([n for r in rungs for n in (r.init_name, *_hashes(r))])
+        top = jobs[-1]
+        mp4 = await asyncio.to_thread(
+            assemble, top[0].init_path, _media(top), home / "clips" / f"{identity}.mp4"
+        )
         poster = await self._poster(inputs, home, fetch)
-        _prune(home, set(paths), mp4)
+        _prune(home, {job.media_path for js in jobs for job in js}, mp4)
+        if self.farm is not None:
+            names = {p.name for js in jobs for j in js for p in (j.media_path, j.init_path)}
+            await self.farm.prune(inputs.video, names)
         fps = inputs.encoder.fps
+        described = await asyncio.to_thread(lambda: [_described(js, fps) for js in jobs])
         return RenderedClip(
             video=inputs.video,
             clip_hash=identity,
             frame_count=len(inputs.frames),
             duration_seconds=float(len(inputs.frames) / fps),
-            init_path=init,
-            segment_paths=paths,
-            segment_seconds=tuple(float(p.frame_count / fps) for p in plans),
+            init_path=top[0].init_path,
+            segment_paths=_media(top),
+            segment_seconds=_seconds(top, fps),
             mp4_path=mp4,
             poster_path=poster,
             encoded_segments=len(missing),
-            reused_segments=len(plans) - len(missing),
+            reused_segments=sum(map(len, jobs)) - len(missing),
             render_seconds=time.perf_counter() - started,
+            rungs=tuple(described),
         )
 
-    async def _encode(
-        self,
-        inputs: ClipInputs,
-        missing: list[tuple[SegmentPlan, Path]],
-        init: Path,
-        fetch: Fetch,
-        is_last_index: int,
-    ) -> None:
-        if not missing:
-            # The init part comes out of any encode; re-encode the first segment for it.
-            first = plan_segments(len(inputs.frames), inputs.frames_per_segment)[0]
-            missing = [(first, init.with_suffix(".scratch.m4s"))]
-        limit = asyncio.Semaphore(self.parallel)
-        loop = asyncio.get_running_loop()
+    def _jobs(self, home: Path, rung: RungPlan) -> list[EncodeJob]:
+        init = home / rung.init_name
+        return [
+            EncodeJob(order, home / "segments" / f"{order.segment_hash}.m4s", init)
+            for order in rung.orders
+        ]
 
-        async def one(plan: SegmentPlan, path: Path) -> None:
-            refs = list(inputs.frames[plan.first_frame : plan.first_frame + plan.frame_count])
-            frame_paths = await fetch(refs)
-            audio = (await fetch([inputs.audio]))[0] if inputs.audio else None
-            job = SegmentJob(
-                plan=plan,
-                frame_paths=tuple(map(str, frame_paths)),
-                audio_path=str(audio) if audio else None,
-                encoder=inputs.encoder,
-                frames_per_segment=inputs.frames_per_segment,
-                media_path=str(path),
-                init_path=str(init),
-                is_last=plan.index == is_last_index,
-            )
-            async with limit:
-                await loop.run_in_executor(self.pool, encode_segment, job)
-
-        await asyncio.gather(*(one(plan, path) for plan, path in missing))
+    async def _encode(self, missing: list[EncodeJob], inits: list[EncodeJob], fetch: Fetch) -> None:
+        """Encode ``missing``, then make any init part still missing (``inits``)."""
+        if missing and self.farm is not None:
+            try:
+                missing = await self.farm.encode(missing)
+            except DependencyUnavailable:
+                # No queue or no store for workers: this process alone still renders.
+                log.warning("fan-out unavailable; encoding every segment here", exc_info=True)
+                missing = await asyncio.to_thread(_missing, missing)
+        await self.local.encode_all(missing, fetch)
+        # A rung's init part comes out of any of its encodes; re-encode the first segment.
+        still = await asyncio.to_thread(lambda: [j for j in inits if not j.init_path.exists()])
+        scratch = [
+            EncodeJob(j.order, j.init_path.with_suffix(".scratch.m4s"), j.init_path) for j in still
+        ]
+        await self.local.encode_all(scratch, fetch)
 
     async def _poster(self, inputs: ClipInputs, home: Path, fetch: Fetch) -> Path:
         """The poster is the JPEG shown at the middle of the clip, as stored."""
@@ -122,6 +166,34 @@ class SegmentRenderer:
         poster = home / "poster.jpg"
         await asyncio.to_thread(shutil.copyfile, source, poster)
         return poster
+
+
+def _hashes(rung: RungPlan) -> list[str]:
+    return [order.segment_hash for order in rung.orders]
+
+
+def _media(jobs: list[EncodeJob]) -> tuple[Path, ...]:
+    return tuple(job.media_path for job in jobs)
+
+
+def _seconds(jobs: list[EncodeJob], fps: Fraction) -> tuple[float, ...]:
+    return tuple(float(job.order.plan.frame_count / fps) for job in jobs)
+
+
+def _described(jobs: list[EncodeJob], fps: Fraction) -> RenderedRung:
+    """A rung's size, files, bit rates (from the fragments' sizes) and codecs."""
+    encoder = jobs[0].order.encoder
+    sizes = [job.media_path.stat().st_size for job in jobs]
+    peak, average = bit_rates(sizes, list(_seconds(jobs, fps)))
+    return RenderedRung(
+        width=encoder.width,
+        height=encoder.height,
+        init_path=jobs[0].init_path,
+        segment_paths=_media(jobs),
+        peak_bits_per_second=peak,
+        average_bits_per_second=average,
+        codecs=codecs_of(jobs[0].init_path.read_bytes()),
+    )
 
 
 def assemble(init: Path, segments: tuple[Path, ...], target: Path) -> Path:
@@ -138,8 +210,13 @@ def assemble(init: Path, segments: tuple[Path, ...], target: Path) -> Path:
     return target
 
 
-def _missing(plans: list[SegmentPlan], paths: tuple[Path, ...]) -> list[tuple[SegmentPlan, Path]]:
-    return [(plan, path) for plan, path in zip(plans, paths, strict=True) if not path.exists()]
+def _missing(jobs: list[EncodeJob]) -> list[EncodeJob]:
+    return [job for job in jobs if not job.media_path.exists()]
+
+
+def _inits_missing(jobs: list[list[EncodeJob]]) -> list[EncodeJob]:
+    """The first job of every rung whose init part is not on disk."""
+    return [js[0] for js in jobs if not js[0].init_path.exists()]
 
 
 def _prune(home: Path, keep_segments: set[Path], keep_clip: Path) -> None:
@@ -151,7 +228,3 @@ def _prune(home: Path, keep_segments: set[Path], keep_clip: Path) -> None:
     for clip in clips:
         if clip != keep_clip and clip in clips[KEPT_CLIPS:]:
             clip.unlink(missing_ok=True)
-
-
-def _short_hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:16]

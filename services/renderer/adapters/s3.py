@@ -9,6 +9,10 @@ Layout (every key from :mod:`shared.records`)::
     clips/{video}/{version}/seg-00000.m4s HLS media segments (the MP4's fragments)
     clips/{video}/current.json            :class:`ClipPointer`, the only mutable one here
 
+With a resolution ladder of several rungs, ``index.m3u8`` is the master playlist and
+each rung has its own folder (``720p/index.m3u8``, ``720p/init.mp4``,
+``720p/seg-00000.m4s``); ``clip.mp4`` is the top rung.
+
 A version is uploaded completely before ``current.json`` is swapped with a
 conditional write (``If-Match`` on the ETag read, ``If-None-Match: *`` for the first),
 so readers never see half a clip and two publishers cannot interleave: the loser
@@ -22,8 +26,8 @@ import asyncio
 from datetime import datetime
 from pathlib import Path
 
-from services.renderer.clips import RenderedClip
-from services.renderer.hls import media_playlist
+from services.renderer.clips import RenderedClip, RenderedRung
+from services.renderer.hls import Variant, master_playlist, media_playlist
 from shared.errors import Conflict, NotFound
 from shared.objects import ObjectStore
 from shared.records import (
@@ -32,6 +36,7 @@ from shared.records import (
     CLIP_PLAYLIST,
     CLIP_POSTER,
     ClipPointer,
+    clip_rung_folder,
     clip_segment_name,
     clip_version_prefix,
     clips_prefix,
@@ -39,6 +44,9 @@ from shared.records import (
 )
 
 UPLOADS_IN_FLIGHT = 16
+HLS_TYPE = "application/vnd.apple.mpegurl"
+# One object of a clip version: its key, its bytes (a local file, or made here), its type.
+Upload = tuple[str, Path | bytes, str]
 SWAP_ROUNDS = 5
 IMMUTABLE = "public, max-age=31536000, immutable"
 POINTER_CACHE = "no-cache"
@@ -91,31 +99,31 @@ class S3ClipPublisher:
             await self.prune(clip.video, keep=version)
 
     async def _upload_version(self, clip: RenderedClip, prefix: str) -> None:
-        names = [clip_segment_name(i) for i in range(len(clip.segment_paths))]
-        playlist = media_playlist(CLIP_INIT, list(zip(names, clip.segment_seconds, strict=True)))
-        files = [
+        files: list[Upload] = [
             (prefix + CLIP_MP4, clip.mp4_path, "video/mp4"),
             (prefix + CLIP_POSTER, clip.poster_path, "image/jpeg"),
-            (prefix + CLIP_INIT, clip.init_path, "video/mp4"),
         ]
-        files += [
-            (prefix + n, p, "video/iso.segment")
-            for n, p in zip(names, clip.segment_paths, strict=True)
-        ]
+        if len(clip.rungs) <= 1:
+            files += _rung_files(prefix, clip.init_path, clip.segment_paths)
+            playlist = _media_playlist(clip.segment_seconds)
+        else:
+            for rung in clip.rungs:
+                folder = prefix + clip_rung_folder(rung.height)
+                files += _rung_files(folder, rung.init_path, rung.segment_paths)
+                files.append(
+                    (folder + CLIP_PLAYLIST, _media_playlist(clip.segment_seconds), HLS_TYPE)
+                )
+            playlist = master_playlist([_variant(r, clip) for r in clip.rungs]).encode()
         limit = asyncio.Semaphore(UPLOADS_IN_FLIGHT)
 
-        async def upload(key: str, path: Path, content_type: str) -> None:
+        async def upload(key: str, body: Path | bytes, content_type: str) -> None:
             async with limit:
-                data = await asyncio.to_thread(path.read_bytes)
+                data = body if isinstance(body, bytes) else await asyncio.to_thread(body.read_bytes)
                 await self.store.put(key, data, content_type, cache_control=IMMUTABLE)
 
-        await asyncio.gather(*(upload(key, path, kind) for key, path, kind in files))
-        await self.store.put(
-            prefix + CLIP_PLAYLIST,
-            playlist.encode(),
-            "application/vnd.apple.mpegurl",
-            cache_control=IMMUTABLE,
-        )
+        await asyncio.gather(*(upload(key, body, kind) for key, body, kind in files))
+        # The top playlist last: once it exists, everything it names does.
+        await upload(prefix + CLIP_PLAYLIST, playlist, HLS_TYPE)
 
     async def swap(self, pointer: ClipPointer) -> bool:
         """Point ``current.json`` at ``pointer`` unless a newer clip is already current."""
@@ -142,3 +150,30 @@ class S3ClipPublisher:
         kept = clip_version_prefix(video, keep)
         for prefix in [p for p in prefixes[self.retained :] if p != kept]:
             await self.store.delete(sorted(await self.store.etags(prefix)))
+
+
+def _rung_files(folder: str, init: Path, segments: tuple[Path, ...]) -> list[Upload]:
+    """The init part and the media segments of one rung, under ``folder``."""
+    files: list[Upload] = [(folder + CLIP_INIT, init, "video/mp4")]
+    files += [
+        (folder + clip_segment_name(i), path, "video/iso.segment")
+        for i, path in enumerate(segments)
+    ]
+    return files
+
+
+def _media_playlist(seconds: tuple[float, ...]) -> bytes:
+    names = [clip_segment_name(i) for i in range(len(seconds))]
+    return media_playlist(CLIP_INIT, list(zip(names, seconds, strict=True))).encode()
+
+
+def _variant(rung: RenderedRung, clip: RenderedClip) -> Variant:
+    return Variant(
+        uri=clip_rung_folder(rung.height) + CLIP_PLAYLIST,
+        peak_bits_per_second=rung.peak_bits_per_second,
+        average_bits_per_second=rung.average_bits_per_second,
+        width=rung.width,
+        height=rung.height,
+        codecs=rung.codecs,
+        frame_rate=clip.frame_count / clip.duration_seconds,
+    )
