@@ -99,6 +99,11 @@ async def open_deps(settings: ModerationSettings, stack: AsyncExitStack) -> Mode
     """Open the real clients; they close with ``stack``."""
     aws = await open_aws_clients(settings, stack)
     crowd = await open_crowd(settings, stack)
+    return build_deps(settings, aws, crowd)
+
+
+def build_deps(settings: ModerationSettings, aws: AwsClients, crowd: CrowdClient) -> ModerationDeps:
+    """Everything moderation runs, over ``aws`` and ``crowd`` (tests pass a fake crowd)."""
     moderator = build_moderator(settings, aws, crowd)
     return ModerationDeps(
         aws=aws,

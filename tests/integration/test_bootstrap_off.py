@@ -23,7 +23,7 @@ MISSING = re.compile(r"MissingResource: (bucket|queue|table) (?P<name>\S+) does 
 
 
 def resource_names(fields: dict[str, object]) -> set[str]:
-    names = ("media_bucket", "frames_queue", "moderation_queue", "render_queue")
+    names = ("media_bucket", "moderation_queue", "render_queue", "segments_queue")
     return {str(fields[n]) for n in (*names, "reviews_table", "slots_table")}
 
 

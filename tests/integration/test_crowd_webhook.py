@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from services.moderation.app import create_app
-from services.moderation.deps import ModerationDeps, build_moderator
+from services.moderation.deps import build_deps
 from services.moderation.settings import ModerationSettings
 from services.moderation.signatures import sign
 from shared.aws import AwsClients
@@ -23,8 +23,7 @@ async def moderation_client(
     config = ModerationSettings(
         **aws_fields, crowd_api_key=KEY, reconcile_seconds=3600, consumer_wait_seconds=1, **settings
     )
-    moderator = build_moderator(config, aws, FakeCrowd())
-    app = create_app(config, ModerationDeps(aws=aws, moderator=moderator))
+    app = create_app(config, build_deps(config, aws, FakeCrowd()))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://moderation") as c:

@@ -10,7 +10,7 @@ import pytest
 
 from services.moderation.adapters.dynamo_slots import DynamoSlotRegistry
 from services.moderation.app import create_app
-from services.moderation.deps import ModerationDeps, build_feeder, build_guard, build_moderator
+from services.moderation.deps import build_deps
 from services.moderation.settings import ModerationSettings
 from services.moderation.signatures import sign
 from shared.aws import AwsClients
@@ -40,14 +40,7 @@ def settings(aws_fields) -> ModerationSettings:
 @pytest.fixture
 async def client(settings, aws: AwsClients) -> AsyncIterator[httpx.AsyncClient]:
     crowd = FakeCrowd()
-    moderator = build_moderator(settings, aws, crowd)
-    deps = ModerationDeps(
-        aws=aws,
-        moderator=moderator,
-        feeder=build_feeder(settings, aws),
-        guard=build_guard(settings, aws, moderator),
-    )
-    app = create_app(settings, deps)
+    app = create_app(settings, build_deps(settings, aws, crowd))
     await seed_video(aws, settings, video="demo", frames=10, offer=False)
     async with app.router.lifespan_context(app):
         await until(lambda: slots_registered(aws, settings))
