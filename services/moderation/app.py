@@ -102,13 +102,15 @@ async def feeding(
 ) -> None:
     """Passes under the held lock until stopping; a sweep (lost queues repaired, videos
     discovered, unsent offers resent) first, then every ``sweep_seconds``."""
-    next_sweep = 0.0
+    next_sweep = next_discovery = 0.0
     while not stopping.is_set():
         sweep = time.monotonic() >= next_sweep
         if sweep:
             await guard.check()
-            await feeder.discover()
             next_sweep = time.monotonic() + settings.sweep_seconds
+        if time.monotonic() >= next_discovery:
+            await feeder.discover()
+            next_discovery = time.monotonic() + settings.discover_seconds
         for report in await feeder.feed_all(sweep):
             if report.registered or report.reopened or report.resent:
                 log.info("feeder repaired", extra=asdict(report))

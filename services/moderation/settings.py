@@ -96,8 +96,10 @@ class ModerationSettings(ServiceSettings):
     feed_window: int = Field(50, ge=1, le=1000)
     # Time between feeder passes (topping each video's window up).
     feed_seconds: float = Field(1.0, gt=0)
-    # Time between sweeps: newly imported videos found, unsent offers resent.
+    # Time between sweeps: lost queues repaired, unsent offers resent.
     sweep_seconds: float = Field(30.0, gt=0)
+    # Time between looks for newly imported videos (one S3 listing of originals/).
+    discover_seconds: float = Field(5.0, gt=0)
     # An offered slot whose message id is still unknown this long after it was offered was
     # never sent (a crash between marking and sending): the sweep sends it.
     unsent_grace_seconds: float = Field(30.0, ge=0)

@@ -17,14 +17,23 @@ import pytest
 from botocore.exceptions import ClientError
 
 from shared.aws import AwsClients, is_condition_failed, is_stale_receipt
+from shared.bootstrap import ensure_work_queue
 from shared.objects import S3ObjectStore
-from tests.peeks import queue_counts
+from shared.settings import AwsSettings
+from tests.peeks import frames_of, queue_counts
 
 pytestmark = pytest.mark.every_aws
 
 # Bounds of the waits below, generous for two loaded cores.
 BACK_WITHIN_SECONDS = 10.0
 LONG_POLL_SECONDS = 10
+
+
+async def frames_queue(aws: AwsClients, aws_fields: dict[str, object]) -> str:
+    """A video's frames queue (no receive limit), made as moderation's feeder makes it."""
+    name = frames_of(AwsSettings(**aws_fields), "demo")  # type: ignore[arg-type]
+    await ensure_work_queue(aws, name, None)
+    return name
 
 
 async def receive(aws: AwsClients, url: str, visibility: int, wait: int = 0) -> dict[str, str]:
@@ -44,7 +53,7 @@ async def is_empty(aws: AwsClients, url: str) -> bool:
 async def test_a_received_message_is_hidden_until_its_visibility_timeout_runs_out(
     aws: AwsClients, aws_fields
 ):
-    url = await aws.queue_url(str(aws_fields["frames_queue"]))
+    url = await aws.queue_url(await frames_queue(aws, aws_fields))
     await aws.sqs.send_message(QueueUrl=url, MessageBody="slot")
     first = await receive(aws, url, visibility=2)
     assert await is_empty(aws, url)
@@ -58,7 +67,7 @@ async def test_a_received_message_is_hidden_until_its_visibility_timeout_runs_ou
 async def test_changing_visibility_extends_a_lease_and_zero_releases_it(
     aws: AwsClients, aws_fields
 ):
-    url = await aws.queue_url(str(aws_fields["frames_queue"]))
+    url = await aws.queue_url(await frames_queue(aws, aws_fields))
     await aws.sqs.send_message(QueueUrl=url, MessageBody="slot")
     lease = await receive(aws, url, visibility=1)
     await aws.sqs.change_message_visibility(
@@ -78,7 +87,7 @@ async def test_a_stale_receipt_handle_cannot_touch_the_next_lease(
     """As AWS does, ministack refuses the old handle (a stale-receipt code). The moto
     server accepts it and releases the new lease: a known moto quirk the code must not
     rely on (docs/operations.md), pinned here so a change of moto's is noticed."""
-    url = await aws.queue_url(str(aws_fields["frames_queue"]))
+    url = await aws.queue_url(await frames_queue(aws, aws_fields))
     await aws.sqs.send_message(QueueUrl=url, MessageBody="slot")
     old = await receive(aws, url, visibility=0)
     await receive(aws, url, visibility=60)
@@ -98,7 +107,7 @@ async def test_a_stale_receipt_handle_cannot_touch_the_next_lease(
 async def test_a_delete_with_the_current_receipt_handle_finishes_the_message(
     aws: AwsClients, aws_fields
 ):
-    queue = str(aws_fields["frames_queue"])
+    queue = await frames_queue(aws, aws_fields)
     url = await aws.queue_url(queue)
     await aws.sqs.send_message(QueueUrl=url, MessageBody="slot")
     lease = await receive(aws, url, visibility=60)
@@ -159,7 +168,7 @@ async def test_a_delete_with_a_stale_receipt_handle_succeeds_or_says_it_is_stale
     """A late photo's lease was handed on. AWS and the moto server accept its delete
     (and may delete the message); ministack refuses it as ReceiptHandleIsInvalid and
     keeps the message in flight. Ingest logs and ignores a stale-receipt error."""
-    queue = str(aws_fields["frames_queue"])
+    queue = await frames_queue(aws, aws_fields)
     url = await aws.queue_url(queue)
     await aws.sqs.send_message(QueueUrl=url, MessageBody="slot")
     old = await receive(aws, url, visibility=0)

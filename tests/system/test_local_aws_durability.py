@@ -80,9 +80,9 @@ async def test_objects_and_items_survive_a_kill_9_of_each_server_and_queues_are_
             assert not await store.create("originals/demo/000001.jpg", b"again", "image/jpeg")
             assert await reviews.get("s1") == stored
             assert [r.submission_id async for r in reviews.open_reviews()] == ["s1"]
-            assert not await queue_exists(aws, settings.frames_queue)
+            assert not await queue_exists(aws, settings.moderation_queue)
             await bootstrap(aws, settings)
-            assert await queue_counts(aws, settings.frames_queue) == (0, 0)
+            assert await queue_counts(aws, settings.moderation_queue) == (0, 0)
 
 
 def ministack_pid(supervisor: int) -> int:
@@ -113,6 +113,8 @@ def supervisor(
         "OFOF_MINISTACK_PORT": str(local.ministack_port),
         "OFOF_DYNALITE_PORT": str(local.dynalite_port),
         "OFOF_LOCALAWS_DIR": str(local.state_dir),
+        # As `make run` sets it: the supervisor bootstraps a restarted server again.
+        "OFOF_BOOTSTRAP": "true",
     }
     with running([PYTHON, "deploy/devstack.py", "aws"], env=env, log_path=log_path) as proc:
         wait_for(lambda: local.ministack_answers() and local.dynalite_answers(), 60, "local AWS")

@@ -78,7 +78,7 @@ def moderation_env(fields: dict[str, object], port: int, crowd_url: str) -> dict
         "MODERATION_OUTBOX_GRACE_SECONDS": str(GRACE_SECONDS),
         "MODERATION_CONSUMER_WAIT_SECONDS": "1",
         # The video is imported after moderation starts: its feeder finds it within 2 s.
-        "MODERATION_SWEEP_SECONDS": "2",
+        "MODERATION_DISCOVER_SECONDS": "2",
     }
 
 
