@@ -71,7 +71,7 @@ check: install testdeps iac
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	$(PY) -m pytest -m "not image"
+	$(PY) -m pytest -m "not image and not chaos"
 
 # The CloudFormation templates and the Dockerfile: cfn-lint from the project's venv (the
 # lock pins it), checkov in a venv of its own (it pins its own boto3 and friends). Each
