@@ -6,8 +6,9 @@ Real processes on loopback, on the local AWS of ``make run`` (ministack + dynali
    imported with ``python -m importer video`` — target ≤ 60 s — twice, as two videos;
 2. **leases**: with both videos' slots registered by moderation's feeder, 20 visitors
    (distinct client ids and forwarded addresses, the per-address limit raised) lease and
-   release frames of the two videos for 60 s — targets p50 ≤ 20 ms, p95 ≤ 100 ms and
-   ≥ 100 leases/s sustained;
+   release frames of the two videos for 60 s, paced to 100 leases/s in all (an open loop:
+   the latency at the target rate) — targets p50 ≤ 20 ms, p95 ≤ 100 ms; then the same
+   visitors back to back for 60 s (the most they get) — target ≥ 100 leases/s sustained;
 3. **approval → clip**: the renderer with its default debounce publishes the first video
    once (not timed), then approvals arrive at random moments; for each, the time until
    the published clip shows it — target p95 ≤ 45 s.
@@ -85,12 +86,18 @@ async def until(probe, timeout_seconds: float, what: str) -> None:  # type: igno
         await asyncio.sleep(0.5)
 
 
-async def visitor(gateway: str, number: int, stop_at: float, latencies: list[float]) -> None:
-    """Lease a frame (alternating videos) and give it back, until ``stop_at``."""
+async def visitor(
+    gateway: str, number: int, stop_at: float, latencies: list[float], every_seconds: float
+) -> None:
+    """Lease a frame (alternating videos) and give it back, until ``stop_at``: one lease
+    every ``every_seconds`` (paced, an open loop), or back to back when it is 0."""
     headers = {"X-Forwarded-For": f"10.0.{number // 250}.{number % 250 + 1}"}
     async with httpx.AsyncClient(base_url=gateway, headers=headers, timeout=10.0) as client:
-        turn = number
-        while time.monotonic() < stop_at:
+        turn, next_at = number, time.monotonic() + every_seconds * number / VISITORS
+        while (now := time.monotonic()) < stop_at:
+            if next_at > now:
+                await asyncio.sleep(next_at - now)
+            next_at += every_seconds
             video = VIDEOS[turn % len(VIDEOS)]
             turn += 1
             started = time.perf_counter()
@@ -104,17 +111,31 @@ async def visitor(gateway: str, number: int, stop_at: float, latencies: list[flo
             )
 
 
-async def lease_load(gateway: str) -> dict[str, float]:
+async def lease_load(gateway: str, every_seconds: float) -> tuple[list[float], float]:
+    """Every lease latency of 20 visitors over ``LEASE_SECONDS``, and leases per second."""
     latencies: list[float] = []
     started = time.monotonic()
     stop_at = started + LEASE_SECONDS
-    await asyncio.gather(*(visitor(gateway, n, stop_at, latencies) for n in range(VISITORS)))
-    took = time.monotonic() - started
-    cuts = statistics.quantiles(latencies, n=100)
+    await asyncio.gather(
+        *(visitor(gateway, n, stop_at, latencies, every_seconds) for n in range(VISITORS))
+    )
+    return latencies, len(latencies) / (time.monotonic() - started)
+
+
+async def lease_figures(gateway: str) -> dict[str, float]:
+    """Latency at the target rate (20 visitors paced to 100 leases/s in all), and the
+    most leases per second the same 20 visitors get back to back."""
+    paced, rate = await lease_load(gateway, VISITORS / TARGETS["leases_per_second"])
+    cuts = statistics.quantiles(paced, n=100)
+    _, most = await lease_load(gateway, 0.0)
+    # The paced figures hold at the target rate only if the visitors kept to it.
+    print(f"  paced: {rate:.1f} leases/s; back to back: {most:.1f} leases/s", flush=True)
     return {
         "lease_p50_ms": cuts[49] * 1000,
         "lease_p95_ms": cuts[94] * 1000,
-        "leases_per_second": len(latencies) / took,
+        "leases_per_second": min(rate, most)
+        if rate < 0.98 * TARGETS["leases_per_second"]
+        else most,
     }
 
 
@@ -154,7 +175,7 @@ async def run(scratch: Path) -> dict[str, float]:
             with service_stack(names, fields, scratch, **env) as services:
                 for video in VIDEOS:
                     await until(lambda v=video: registered(aws, settings, v), 300, video)
-                figures |= await lease_load(services.urls["gateway"])
+                figures |= await lease_figures(services.urls["gateway"])
                 frame_count = int(VIDEO_SECONDS * 25)
                 figures["approval_p95_seconds"] = await approval_latency(aws, settings, frame_count)
     return figures
