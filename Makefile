@@ -61,17 +61,16 @@ run: install
 reset:
 	rm -rf var/localaws
 
-# Every test but the image build (`make image`, minutes long) and the chaos storm
-# (`make chaos`): a fresh-clone run left one review pending, its crowd unit never ordered
-# (see docs/operations.md, "Chaos"), so the storm stays out of CI until that is fixed.
+# Every test but the image build (`make image`, minutes long); the bounded chaos storm
+# (each service killed once) is part of it, `make chaos` runs a longer one.
 test: install testdeps iac
-	$(PY) -m pytest -m "not image and not chaos"
+	$(PY) -m pytest -m "not image"
 
 check: install testdeps iac
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	$(PY) -m pytest -m "not image and not chaos"
+	$(PY) -m pytest -m "not image"
 
 # The CloudFormation templates and the Dockerfile: cfn-lint from the project's venv (the
 # lock pins it), checkov in a venv of its own (it pins its own boto3 and friends). Each

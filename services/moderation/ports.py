@@ -270,3 +270,7 @@ class CrowdClient(Protocol):
     async def judgments(self, job_id: str, unit_id: str) -> list[Judgment]:
         """Every judgment of a unit so far."""
         ...
+
+    async def unit_state(self, job_id: str, unit_id: str) -> str:
+        """The unit's state as the crowd keeps it (``new`` until an order takes it)."""
+        ...

@@ -324,11 +324,23 @@ class Moderator:
             await self._order(review)
         elif review.is_pending and review.job_id is not None and review.unit_id is not None:
             found = await self.crowd.judgments(review.job_id, review.unit_id)
-            await self._consider(review, found, via="reconcile")
+            if found or not await self._is_stranded(review, review.job_id, review.unit_id):
+                await self._consider(review, found, via="reconcile")
+            else:
+                await self._order(review.changed(unit_ordered_at=None))
         elif review.is_pending and self._is_quiet_since(review.created_at):
             await self._request_unit(review)
         elif review.decided_at is not None and self._is_quiet_since(review.decided_at):
             await self._perform_steps(review)
+
+    async def _is_stranded(self, review: Review, job_id: str, unit_id: str) -> bool:
+        """Is the review's unit still unordered long after its order? A v1 order takes the
+        job's oldest ``new`` unit, so a unit left over from a crash (created twice, the
+        first lost) can take this unit's order; ordering again reaches it in the end."""
+        ordered_at = review.unit_ordered_at
+        if ordered_at is None or not self._is_quiet_since(ordered_at):
+            return False
+        return await self.crowd.unit_state(job_id, unit_id) == "new"
 
     def _is_quiet_since(self, moment: datetime) -> bool:
         return moment + timedelta(seconds=self.policy.outbox_grace_seconds) <= self.clock()

@@ -125,3 +125,26 @@ async def slot_problems(
         elif not slot.approved and slot.state == "held":
             problems[frame] = "held with no approved photo: lost"
     return problems
+
+
+async def stuck_details(
+    aws: AwsClients, table: str, crowd_url: str, crowd_key: str, sids: list[str]
+) -> list[str]:
+    """For each undecided submission: its stored review's crowd fields and the crowd's
+    own view of its unit, so a failed storm says where the review stopped."""
+    lines = []
+    async with httpx.AsyncClient(base_url=crowd_url, timeout=10.0) as crowd:
+        for sid in sids:
+            got = await aws.dynamodb.get_item(
+                TableName=table, Key={"pk": {"S": f"review#{sid}"}, "sk": {"S": "review"}}
+            )
+            item = {k: next(iter(v.values())) for k, v in got.get("Item", {}).items()}
+            fields = {k: item.get(k) for k in ("job_id", "unit_id", "unit_ordered_at", "reasons")}
+            unit = None
+            if fields["job_id"] and fields["unit_id"]:
+                path = f"/v1/jobs/{fields['job_id']}/units/{fields['unit_id']}.json"
+                answer = await crowd.get(path, params={"key": crowd_key})
+                shown = answer.json() if answer.status_code == 200 else {}
+                unit = {k: shown.get(k) for k in ("state", "judgments_count")}
+            lines.append(f"{sid}: review {fields}, crowd unit {unit}")
+    return lines

@@ -19,6 +19,7 @@ import random
 import secrets
 import time
 from collections import Counter
+from pathlib import Path
 
 import httpx
 import pytest
@@ -31,6 +32,7 @@ from tests.chaos.ledger import (
     offers_sent,
     review_statuses,
     slot_problems,
+    stuck_details,
     submissions,
 )
 from tests.chaos.visitors import Tally, crowd_of_visitors
@@ -118,7 +120,9 @@ async def storm(stack: Stack, plan: list[tuple[float, str, float]], log: list[st
     log.sort()
 
 
-async def every_submission_decided(aws, fields, moderation_url: str) -> dict[str, str]:
+async def every_submission_decided(
+    aws, fields, moderation_url: str, crowd_url: str, log_dir: Path
+) -> dict[str, str]:
     """Wait until every committed submission has a final verdict; its statuses by id."""
 
     async def decided() -> dict[str, str] | None:
@@ -133,6 +137,9 @@ async def every_submission_decided(aws, fields, moderation_url: str) -> dict[str
         found = await submissions(aws, str(fields["media_bucket"]))
         statuses = await review_statuses(moderation_url, sorted(found))
         stuck = {sid: s for sid, s in statuses.items() if s not in ("approved", "rejected")}
+        table = str(fields["reviews_table"])
+        details = await stuck_details(aws, table, crowd_url, KEY, sorted(stuck))
+        (log_dir / "stuck.txt").write_text("\n".join(details) + "\n")
         raise AssertionError(f"undecided after {DECIDED_WITHIN_SECONDS} s: {stuck}") from None
 
 
@@ -189,7 +196,9 @@ async def test_every_slot_and_submission_survives_each_service_being_killed(
             storming = asyncio.create_task(storm(stack, plan, storm_log))
             tally = await crowd_of_visitors(gateway, VISITORS, SEED, FLOW_SECONDS, storming)
             await storming
-            statuses = await every_submission_decided(aws, aws_fields, stack.urls["moderation"])
+            statuses = await every_submission_decided(
+                aws, aws_fields, stack.urls["moderation"], crowd_url, log_dir
+            )
             frames_queue = frames_of(AwsSettings(**aws_fields), VIDEO)
 
             async def leases_back() -> bool:

@@ -161,6 +161,8 @@ class FakeCrowd:
     funds_units: int | None = None
     orders_down: bool = False
     jobs_created: int = 0
+    # Unit states as the crowd keeps them: an order takes the job's oldest ``new`` units.
+    states: dict[str, str] = field(default_factory=dict)
 
     async def ensure_job(self, video: str) -> str:
         if self.down:
@@ -174,6 +176,9 @@ class FakeCrowd:
         if self.funds_units is not None and self.ordered + units_count > self.funds_units:
             raise CrowdUnfunded("402")
         self.ordered += units_count
+        waiting = [unit for unit, state in self.states.items() if state == "new"]
+        for unit in waiting[:units_count]:
+            self.states[unit] = "judgable"
 
     async def refresh_unit(self, job_id: str, unit_id: str, unit: UnitRequest) -> None:
         self.units[unit_id] = unit
@@ -194,7 +199,11 @@ class FakeCrowd:
     async def create_unit(self, job_id: str, unit: UnitRequest) -> str:
         unit_id = f"unit-{len(self.units) + 1}"
         self.units[unit_id] = unit
+        self.states[unit_id] = "new"
         return unit_id
+
+    async def unit_state(self, job_id: str, unit_id: str) -> str:
+        return self.states[unit_id]
 
     async def find_unit(self, job_id: str, submission_id: str) -> str | None:
         return next((u for u, r in self.units.items() if r.submission_id == submission_id), None)

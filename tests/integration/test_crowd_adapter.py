@@ -113,8 +113,7 @@ async def test_units_wait_unjudged_until_ordered_and_a_402_is_unfunded_not_lost(
     )
     await asyncio.sleep(0.6)  # past the judging delay: an unordered unit is never judged
     assert await client.judgments(job, unit) == []
-    shown = await http.get(f"/v1/jobs/{job}/units/{unit}.json", params={"key": KEY})
-    assert shown.json()["state"] == "new"
+    assert await client.unit_state(job, unit) == "new"
     await client.refresh_unit(job, unit, UnitRequest("s-f", "http://x/p2", "http://x/o2"))
     shown = await http.get(f"/v1/jobs/{job}/units/{unit}.json", params={"key": KEY})
     assert (shown.json()["state"], shown.json()["data"]["photo_url"]) == ("new", "http://x/p2")
@@ -126,6 +125,8 @@ async def test_units_wait_unjudged_until_ordered_and_a_402_is_unfunded_not_lost(
     await expensive.create_unit(dear_job, UnitRequest("s-g", "http://x/p", "http://x/o"))
     with pytest.raises(CrowdUnfunded):
         await expensive.order(dear_job, 1)
+    await client.order(job, 1)
+    assert await client.unit_state(job, unit) in {"judgable", "finalized"}
 
 
 async def test_gold_units_are_created_golden_listed_by_name_and_refreshed(http):

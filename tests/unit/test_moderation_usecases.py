@@ -5,6 +5,7 @@ import pytest
 from services.moderation.crowdwork import ProcessCrowdJobs
 from services.moderation.feeder import QueueNames, TransportGuard
 from services.moderation.payloads import CrowdUnit, UnitJudgments
+from services.moderation.ports import UnitRequest
 from services.moderation.reviews import decided, review_view
 from services.moderation.screening import ScreeningRules
 from services.moderation.usecases import ModerationPolicy, Moderator
@@ -402,3 +403,22 @@ async def test_a_unit_ordered_after_a_long_wait_gets_fresh_photo_urls_first(worl
     await world.moderator.reconcile()
     assert world.crowd.units_refreshed == [review.unit_id]
     assert world.crowd.ordered == 1
+
+
+async def test_a_unit_whose_order_a_leftover_unit_took_is_ordered_again_by_reconcile(world):
+    # A unit left over from a crash is older, so the next order (one unit, the oldest
+    # new one, as v1 orders) takes it instead of the unit it was placed for.
+    await world.crowd.create_unit(
+        "job-demo", UnitRequest("s1", "http://media.test/a", "http://media.test/b")
+    )
+    review = await world.moderator.ingest(world.submission("s1", good_copy(1)))
+    assert world.crowd.states[review.unit_id] == "new"
+    await world.moderator.reconcile()
+    assert world.crowd.states[review.unit_id] == "new"  # within the grace: left alone
+    world.now += timedelta(seconds=31)
+    await world.moderator.reconcile()
+    assert world.crowd.states[review.unit_id] == "judgable"
+    assert (await world.moderator.review("s1")).unit_ordered_at == world.now
+    world.now += timedelta(seconds=31)
+    await world.moderator.reconcile()
+    assert world.crowd.ordered == 2  # ordered, so never again

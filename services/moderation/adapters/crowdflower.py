@@ -215,6 +215,11 @@ class CrowdflowerClient:
         path = f"/v1/jobs/{job_id}/units/{unit_id}/judgments.json"
         return parse_judgments(await self._call("GET", path))
 
+    async def unit_state(self, job_id: str, unit_id: str) -> str:
+        """The unit's ``state`` (``new``, ``judgable``, ``finalized``, …)."""
+        unit = await self._call("GET", f"/v1/jobs/{job_id}/units/{unit_id}.json")
+        return str(unit.get("state", "")) if isinstance(unit, dict) else ""
+
     async def _pages(self, path: str, size: int, *, sized: bool = True) -> AsyncIterator[Any]:
         """Page 1, 2, … of a v1 list until a short page (v1 gives no total)."""
         page = 1
