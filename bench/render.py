@@ -36,6 +36,7 @@ from services.renderer.adapters.pyav import SegmentRenderer  # noqa: E402
 from services.renderer.clips import ClipInputs  # noqa: E402
 from services.renderer.encoding import x264_settings  # noqa: E402
 from services.renderer.segments import BlobRef, EncoderSettings, frames_per_segment  # noqa: E402
+from services.renderer.settings import RendererSettings  # noqa: E402
 
 WIDTH, HEIGHT, FPS = 640, 360, 25
 # Above 360p the sequence repeats this many distinct frames (hard links), so making it
@@ -188,7 +189,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--frames", type=int, default=4500)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--processes", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=2)
+    threads = RendererSettings.model_fields["x264_threads"].default
+    parser.add_argument("--threads", type=int, default=threads)
     parser.add_argument("--height", type=int, default=HEIGHT, help="16:9 frames of this height")
     args = parser.parse_args(argv)
     if shutil.which("ffmpeg") is None:
