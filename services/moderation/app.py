@@ -16,7 +16,7 @@ from dataclasses import asdict
 
 from fastapi import FastAPI
 
-from services.moderation.consumers import ingest_handler
+from services.moderation.consumers import ingest_handler, mturk_handler
 from services.moderation.deps import ModerationDeps, open_deps
 from services.moderation.feeder import SlotFeeder, TransportGuard
 from services.moderation.routes import router
@@ -142,6 +142,15 @@ def starter(settings: ModerationSettings) -> StartWork:
         )
         loops = BackgroundLoops()
         loops.start("moderation-consumer", consumer.run)
+        if settings.crowd_provider == "mturk":
+            notifications = QueueConsumer(
+                deps.aws,
+                settings.mturk_queue,
+                mturk_handler(deps.moderator),
+                wait_seconds=settings.consumer_wait_seconds,
+                visibility_seconds=settings.consumer_visibility_seconds,
+            )
+            loops.start("mturk-consumer", notifications.run)
         loops.start("feeder", lambda stopping: feeder_loop(deps, feeder_lock, settings, stopping))
         retry = settings.reconcile_lock_seconds / RENEWALS_PER_TTL
         loops.start(
