@@ -125,15 +125,17 @@ class ModerationSettings(ServiceSettings):
     # Mechanical Turk (see services/moderation/hitwork.py and the README).
     # Use the requester sandbox (no money moves) rather than production.
     mturk_sandbox: bool = True
-    # The requester API endpoints of production and of the sandbox.
+    # The requester API endpoint of production (real money).
     mturk_production_url: str = "https://mturk-requester.us-east-1.amazonaws.com"
+    # The requester API endpoint of the sandbox (test workers, no money).
     mturk_sandbox_url: str = "https://mturk-requester-sandbox.us-east-1.amazonaws.com"
     # Another endpoint (the local stand-in of `make run`); empty: production or sandbox.
     mturk_endpoint_url: str | None = None
-    # Where the question's form posts the answers: MTurk's externalSubmit of production
-    # or of the sandbox; another URL only for a local stand-in.
+    # Where the question's form posts the answers in production (MTurk's externalSubmit).
     mturk_production_submit_url: str = "https://www.mturk.com/mturk/externalSubmit"
+    # Where the question's form posts the answers in the sandbox.
     mturk_sandbox_submit_url: str = "https://workersandbox.mturk.com/mturk/externalSubmit"
+    # Another form target (a local stand-in); empty: production's or the sandbox's.
     mturk_submit_url: str | None = None
     # Reward per assignment, USD (the question takes about half a minute).
     mturk_reward_usd: Decimal = Field(Decimal("0.05"), ge=Decimal("0.01"))
@@ -143,9 +145,11 @@ class ModerationSettings(ServiceSettings):
     mturk_auto_approval_seconds: int = Field(3 * 24 * 3600, ge=0, le=30 * 24 * 3600)
     # A HIT is offered to workers this long (at most the photo URLs' lifetime).
     mturk_lifetime_seconds: int = Field(3 * 24 * 3600, ge=60, le=MAX_PRESIGNED_SECONDS)
-    # Title (the video is added), description and search keywords of the HIT types.
+    # Title of the HIT types (the video's name is added).
     mturk_title: str = "Compare a photo with a music video frame"
+    # Description of the HIT types, shown to workers searching for work.
     mturk_description: str = "Say whether a visitor's photo mimics a frame of a music video."
+    # Search keywords of the HIT types, comma-separated.
     mturk_keywords: str = "image, comparison, photo, music video, moderation"
     # Qualification requirements as a JSON list of MTurk's QualificationRequirement
     # objects. Default: approval rate >= 95 % and >= 100 approved HITs (MTurk's system
@@ -153,12 +157,13 @@ class ModerationSettings(ServiceSettings):
     mturk_qualifications: list[Qualification] = Field(
         default_factory=lambda: list(DEFAULT_QUALIFICATIONS)
     )
-    # MTurk's commission on the reward, the extra share for HITs of
-    # `mturk_big_hit_assignments` assignments or more, and its minimum per assignment
-    # (USD): what the spend records count.
+    # MTurk's commission on the reward (what the spend records count).
     mturk_fee_rate: Decimal = Field(Decimal("0.20"), ge=0)
+    # Extra commission for HITs of `mturk_big_hit_assignments` assignments or more.
     mturk_big_hit_fee_rate: Decimal = Field(Decimal("0.20"), ge=0)
+    # Assignments per HIT from which the extra commission applies.
     mturk_big_hit_assignments: int = Field(10, ge=1)
+    # MTurk's least commission per assignment, USD.
     mturk_min_fee_usd: Decimal = Field(Decimal("0.01"), ge=0)
     # Approve every readable assignment after the verdict, not only those agreeing
     # with it (contradictory answers are still rejected).
