@@ -239,7 +239,8 @@ def answer_xml(nudity: str = "no", mimic: str = "5", trying: str = "yes") -> str
         for name, value in (("nudity", nudity), ("mimic", mimic), ("trying", trying))
     )
     schema = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01"
-    return f'<QuestionFormAnswers xmlns="{schema}/QuestionFormAnswers.xsd">{answers}</QuestionFormAnswers>'
+    namespace = f"{schema}/QuestionFormAnswers.xsd"
+    return f'<QuestionFormAnswers xmlns="{namespace}">{answers}</QuestionFormAnswers>'
 
 
 @dataclass
