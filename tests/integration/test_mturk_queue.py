@@ -25,8 +25,9 @@ async def test_bootstrap_makes_the_mturk_queue_that_only_mturk_may_send_to(
     assert statement["Action"] == "sqs:SendMessage"
     assert statement["Resource"] == attributes["QueueArn"]
     assert statement["Condition"]["Bool"] == {"aws:SecureTransport": "true"}
-    assert statement["Condition"]["StringEquals"]["aws:SourceAccount"] == (
-        attributes["QueueArn"].split(":")[4]
+    assert (
+        statement["Condition"]["StringEquals"]["aws:SourceAccount"]
+        == (attributes["QueueArn"].split(":")[4])
     )
     redrive = json.loads(attributes["RedrivePolicy"])
     assert redrive["deadLetterTargetArn"].endswith(dead_letter_queue(name))

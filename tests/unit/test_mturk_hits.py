@@ -101,3 +101,31 @@ def test_a_new_worker_counts_and_repeated_disagreement_loses_trust():
     assert worker_trust(0, 1) >= rules.min_worker_trust
     assert worker_trust(0, 2) < rules.min_worker_trust
     assert worker_trust(20, 20) > worker_trust(0, 0)
+
+
+def test_the_sandbox_is_the_default_and_a_stand_in_overrides_both_endpoints():
+    from services.moderation.settings import ModerationSettings
+
+    sandbox = ModerationSettings()
+    assert sandbox.crowd_provider == "crowdflower"
+    assert sandbox.mturk_url() == "https://mturk-requester-sandbox.us-east-1.amazonaws.com"
+    assert sandbox.mturk_form_target().startswith("https://workersandbox.mturk.com/")
+    production = ModerationSettings(mturk_sandbox=False)
+    assert production.mturk_url() == "https://mturk-requester.us-east-1.amazonaws.com"
+    assert production.mturk_form_target() == "https://www.mturk.com/mturk/externalSubmit"
+    local = ModerationSettings(mturk_endpoint_url="http://127.0.0.1:8006")
+    assert local.mturk_url() == "http://127.0.0.1:8006"
+    required = [q.requirement() for q in sandbox.mturk_qualifications]
+    assert [(q["QualificationTypeId"], q["IntegerValues"]) for q in required] == [
+        ("000000000000000000L0", [95]),
+        ("00000000000000000040", [100]),
+    ]
+    assert ModerationSettings(mturk_qualifications=[]).mturk_qualifications == []
+
+
+def test_the_request_token_is_the_submission_id_within_mturks_64_characters():
+    from services.moderation.adapters.mturk import request_token
+
+    assert request_token("abc") == "ofof-abc"
+    assert len(request_token("x" * 100)) <= 64
+    assert request_token("x" * 100) != request_token("x" * 99 + "y")

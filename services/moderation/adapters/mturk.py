@@ -16,6 +16,7 @@ botocore; transient failures retried by botocore's standard mode).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -60,8 +61,12 @@ class HitTerms:
 
 
 def request_token(submission_id: str) -> str:
-    """The ``UniqueRequestToken`` of a submission's HIT."""
-    return f"ofof-{submission_id}"[:MAX_TOKEN_CHARS]
+    """The ``UniqueRequestToken`` of a submission's HIT (a digest of an id too long for
+    MTurk's 64 characters, so two long ids never share one)."""
+    token = f"ofof-{submission_id}"
+    if len(token) <= MAX_TOKEN_CHARS:
+        return token
+    return f"ofof-{hashlib.sha256(submission_id.encode()).hexdigest()}"
 
 
 async def translated(action: str, call: Awaitable[T]) -> T:
