@@ -66,7 +66,7 @@ def request_token(submission_id: str) -> str:
     token = f"ofof-{submission_id}"
     if len(token) <= MAX_TOKEN_CHARS:
         return token
-    return f"ofof-{hashlib.sha256(submission_id.encode()).hexdigest()}"
+    return hashlib.sha256(submission_id.encode()).hexdigest()
 
 
 async def translated(action: str, call: Awaitable[T]) -> T:
