@@ -253,6 +253,12 @@ class Moderator:
 
     async def _collect_hit(self, review: Review, hits: HitWork, via: str) -> Outcome:
         found, errors = await hits.judgments(review)
+        for error in errors:
+            if error not in review.error_lines():
+                log.warning(
+                    "unreadable MTurk answer recorded, not counted",
+                    extra={"submission_id": review.submission_id, "problem": error},
+                )
         return await self._consider(review, found, via=via, errors=errors)
 
     async def receive_unit(self, unit: CrowdUnit) -> Outcome:
