@@ -6,21 +6,19 @@ in the video's spend."""
 
 import asyncio
 import uuid
-from datetime import UTC, datetime
 from decimal import Decimal
 
 import httpx
 import pytest
 
 from shared.bootstrap import ensure_mturk_queue
-from shared.messages import SubmissionIngested, SubmissionModerated
-from shared.queues import SqsQueueSender
-from shared.records import original_key, renditions_of
+from shared.messages import SubmissionModerated
 from shared.settings import AwsSettings
 from tests.contribution import contribute, poll
 from tests.media import short_video
 from tests.mturk_process import mturk_server
-from tests.pictures import good_copy, jpeg, noise, original_frame
+from tests.outages import submit_for_review
+from tests.pictures import good_copy, noise
 from tests.stack import import_with_cli, seed_video
 
 pytestmark = pytest.mark.system
@@ -80,26 +78,6 @@ async def test_an_uploaded_photo_is_approved_on_mturk_and_reaches_the_clip(
     assert Decimal(spend["total"]) == Decimal("0.18")
 
 
-async def send_submissions(aws, fields: dict[str, object], plan: dict[str, tuple[int, bytes]]):
-    bucket = str(fields["media_bucket"])
-    for sid, (frame, photo) in plan.items():
-        await aws.s3.put_object(
-            Bucket=bucket, Key=original_key("demo", frame), Body=jpeg(original_frame(frame))
-        )
-        await aws.s3.put_object(Bucket=bucket, Key=renditions_of(sid).medium, Body=photo)
-        message = SubmissionIngested(
-            submission_id=sid,
-            video="demo",
-            frame=frame,
-            client_id=f"client-{sid}",
-            renditions=renditions_of(sid),
-            width=320,
-            height=180,
-            created_at=datetime.now(UTC),
-        )
-        await SqsQueueSender(aws).send(str(fields["moderation_queue"]), message)
-
-
 async def test_with_every_notification_lost_reconcile_alone_decides_each_photo_once(
     aws, aws_fields, stack_factory, output_dir
 ):
@@ -112,7 +90,8 @@ async def test_with_every_notification_lost_reconcile_alone_decides_each_photo_o
     plan = {"good-1": (1, good_copy(1)), "noise-2": (2, noise(seed=2))}
     with mturk_server(output_dir / "mturk-lost.log", sqs_endpoint_url=sqs, **keys, **lossy) as url:
         stack = stack_factory(["moderation"], **moderation_on_mturk(queue, url))
-        await send_submissions(aws, aws_fields, plan)
+        for sid, (frame, photo) in plan.items():
+            await submit_for_review(aws, AwsSettings(**aws_fields), sid, frame, photo)
         async with httpx.AsyncClient(base_url=stack.urls["moderation"], timeout=10) as http:
             for sid, expected in (("good-1", "approved"), ("noise-2", "rejected")):
                 answer = await poll(
