@@ -54,8 +54,12 @@ $(NODE_STAMP): $(DYNALITE)/package.json $(DYNALITE)/package-lock.json | sysdeps
 lock:
 	$(UV) pip compile -q pyproject.toml --extra dev -p 3.11 -o requirements.lock
 
+# The crowd of `make run`: `make run CROWD=mturk` judges photos on the local Mechanical
+# Turk instead of the local Crowdflower (MODERATION_CROWD_PROVIDER does the same).
+CROWD ?= $(or $(MODERATION_CROWD_PROVIDER),crowdflower)
+
 run: install
-	$(PY) deploy/devstack.py run
+	MODERATION_CROWD_PROVIDER=$(CROWD) $(PY) deploy/devstack.py run
 
 # Wipes what `make run` keeps under var/ (photos, verdicts, slots, clips): a fresh site.
 reset:

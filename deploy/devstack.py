@@ -16,6 +16,13 @@ The local Vimeo (``python -m sims.vimeo``) is off by default: it starts only whe
 renderer publishes to Vimeo (``RENDERER_PUBLISHERS`` names ``vimeo``) and no Vimeo API
 is named (``RENDERER_VIMEO_API_URL`` unset); the renderer and the gateway are then
 pointed at it with one access token per run.
+
+The local Mechanical Turk (``python -m sims.mturk``) is off by default too: it starts
+only when moderation's crowd is MTurk (``MODERATION_CROWD_PROVIDER=mturk``, or ``make
+run CROWD=mturk``) and no MTurk endpoint is named (``MODERATION_MTURK_ENDPOINT_URL``
+unset); moderation is then pointed at it (requests signed with the local AWS's keys, no
+qualification requirements, the form posting to its externalSubmit) and it delivers
+notifications into the local SQS.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import runpy
 import secrets
 import signal
 import sys
@@ -53,6 +61,7 @@ from shared.logs import configure_logging  # noqa: E402
 from shared.queues import frames_queue_of  # noqa: E402
 from shared.settings import AwsSettings  # noqa: E402
 from sims.crowd.settings import CrowdSettings  # noqa: E402
+from sims.mturk.settings import MTurkSimSettings  # noqa: E402
 from sims.vimeo.settings import VimeoSimSettings  # noqa: E402
 
 # The local stack collects crowd judgments every 10 s instead of hourly.
@@ -108,6 +117,27 @@ def vimeo_environment() -> dict[str, str]:
     }
 
 
+def wants_local_mturk(env: Mapping[str, str]) -> bool:
+    """True when moderation's crowd is MTurk and no real MTurk endpoint is named."""
+    provider = env.get("MODERATION_CROWD_PROVIDER", "crowdflower")
+    return provider == "mturk" and not env.get("MODERATION_MTURK_ENDPOINT_URL")
+
+
+def mturk_environment() -> dict[str, str]:
+    """Defaults that point moderation at the local MTurk and the local MTurk at SQS."""
+    url = f"http://127.0.0.1:{MTurkSimSettings().port}"
+    return {
+        "OFOF_LOCAL_MTURK": "1",
+        # The local AWS's keys (below): moderation signs its MTurk calls with them.
+        "MTURK_SIM_ACCESS_KEY_ID": "testing",
+        "MTURK_SIM_SECRET_ACCESS_KEY": "testing",
+        "MTURK_SIM_SQS_ENDPOINT_URL": localaws.LocalAws.from_env().ministack_url,
+        "MODERATION_MTURK_ENDPOINT_URL": url,
+        "MODERATION_MTURK_SUBMIT_URL": f"{url}/mturk/externalSubmit",
+        "MODERATION_MTURK_QUALIFICATIONS": "[]",
+    }
+
+
 def honcho_arguments(local_vimeo: bool) -> list[str]:
     """honcho's command line: every Procfile process, the local Vimeo only when wanted."""
     off = [] if local_vimeo else ["-c", "vimeo=0"]
@@ -151,7 +181,9 @@ def run() -> None:
     from honcho.command import main as honcho_main
 
     local_vimeo = wants_local_vimeo(os.environ)
+    local_mturk = wants_local_mturk(os.environ)
     defaults = local_environment() | (vimeo_environment() if local_vimeo else {})
+    defaults |= mturk_environment() if local_mturk else {}
     for key, value in defaults.items():
         if key == "PATH":
             os.environ["PATH"] = value
@@ -203,6 +235,8 @@ async def setup() -> None:
     crowd = CrowdSettings()
     vimeo = VimeoSimSettings()
     optional = [f"{vimeo.base_url()}/healthz"] if os.environ.get("OFOF_LOCAL_VIMEO") else []
+    if os.environ.get("OFOF_LOCAL_MTURK"):
+        optional.append(f"http://127.0.0.1:{MTurkSimSettings().port}/healthz")
     await asyncio.gather(
         wait_until(f"http://{crowd.host}:{crowd.port}/healthz", deadline),
         *(wait_until(url, deadline) for url in optional),
@@ -274,6 +308,14 @@ def aws() -> None:
         localaws.stop(servers)
 
 
+def mturk() -> None:
+    """The Procfile's ``mturk`` process: the local MTurk when it is wanted, else idle."""
+    if os.environ.get("OFOF_LOCAL_MTURK"):
+        runpy.run_module("sims.mturk", run_name="__main__")
+        return
+    idle()
+
+
 def idle() -> None:
     """Stay alive until honcho stops the stack."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -283,10 +325,12 @@ def idle() -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["run", "aws", "setup"])
+    parser.add_argument("command", choices=["run", "aws", "setup", "mturk"])
     args = parser.parse_args()
     if args.command == "run":
         run()
+    elif args.command == "mturk":
+        mturk()
     elif args.command == "aws":
         configure_logging("aws")
         aws()

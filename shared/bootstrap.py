@@ -1,7 +1,8 @@
 """Create every AWS resource the project uses; safe to run any number of times.
 
 ``python -m shared.bootstrap`` creates the media bucket, the moderation, render and
-segments queues each with a dead-letter queue, and the two DynamoDB tables. Each video's frames
+segments queues each with a dead-letter queue, the Mechanical Turk notification queue
+(with a policy letting MTurk send to it), and the two DynamoDB tables. Each video's frames
 queue is created by moderation's feeder when it first sees the video (videos are
 imported at any time), with :func:`ensure_work_queue` and no receive limit. Queue
 attributes are set on every run, so queues made by an older bootstrap are brought up to
@@ -132,6 +133,36 @@ def receive_limits(settings: AwsSettings) -> dict[str, int | None]:
     }
 
 
+MTURK_PRINCIPAL = "mturk-requester.amazonaws.com"
+
+
+def mturk_send_policy(queue_arn: str) -> str:
+    """The queue policy letting Mechanical Turk (and only it, over TLS, for our account)
+    send notifications to ``queue_arn``."""
+    account = queue_arn.split(":")[4]
+    statement = {
+        "Sid": "MturkNotifications",
+        "Effect": "Allow",
+        "Principal": {"Service": MTURK_PRINCIPAL},
+        "Action": "sqs:SendMessage",
+        "Resource": queue_arn,
+        "Condition": {
+            "Bool": {"aws:SecureTransport": "true"},
+            "StringEquals": {"aws:SourceAccount": account},
+        },
+    }
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+async def ensure_mturk_queue(aws: AwsClients, settings: AwsSettings) -> str:
+    """Create the MTurk notification queue (with its dead-letter queue) and its policy."""
+    url = await ensure_work_queue(aws, settings.mturk_queue, settings.max_receive_count)
+    answer = await aws.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+    policy = mturk_send_policy(answer["Attributes"]["QueueArn"])
+    await aws.sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy})
+    return url
+
+
 async def ensure_table(aws: AwsClients, name: str) -> None:
     """Create table ``name`` unless it exists, and wait until it is active."""
     try:
@@ -149,6 +180,7 @@ async def bootstrap(aws: AwsClients, settings: AwsSettings) -> None:
     await ensure_bucket(aws, settings)
     for queue, max_receive_count in receive_limits(settings).items():
         await ensure_work_queue(aws, queue, max_receive_count)
+    await ensure_mturk_queue(aws, settings)
     for table in (settings.reviews_table, settings.slots_table):
         await ensure_table(aws, table)
 

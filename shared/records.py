@@ -11,6 +11,7 @@ host, the hosted clip, which the gateway reads; moderation's read API answers wi
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -237,6 +238,16 @@ class ReviewView(Record):
     large_key: str
     created_at: datetime
     decided_at: datetime | None
+
+
+class VideoSpend(Record):
+    """What the crowd cost for one video so far (moderation's ``/videos/{video}/spend``):
+    the sum over its Mechanical Turk HITs of reward × assignments + MTurk's fee."""
+
+    video: str
+    currency: Literal["USD"] = "USD"
+    total: Decimal
+    hits: int
 
 
 class ReviewList(Record):

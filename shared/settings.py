@@ -79,6 +79,9 @@ class AwsSettings(BaseSettings):
     render_queue: str = Field("ofof-render", validation_alias=_env("OFOF_RENDER_QUEUE"))
     # Segments a render coordinator hands to encoder workers (renderer fan-out).
     segments_queue: str = Field("ofof-segments", validation_alias=_env("OFOF_SEGMENTS_QUEUE"))
+    # Mechanical Turk's notifications (AssignmentSubmitted, HITReviewable), for moderation
+    # when its crowd provider is `mturk`; MTurk's service principal may send to it.
+    mturk_queue: str = Field("ofof-mturk", validation_alias=_env("OFOF_MTURK_QUEUE"))
     # Moderation's DynamoDB table.
     reviews_table: str = Field("ofof-reviews", validation_alias=_env("OFOF_REVIEWS_TABLE"))
     # The renderer's DynamoDB table.

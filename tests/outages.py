@@ -67,13 +67,18 @@ async def log_has(log: Path, line: str) -> bool:
     return line in log.read_text()
 
 
-async def submit_for_review(aws: AwsClients, settings: AwsSettings, sid: str, frame: int) -> None:
-    """Store a good copy of ``frame`` as submission ``sid`` and announce it to moderation."""
+async def submit_for_review(
+    aws: AwsClients, settings: AwsSettings, sid: str, frame: int, photo: bytes | None = None
+) -> None:
+    """Store ``photo`` (a good copy of ``frame`` by default) as submission ``sid`` and
+    announce it to moderation."""
     bucket = settings.media_bucket
     await aws.s3.put_object(
         Bucket=bucket, Key=original_key("demo", frame), Body=jpeg(original_frame(frame))
     )
-    await aws.s3.put_object(Bucket=bucket, Key=renditions_of(sid).medium, Body=good_copy(frame))
+    await aws.s3.put_object(
+        Bucket=bucket, Key=renditions_of(sid).medium, Body=photo or good_copy(frame)
+    )
     message = SubmissionIngested(
         submission_id=sid,
         video="demo",

@@ -16,14 +16,14 @@ from dataclasses import asdict
 
 from fastapi import FastAPI
 
-from services.moderation.consumers import ingest_handler
+from services.moderation.consumers import ingest_handler, mturk_handler
 from services.moderation.deps import ModerationDeps, open_deps
 from services.moderation.feeder import SlotFeeder, TransportGuard
 from services.moderation.routes import router
 from services.moderation.settings import ModerationSettings
 from services.moderation.usecases import Moderator
 from shared.background import BackgroundLoops, sleep_unless_stopping
-from shared.consumer import QueueConsumer
+from shared.consumer import MessageHandler, QueueConsumer
 from shared.health import ReadinessCheck, queue_check, table_check
 from shared.locks import RENEWALS_PER_TTL, DynamoLock
 from shared.service import StartWork, create_service_app
@@ -118,18 +118,28 @@ async def feeding(
             return
 
 
+def consumer_of(
+    deps: ModerationDeps,
+    settings: ModerationSettings,
+    queue: str,
+    handler: Callable[[Moderator], MessageHandler],
+) -> QueueConsumer:
+    """A consumer of ``queue`` handing its messages to ``handler`` over the moderator."""
+    return QueueConsumer(
+        deps.aws,
+        queue,
+        handler(deps.moderator),
+        wait_seconds=settings.consumer_wait_seconds,
+        visibility_seconds=settings.consumer_visibility_seconds,
+    )
+
+
 def starter(settings: ModerationSettings) -> StartWork:
     """Start the consumer and reconcile loops; they stop when the lifespan ends."""
 
     async def start(app: FastAPI, stack: AsyncExitStack) -> None:
         deps: ModerationDeps = app.state.deps
-        consumer = QueueConsumer(
-            deps.aws,
-            settings.moderation_queue,
-            ingest_handler(deps.moderator),
-            wait_seconds=settings.consumer_wait_seconds,
-            visibility_seconds=settings.consumer_visibility_seconds,
-        )
+        consumer = consumer_of(deps, settings, settings.moderation_queue, ingest_handler)
         lock = DynamoLock(
             deps.aws.dynamodb,
             settings.reviews_table,
@@ -142,6 +152,9 @@ def starter(settings: ModerationSettings) -> StartWork:
         )
         loops = BackgroundLoops()
         loops.start("moderation-consumer", consumer.run)
+        if settings.crowd_provider == "mturk":
+            notices = consumer_of(deps, settings, settings.mturk_queue, mturk_handler)
+            loops.start("mturk-consumer", notices.run)
         loops.start("feeder", lambda stopping: feeder_loop(deps, feeder_lock, settings, stopping))
         retry = settings.reconcile_lock_seconds / RENEWALS_PER_TTL
         loops.start(

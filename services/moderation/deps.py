@@ -6,6 +6,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Annotated
 
+import aioboto3
 import httpx
 from fastapi import Depends
 
@@ -13,16 +14,24 @@ from services.moderation.adapters.crowdflower import CrowdflowerClient, JobSpec
 from services.moderation.adapters.dynamo import DynamoReviewStore
 from services.moderation.adapters.dynamo_jobs import DynamoCrowdJobs
 from services.moderation.adapters.dynamo_slots import DynamoSlotRegistry
+from services.moderation.adapters.dynamo_workers import DynamoCrowdSpend, DynamoWorkerTrust
+from services.moderation.adapters.mturk import HitTerms, MturkCrowd
 from services.moderation.adapters.sqs import SqsFramesTransport, SqsVerdictQueues
 from services.moderation.feeder import FeedPolicy, QueueNames, SlotFeeder, TransportGuard
-from services.moderation.ports import CrowdClient
+from services.moderation.hits import Fees
+from services.moderation.hitwork import HitPlan, HitWork
+from services.moderation.ports import CrowdClient, HitCrowd
 from services.moderation.settings import ModerationSettings
 from services.moderation.usecases import ModerationPolicy, Moderator
-from shared.aws import AwsClients, open_aws_clients
+from shared.aws import AwsClients, client_kwargs, open_aws_clients
 from shared.correlation import propagate_request_id
+from shared.messages import utcnow
 from shared.objects import S3ObjectStore
 from shared.queues import SqsQueueSender
 from shared.service import app_state
+
+# Mechanical Turk's requester API exists in this region only.
+MTURK_REGION = "us-east-1"
 
 
 @dataclass
@@ -35,8 +44,14 @@ class ModerationDeps:
     guard: TransportGuard
 
 
-def build_moderator(settings: ModerationSettings, aws: AwsClients, crowd: CrowdClient) -> Moderator:
-    """Wire the moderator to AWS and ``crowd``."""
+def build_moderator(
+    settings: ModerationSettings,
+    aws: AwsClients,
+    crowd: CrowdClient,
+    hit_crowd: HitCrowd | None = None,
+) -> Moderator:
+    """Wire the moderator to AWS and ``crowd`` (and Mechanical Turk, when it is given)."""
+    hits = None if hit_crowd is None else build_hitwork(settings, aws, hit_crowd)
     return Moderator(
         store=DynamoReviewStore(aws.dynamodb, settings.reviews_table),
         slots=DynamoSlotRegistry(aws.dynamodb, settings.reviews_table),
@@ -53,7 +68,59 @@ def build_moderator(settings: ModerationSettings, aws: AwsClients, crowd: CrowdC
             units_per_assignment=settings.crowd_units_per_assignment,
         ),
         crowd_jobs=DynamoCrowdJobs(aws.dynamodb, settings.reviews_table),
+        hits=hits,
     )
+
+
+def build_hitwork(settings: ModerationSettings, aws: AwsClients, crowd: HitCrowd) -> HitWork:
+    """Wire Mechanical Turk's work to its client and moderation's table."""
+    plan = HitPlan(
+        assignments=settings.judgments_per_unit,
+        reward=settings.mturk_reward_usd,
+        fees=Fees(
+            rate=settings.mturk_fee_rate,
+            big_hit_extra_rate=settings.mturk_big_hit_fee_rate,
+            big_hit_assignments=settings.mturk_big_hit_assignments,
+            minimum=settings.mturk_min_fee_usd,
+        ),
+        submit_url=settings.mturk_form_target(),
+        photo_url_seconds=settings.photo_url_seconds,
+        verdict_rules=settings.verdict_rules(),
+        approve_all=settings.mturk_approve_all,
+    )
+    table = settings.reviews_table
+    return HitWork(
+        crowd,
+        DynamoCrowdJobs(aws.dynamodb, table, prefix="hittype"),
+        S3ObjectStore(aws.s3, settings.media_bucket),
+        DynamoWorkerTrust(aws.dynamodb, table),
+        DynamoCrowdSpend(aws.dynamodb, table),
+        plan,
+        clock=utcnow,
+    )
+
+
+async def open_mturk(
+    settings: ModerationSettings, aws: AwsClients, stack: AsyncExitStack
+) -> MturkCrowd:
+    """The Mechanical Turk client (aioboto3's ``mturk``), closing with ``stack``."""
+    kwargs = client_kwargs(settings, "sqs")
+    # MTurk lives in us-east-1 only, at its own endpoint (never the local AWS's).
+    kwargs.update(region_name=MTURK_REGION, endpoint_url=settings.mturk_url())
+    client = await stack.enter_async_context(aioboto3.Session().client("mturk", **kwargs))
+    terms = HitTerms(
+        title=settings.mturk_title,
+        description=settings.mturk_description,
+        keywords=settings.mturk_keywords,
+        reward=settings.mturk_reward_usd,
+        assignment_seconds=settings.mturk_assignment_seconds,
+        auto_approval_seconds=settings.mturk_auto_approval_seconds,
+        lifetime_seconds=settings.mturk_lifetime_seconds,
+        assignments=settings.judgments_per_unit,
+        notify_queue_url=await aws.queue_url(settings.mturk_queue),
+        qualifications=tuple(q.requirement() for q in settings.mturk_qualifications),
+    )
+    return MturkCrowd(client, terms)
 
 
 def build_feeder(settings: ModerationSettings, aws: AwsClients) -> SlotFeeder:
@@ -99,12 +166,21 @@ async def open_deps(settings: ModerationSettings, stack: AsyncExitStack) -> Mode
     """Open the real clients; they close with ``stack``."""
     aws = await open_aws_clients(settings, stack)
     crowd = await open_crowd(settings, stack)
-    return build_deps(settings, aws, crowd)
+    hit_crowd = None
+    if settings.crowd_provider == "mturk":
+        hit_crowd = await open_mturk(settings, aws, stack)
+    return build_deps(settings, aws, crowd, hit_crowd)
 
 
-def build_deps(settings: ModerationSettings, aws: AwsClients, crowd: CrowdClient) -> ModerationDeps:
-    """Everything moderation runs, over ``aws`` and ``crowd`` (tests pass a fake crowd)."""
-    moderator = build_moderator(settings, aws, crowd)
+def build_deps(
+    settings: ModerationSettings,
+    aws: AwsClients,
+    crowd: CrowdClient,
+    hit_crowd: HitCrowd | None = None,
+) -> ModerationDeps:
+    """Everything moderation runs, over ``aws`` and ``crowd`` (tests pass a fake crowd);
+    with ``hit_crowd``, new reviews go to Mechanical Turk (Crowdflower's finish)."""
+    moderator = build_moderator(settings, aws, crowd, hit_crowd)
     return ModerationDeps(
         aws=aws,
         moderator=moderator,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from services.moderation.screening import Screening
 from services.moderation.verdicts import REASON_TAKEDOWN, Judgment, Verdict, unique_judgments
@@ -23,10 +23,13 @@ STEP_MARK_SLOT = "mark_slot"
 STEP_UNMARK_SLOT = "unmark_slot"
 STEP_RETURN_SLOT = "return_slot"
 STEP_ANNOUNCE = "announce"
+# Mechanical Turk only: pay (or refuse) the HIT's assignments once the verdict is known.
+STEP_SETTLE = "settle"
 # Why a pending review waits: the crowd refused to order its unit for lack of funds.
 REASON_UNFUNDED = "crowd_funds_short"
 # Revision 1 is the first verdict, revision 2 an operator's takedown.
 FIRST_VERDICT, TAKEDOWN = 1, 2
+CrowdProvider = Literal["mturk"]
 PLANS: dict[tuple[int, ReviewStatus], tuple[str, ...]] = {
     (FIRST_VERDICT, "approved"): (STEP_MARK_SLOT, STEP_ANNOUNCE),
     (FIRST_VERDICT, "rejected"): (STEP_RETURN_SLOT, STEP_ANNOUNCE),
@@ -58,6 +61,13 @@ class Review:
     # When the unit was ordered: until then the crowd shows it to nobody.
     unit_ordered_at: datetime | None = None
     decided_at: datetime | None = None
+    # Which crowd judges it: Mechanical Turk (job = HIT type, unit = HIT), or None for
+    # Crowdflower (job, unit), as every review stored before MTurk existed.
+    crowd: CrowdProvider | None = None
+    # What its crowd work costs, USD (Mechanical Turk: reward × assignments + fee).
+    crowd_cost: str | None = None
+    # Answers that could not be read (not counted), one a line; None when there are none.
+    crowd_errors: str | None = None
     revision: int = 0
     done_steps: frozenset[str] = frozenset()
     version: int = 0
@@ -70,7 +80,13 @@ class Review:
     def open_steps(self) -> list[str]:
         """Steps the current decision still owes, in order."""
         plan = PLANS.get((self.revision, self.status), ())
+        if self.crowd == "mturk" and self.revision == FIRST_VERDICT and self.unit_id:
+            plan = (*plan, STEP_SETTLE)
         return [step for step in plan if step_id(self.revision, step) not in self.done_steps]
+
+    def error_lines(self) -> list[str]:
+        """The unreadable answers recorded, one a line."""
+        return self.crowd_errors.splitlines() if self.crowd_errors else []
 
     def is_open(self) -> bool:
         """Does this review still need work (a verdict, or steps after one)?"""
@@ -112,6 +128,13 @@ def step_id(revision: int, step: str) -> str:
 def with_judgments(review: Review, judgments: list[Judgment]) -> Review:
     """``review`` with ``judgments`` merged into its own (no repeats)."""
     return review.changed(judgments=tuple(unique_judgments([*review.judgments, *judgments])))
+
+
+def with_errors(review: Review, errors: tuple[str, ...]) -> Review:
+    """``review`` with the unreadable answers' ``errors`` added (no repeats)."""
+    known = review.error_lines()
+    new = [e for e in errors if e not in known]
+    return review.changed(crowd_errors="\n".join([*known, *new])) if new else review
 
 
 def decided(review: Review, verdict: Verdict, now: datetime) -> Review:

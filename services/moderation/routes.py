@@ -20,7 +20,7 @@ from services.moderation.signatures import is_signed
 from shared.bodies import bounded, form_body_spec
 from shared.errors import Unauthorized, error_responses
 from shared.operator import require_operator
-from shared.records import ReviewList, ReviewView
+from shared.records import ReviewList, ReviewView, VideoSpend
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -43,6 +43,13 @@ async def recent_reviews(
 async def slot_reviews(video: str, frame: int, deps: Deps) -> ReviewList:
     """The approved photos of one slot, best score first."""
     return review_list(await deps.moderator.of_slot(video, frame))
+
+
+@router.get("/videos/{video}/spend", tags=["reviews"])
+async def video_spend(video: str, deps: Deps) -> VideoSpend:
+    """What the crowd (Mechanical Turk's HITs) cost for one video so far, USD."""
+    spent = await deps.moderator.spend(video)
+    return VideoSpend(video=spent.video, total=spent.total, hits=spent.hits)
 
 
 @router.get("/reviews/{submission_id}", tags=["reviews"], responses=error_responses(404))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr, model_validator
+from decimal import Decimal
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.moderation.screening import ScreeningRules
@@ -10,6 +13,58 @@ from services.moderation.signatures import SignatureMode
 from services.moderation.verdicts import VerdictRules
 from shared.settings import ServiceSettings
 
+if TYPE_CHECKING:
+    from types_aiobotocore_mturk.type_defs import QualificationRequirementTypeDef
+
+# MTurk's system qualifications: percent of assignments approved, number of HITs approved.
+Comparator = Literal[
+    "LessThan",
+    "LessThanOrEqualTo",
+    "GreaterThan",
+    "GreaterThanOrEqualTo",
+    "EqualTo",
+    "NotEqualTo",
+    "Exists",
+    "DoesNotExist",
+    "In",
+    "NotIn",
+]
+APPROVAL_RATE_QUALIFICATION = "000000000000000000L0"
+APPROVED_HITS_QUALIFICATION = "00000000000000000040"
+
+
+class Qualification(BaseModel):
+    """One MTurk ``QualificationRequirement``, in the API's own field names."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    QualificationTypeId: str
+    Comparator: Comparator
+    IntegerValues: list[int] = Field(default_factory=list)
+
+    def requirement(self) -> QualificationRequirementTypeDef:
+        """As the ``mturk`` client takes it."""
+        found: QualificationRequirementTypeDef = {
+            "QualificationTypeId": self.QualificationTypeId,
+            "Comparator": self.Comparator,
+        }
+        if self.IntegerValues:
+            found["IntegerValues"] = list(self.IntegerValues)
+        return found
+
+
+DEFAULT_QUALIFICATIONS = (
+    Qualification(
+        QualificationTypeId=APPROVAL_RATE_QUALIFICATION,
+        Comparator="GreaterThanOrEqualTo",
+        IntegerValues=[95],
+    ),
+    Qualification(
+        QualificationTypeId=APPROVED_HITS_QUALIFICATION,
+        Comparator="GreaterThanOrEqualTo",
+        IntegerValues=[100],
+    ),
+)
 # Presigned photo URLs live as long as S3 allows (7 days): a unit may wait that long.
 MAX_PRESIGNED_SECONDS = 7 * 24 * 3600
 
@@ -62,6 +117,57 @@ class ModerationSettings(ServiceSettings):
     # Lifetime of the presigned photo and original URLs of a unit or test question (7
     # days at most); test questions get fresh URLs after half of it.
     photo_url_seconds: int = Field(MAX_PRESIGNED_SECONDS, ge=60, le=MAX_PRESIGNED_SECONDS)
+
+    # Which crowd judges the photos: `crowdflower` (the v1 API above) or `mturk` (Amazon
+    # Mechanical Turk, the `mturk_*` settings below).
+    crowd_provider: Literal["crowdflower", "mturk"] = "crowdflower"
+
+    # Mechanical Turk (see services/moderation/hitwork.py and the README).
+    # Use the requester sandbox (no money moves) rather than production.
+    mturk_sandbox: bool = True
+    # The requester API endpoint of production (real money).
+    mturk_production_url: str = "https://mturk-requester.us-east-1.amazonaws.com"
+    # The requester API endpoint of the sandbox (test workers, no money).
+    mturk_sandbox_url: str = "https://mturk-requester-sandbox.us-east-1.amazonaws.com"
+    # Another endpoint (the local stand-in of `make run`); empty: production or sandbox.
+    mturk_endpoint_url: str | None = None
+    # Where the question's form posts the answers in production (MTurk's externalSubmit).
+    mturk_production_submit_url: str = "https://www.mturk.com/mturk/externalSubmit"
+    # Where the question's form posts the answers in the sandbox.
+    mturk_sandbox_submit_url: str = "https://workersandbox.mturk.com/mturk/externalSubmit"
+    # Another form target (a local stand-in); empty: production's or the sandbox's.
+    mturk_submit_url: str | None = None
+    # Reward per assignment, USD (the question takes about half a minute).
+    mturk_reward_usd: Decimal = Field(Decimal("0.05"), ge=Decimal("0.01"))
+    # Time a worker has for one assignment once accepted.
+    mturk_assignment_seconds: int = Field(600, ge=30, le=24 * 3600)
+    # Submitted assignments we neither approve nor reject are paid after this long.
+    mturk_auto_approval_seconds: int = Field(3 * 24 * 3600, ge=0, le=30 * 24 * 3600)
+    # A HIT is offered to workers this long (at most the photo URLs' lifetime).
+    mturk_lifetime_seconds: int = Field(3 * 24 * 3600, ge=60, le=MAX_PRESIGNED_SECONDS)
+    # Title of the HIT types (the video's name is added).
+    mturk_title: str = "Compare a photo with a music video frame"
+    # Description of the HIT types, shown to workers searching for work.
+    mturk_description: str = "Say whether a visitor's photo mimics a frame of a music video."
+    # Search keywords of the HIT types, comma-separated.
+    mturk_keywords: str = "image, comparison, photo, music video, moderation"
+    # Qualification requirements as a JSON list of MTurk's QualificationRequirement
+    # objects. Default: approval rate >= 95 % and >= 100 approved HITs (MTurk's system
+    # qualifications); `[]` for a stand-in that does not know them.
+    mturk_qualifications: list[Qualification] = Field(
+        default_factory=lambda: list(DEFAULT_QUALIFICATIONS)
+    )
+    # MTurk's commission on the reward (what the spend records count).
+    mturk_fee_rate: Decimal = Field(Decimal("0.20"), ge=0)
+    # Extra commission for HITs of `mturk_big_hit_assignments` assignments or more.
+    mturk_big_hit_fee_rate: Decimal = Field(Decimal("0.20"), ge=0)
+    # Assignments per HIT from which the extra commission applies.
+    mturk_big_hit_assignments: int = Field(10, ge=1)
+    # MTurk's least commission per assignment, USD.
+    mturk_min_fee_usd: Decimal = Field(Decimal("0.01"), ge=0)
+    # Approve every readable assignment after the verdict, not only those agreeing
+    # with it (contradictory answers are still rejected).
+    mturk_approve_all: bool = False
 
     # Verdict rules (see services/moderation/verdicts.py).
     # At least this many trusted judgments decide.
@@ -126,6 +232,20 @@ class ModerationSettings(ServiceSettings):
         ):
             raise ValueError("crowd_webhook_signature=webhook_token needs crowd_webhook_token")
         return self
+
+    def mturk_url(self) -> str:
+        """The requester API endpoint: the stand-in's, else the sandbox or production."""
+        if self.mturk_endpoint_url:
+            return self.mturk_endpoint_url
+        return self.mturk_sandbox_url if self.mturk_sandbox else self.mturk_production_url
+
+    def mturk_form_target(self) -> str:
+        """Where the question's form posts."""
+        if self.mturk_submit_url:
+            return self.mturk_submit_url
+        if self.mturk_sandbox:
+            return self.mturk_sandbox_submit_url
+        return self.mturk_production_submit_url
 
     def verdict_rules(self) -> VerdictRules:
         """The verdict thresholds."""

@@ -13,11 +13,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from functools import partial
 from typing import Literal
 
 from services.moderation import offers
 from services.moderation.crowdwork import CrowdWork, ProcessCrowdJobs
+from services.moderation.hitwork import HitWork
 from services.moderation.imaging import UnreadableImage, gray_sample
 from services.moderation.offers import Slot
 from services.moderation.payloads import CrowdUnit, UnitJudgments
@@ -28,12 +30,14 @@ from services.moderation.ports import (
     PhotoStore,
     ReviewStore,
     SlotRegistry,
+    SpendTotal,
     VerdictQueues,
 )
 from services.moderation.reviews import (
     STEP_ANNOUNCE,
     STEP_MARK_SLOT,
     STEP_RETURN_SLOT,
+    STEP_SETTLE,
     STEP_UNMARK_SLOT,
     TAKEDOWN,
     Review,
@@ -41,6 +45,7 @@ from services.moderation.reviews import (
     new_review,
     taken_down,
     verdict_message,
+    with_errors,
     with_judgments,
     with_step_done,
 )
@@ -89,11 +94,14 @@ class Moderator:
         clock: Callable[[], datetime] = utcnow,
         *,
         crowd_jobs: CrowdJobs | None = None,
+        hits: HitWork | None = None,
     ) -> None:
         self.store, self.slots, self.crowd = store, slots, crowd
         self.photos, self.queues = photos, queues
         self.policy = policy
         self.clock = clock
+        # Mechanical Turk, when it is the crowd provider (new reviews go to it).
+        self.hits = hits
         self.work = CrowdWork(
             crowd,
             crowd_jobs or ProcessCrowdJobs(),
@@ -122,6 +130,13 @@ class Moderator:
         found = await asyncio.gather(*(self.store.get(sid) for sid in ids))
         approved = [r for r in found if r is not None and r.status == "approved"]
         return sorted(approved, key=lambda r: (-(r.score or 0.0), r.submission_id))
+
+    async def spend(self, video: str) -> SpendTotal:
+        """What the crowd cost for ``video``: the sum over its HITs (Mechanical Turk;
+        Crowdflower bills per job, outside this count)."""
+        if self.hits is None:
+            return SpendTotal(video=video, total=Decimal(0), hits=0)
+        return await self.hits.spend_of(video)
 
     # A submission arrives ------------------------------------------------------------
 
@@ -174,6 +189,8 @@ class Moderator:
     async def _request_unit(self, review: Review) -> Review:
         """Create the crowd unit once, then order it; a crash mid-way is healed by finding
         it again."""
+        if self.hits is not None:
+            return await self._request_hit(review, self.hits)
         try:
             job_id = await self.work.job_for(review.video)
             unit_id = None
@@ -209,7 +226,40 @@ class Moderator:
             return review
         return await self.store.put(ordered) or await self.review(review.submission_id)
 
+    async def _request_hit(self, review: Review, hits: HitWork) -> Review:
+        """Create the review's HIT (MTurk finds it again on a retry) and store it."""
+        try:
+            submitted = await hits.submit(review)
+        except CrowdUnavailable as exc:
+            log.warning(
+                "HIT not created; reconcile retries it",
+                extra={"submission_id": review.submission_id, "problem": exc.detail},
+            )
+            return review
+        return await self.store.put(submitted) or await self.review(review.submission_id)
+
     # Judgments arrive ----------------------------------------------------------------
+
+    async def receive_hit(self, hit_id: str, via: str = "notification") -> Outcome:
+        """Take the answers of a HIT that MTurk told us about (or reconcile found)."""
+        if self.hits is None:
+            return "ignored"
+        submission_id = await self.hits.crowd.submission_of(hit_id)
+        review = await self.store.get(submission_id) if submission_id else None
+        if review is None:
+            log.warning("a HIT of no known submission", extra={"hit_id": hit_id})
+            return "ignored"
+        return await self._collect_hit(review, self.hits, via)
+
+    async def _collect_hit(self, review: Review, hits: HitWork, via: str) -> Outcome:
+        found, errors = await hits.judgments(review)
+        for error in errors:
+            if error not in review.error_lines():
+                log.warning(
+                    "unreadable MTurk answer recorded, not counted",
+                    extra={"submission_id": review.submission_id, "problem": error},
+                )
+        return await self._consider(review, found, via=via, errors=errors)
 
     async def receive_unit(self, unit: CrowdUnit) -> Outcome:
         """Take a unit's judgments from the crowd's webhook."""
@@ -230,14 +280,17 @@ class Moderator:
             outcomes.add(await self._consider(review, list(unit.judgments), via="webhook"))
         return next((o for o in ("decided", "pending") if o in outcomes), "ignored")
 
-    async def _consider(self, review: Review, judgments: list[Judgment], via: str) -> Outcome:
-        """Merge ``judgments``; decide once there is a quorum. Stale input changes nothing."""
+    async def _consider(
+        self, review: Review, judgments: list[Judgment], via: str, errors: tuple[str, ...] = ()
+    ) -> Outcome:
+        """Merge ``judgments`` (and unreadable answers' ``errors``); decide once there is a
+        quorum. Stale input changes nothing."""
         for _ in range(MAX_RACES):
             if not review.is_pending:
                 return "ignored"
-            merged = with_judgments(review, judgments)
+            merged = with_errors(with_judgments(review, judgments), errors)
             verdict = decide(merged.judgments, self.policy.verdict_rules)
-            if verdict is None and merged.judgments == review.judgments:
+            if verdict is None and merged == review:
                 return "pending"
             candidate = merged if verdict is None else decided(merged, verdict, self.clock())
             stored = await self.store.put(candidate)
@@ -283,6 +336,8 @@ class Moderator:
             )
         elif step == STEP_ANNOUNCE:
             await self.queues.announce(verdict_message(review))
+        elif step == STEP_SETTLE and self.hits is not None:
+            await self.hits.settle(review)
 
     async def _change_slot(self, review: Review, event: Callable[[Slot], Slot]) -> None:
         if await self.slots.change(review.video, review.frame, event) is None:
@@ -314,7 +369,20 @@ class Moderator:
                     )
 
         await asyncio.gather(*(one(review) for review in reviews))
+        if self.hits is not None:
+            await self._reconcile_reviewable(self.hits)
         return len(reviews)
+
+    async def _reconcile_reviewable(self, hits: HitWork) -> None:
+        """Every HIT MTurk holds as reviewable, looked at as if notified (a lost
+        notification loses nothing)."""
+        try:
+            async for hit_id in hits.crowd.reviewable_hits():
+                await self.receive_hit(hit_id, via="reconcile")
+        except OfofError as exc:
+            log.warning(
+                "reviewable HITs not read; next pass retries", extra={"problem": exc.detail}
+            )
 
     async def _reconcile_one(self, review: Review) -> None:
         """Finish what ``review`` still needs; work a live request may still be doing
@@ -322,6 +390,8 @@ class Moderator:
         waiting = review.is_pending and review.unit_id is not None and not review.unit_ordered_at
         if waiting and self._is_quiet_since(review.created_at):
             await self._order(review)
+        elif review.is_pending and review.crowd == "mturk" and self.hits is not None:
+            await self._collect_hit(review, self.hits, via="reconcile")
         elif review.is_pending and review.job_id is not None and review.unit_id is not None:
             found = await self.crowd.judgments(review.job_id, review.unit_id)
             if found or not await self._is_stranded(review, review.job_id, review.unit_id):

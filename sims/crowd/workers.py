@@ -13,14 +13,27 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import Protocol
 
 from sims.crowd.cml import Form
-from sims.crowd.settings import CrowdSettings
 
 MIMIC_LOW, MIMIC_HIGH = 1, 5
 # Trust of a worker in a job without test questions: nothing says otherwise.
 UNMEASURED_TRUST = 1.0
 GOLD_SUFFIX = "_gold"
+
+
+class Pool(Protocol):
+    """How a worker pool is drawn (the local crowd's and the local MTurk's settings)."""
+
+    @property
+    def worker_count(self) -> int: ...
+    @property
+    def mimic_noise_points(self) -> float: ...
+    @property
+    def untrusted_share(self) -> float: ...
+    @property
+    def careless_share(self) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -41,7 +54,7 @@ class GoldRecord:
     correct: int = 0
 
 
-def hire(settings: CrowdSettings, rng: random.Random) -> list[Worker]:
+def hire(settings: Pool, rng: random.Random) -> list[Worker]:
     """The worker pool; about ``untrusted_share`` of it sloppy."""
     return [
         Worker(

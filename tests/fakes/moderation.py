@@ -5,15 +5,20 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
+from services.moderation.hits import worker_trust
 from services.moderation.offers import Slot, spread_ranks
 from services.moderation.ports import (
     CrowdUnavailable,
     CrowdUnfunded,
     GoldRequest,
+    HitRequest,
     QueueState,
+    SpendTotal,
     UnitRequest,
     VideoFeed,
+    WorkAssignment,
 )
 from services.moderation.reviews import Review
 from services.moderation.verdicts import Judgment
@@ -233,3 +238,118 @@ class FakeQueues:
 
     async def announce(self, verdict: SubmissionModerated) -> None:
         self.verdicts.append(verdict)
+
+
+def answer_xml(nudity: str = "no", mimic: str = "5", trying: str = "yes") -> str:
+    """A ``QuestionFormAnswers`` document as MTurk stores an externalSubmit form."""
+    answers = "".join(
+        f"<Answer><QuestionIdentifier>{name}</QuestionIdentifier>"
+        f"<FreeText>{value}</FreeText></Answer>"
+        for name, value in (("nudity", nudity), ("mimic", mimic), ("trying", trying))
+    )
+    schema = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01"
+    namespace = f"{schema}/QuestionFormAnswers.xsd"
+    return f'<QuestionFormAnswers xmlns="{namespace}">{answers}</QuestionFormAnswers>'
+
+
+@dataclass
+class FakeHitCrowd:
+    """:class:`~services.moderation.ports.HitCrowd`: HITs by id, assignments by HIT."""
+
+    types: dict[str, str] = field(default_factory=dict)
+    listening: list[str] = field(default_factory=list)
+    hits: dict[str, HitRequest] = field(default_factory=dict)
+    work: dict[str, list[WorkAssignment]] = field(default_factory=dict)
+    reviewable: list[str] = field(default_factory=list)
+    approved: list[str] = field(default_factory=list)
+    rejected: dict[str, str] = field(default_factory=dict)
+    closed: list[str] = field(default_factory=list)
+    down: bool = False
+
+    def _check(self) -> None:
+        if self.down:
+            raise CrowdUnavailable("mturk is down", transient=True)
+
+    async def create_hit_type(self, video: str) -> str:
+        self._check()
+        return self.types.setdefault(video, f"type-{video}")
+
+    async def listen(self, hit_type_id: str) -> None:
+        self._check()
+        self.listening.append(hit_type_id)
+
+    async def create_hit(self, hit_type_id: str, request: HitRequest) -> str:
+        self._check()
+        for hit_id, known in self.hits.items():
+            if known.submission_id == request.submission_id:
+                return hit_id
+        hit_id = f"HIT{len(self.hits) + 1}"
+        self.hits[hit_id] = request
+        return hit_id
+
+    async def submission_of(self, hit_id: str) -> str | None:
+        self._check()
+        request = self.hits.get(hit_id)
+        return request.submission_id if request else None
+
+    async def assignments(self, hit_id: str) -> list[WorkAssignment]:
+        self._check()
+        return list(self.work.get(hit_id, []))
+
+    async def reviewable_hits(self) -> AsyncIterator[str]:
+        self._check()
+        for hit_id in list(self.reviewable):
+            yield hit_id
+
+    def answer(self, hit_id: str, worker: str, xml: str) -> WorkAssignment:
+        """A worker submits an assignment of ``hit_id``."""
+        found = self.work.setdefault(hit_id, [])
+        assignment = WorkAssignment(f"A-{hit_id}-{len(found)}", worker, hit_id, "Submitted", xml)
+        found.append(assignment)
+        return assignment
+
+    def _set(self, assignment_id: str, status: str) -> None:
+        for hit_id, found in self.work.items():
+            self.work[hit_id] = [
+                replace(a, status=status) if a.assignment_id == assignment_id else a for a in found
+            ]
+
+    async def approve(self, assignment_id: str, feedback: str) -> None:
+        self._check()
+        self.approved.append(assignment_id)
+        self._set(assignment_id, "Approved")
+
+    async def reject(self, assignment_id: str, feedback: str) -> None:
+        self._check()
+        self.rejected[assignment_id] = feedback
+        self._set(assignment_id, "Rejected")
+
+    async def reviewed(self, hit_id: str) -> None:
+        self._check()
+        self.closed.append(hit_id)
+        if hit_id in self.reviewable:
+            self.reviewable.remove(hit_id)
+
+
+@dataclass
+class FakeWorkerTrust:
+    counts: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    async def trust(self, worker_ids: Sequence[str]) -> dict[str, float]:
+        return {w: worker_trust(*self.counts.get(w, (0, 0))) for w in worker_ids}
+
+    async def record(self, worker_id: str, agreed: bool) -> None:
+        agreed_before, judged = self.counts.get(worker_id, (0, 0))
+        self.counts[worker_id] = (agreed_before + int(agreed), judged + 1)
+
+
+@dataclass
+class FakeCrowdSpend:
+    costs: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+
+    async def record(self, video: str, submission_id: str, cost: Decimal) -> None:
+        self.costs[(video, submission_id)] = cost
+
+    async def of_video(self, video: str) -> SpendTotal:
+        mine = [cost for (v, _), cost in self.costs.items() if v == video]
+        return SpendTotal(video=video, total=sum(mine, Decimal(0)), hits=len(mine))

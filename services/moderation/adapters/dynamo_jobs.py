@@ -1,6 +1,7 @@
 """The crowd job of each video, remembered in moderation's DynamoDB table.
 
-Item: ``pk = crowdjob#{video}``, ``sk = job``; ``job_id``; ``gold_units`` (a JSON object,
+Item: ``pk = crowdjob#{video}`` (Mechanical Turk's HIT type: ``hittype#{video}``),
+``sk = job``; ``job_id``; ``gold_units`` (a JSON object,
 gold name → unit id, once the test questions exist); ``gold_urls_at`` (ISO time their
 photo URLs were issued). The first writer of a video's job wins (a conditional put).
 """
@@ -26,12 +27,14 @@ class DynamoCrowdJobs:
     """:class:`~services.moderation.ports.CrowdJobs`: one item per video in the reviews
     table, so a restart never lists the crowd's jobs."""
 
-    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str, prefix: str = "crowdjob") -> None:
         self.dynamodb = dynamodb
         self.table = table
+        # ``hittype`` keeps Mechanical Turk's HIT type of each video apart from its job.
+        self.prefix = prefix
 
     def _key(self, video: str) -> Item:
-        return {"pk": _s(f"crowdjob#{video}"), "sk": _s("job")}
+        return {"pk": _s(f"{self.prefix}#{video}"), "sk": _s("job")}
 
     async def job_of(self, video: str) -> CrowdJob | None:
         """The remembered job of ``video`` (a strongly consistent read)."""

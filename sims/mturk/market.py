@@ -1,0 +1,253 @@
+"""The requester's side of the marketplace: HIT types, HITs, assignments (pure, no I/O).
+
+Rules played as the real service plays them: registering a HIT type with the values of
+an existing one returns the existing id; a ``UniqueRequestToken`` used again within
+24 hours is refused (``AWS.MechanicalTurk.HitAlreadyExists``, naming the HIT); a HIT
+is ``Assignable`` until its ``MaxAssignments`` are submitted or its lifetime ends, then
+``Reviewable``; ``UpdateHITReviewStatus`` moves it to ``Reviewing`` and back; only a
+``Submitted`` assignment can be approved or rejected, except that a ``Rejected`` one
+may be approved with ``OverrideRejection`` within 30 days of its submission; a
+``Submitted`` assignment is approved automatically ``AutoApprovalDelayInSeconds`` after
+submission. Each approval takes the reward plus MTurk's fee (20 %, 40 % for HITs of 10
+or more assignments, at least $0.01) from the balance. Times are epoch seconds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from sims.mturk.errors import TurkError, does_not_exist, invalid_parameter, wrong_status
+from sims.mturk.questions import Page
+
+Json = dict[str, object]
+TOKEN_SECONDS = 24 * 3600
+OVERRIDE_SECONDS = 30 * 24 * 3600
+DEFAULT_AUTO_APPROVAL_SECONDS = 30 * 24 * 3600
+CENT = Decimal("0.01")
+
+
+def new_id() -> str:
+    """An id shaped like MTurk's: 30 upper-case letters and digits."""
+    return uuid.uuid4().hex.upper()[:30]
+
+
+@dataclass
+class HitType:
+    """A registered HIT type and where its notifications go."""
+
+    type_id: str
+    fields: Json
+    notification: Json | None = None
+    active: bool = False
+
+    @property
+    def reward(self) -> Decimal:
+        return Decimal(str(self.fields["Reward"]))
+
+    def seconds(self, name: str, default: int) -> int:
+        value = self.fields.get(name, default)
+        return int(value) if isinstance(value, int | str) else default
+
+    def wants(self, event_type: str) -> bool:
+        """Are notifications of ``event_type`` sent for this type's HITs?"""
+        events = (self.notification or {}).get("EventTypes", [])
+        return self.active and isinstance(events, list) and event_type in events
+
+
+@dataclass
+class Assignment:
+    """One worker's submitted work on a HIT."""
+
+    assignment_id: str
+    worker_id: str
+    hit_id: str
+    answer: str
+    accept_time: float
+    submit_time: float
+    auto_approval_time: float
+    deadline: float
+    status: str = "Submitted"
+    approval_time: float | None = None
+    rejection_time: float | None = None
+    feedback: str | None = None
+
+
+@dataclass
+class Hit:
+    """A HIT, its page and its assignments."""
+
+    hit_id: str
+    hit_type: HitType
+    question: str
+    page: Page
+    max_assignments: int
+    creation_time: float
+    expiration: float
+    annotation: str | None
+    status: str = "Assignable"
+    assignments: list[Assignment] = field(default_factory=list)
+
+    def fee(self) -> Decimal:
+        """MTurk's commission on one assignment's reward."""
+        rate = Decimal("0.40") if self.max_assignments >= 10 else Decimal("0.20")
+        return max(CENT, (self.hit_type.reward * rate).quantize(CENT, ROUND_HALF_UP))
+
+    def is_open(self, now: float) -> bool:
+        """Can a worker still take an assignment?"""
+        return (
+            self.status == "Assignable"
+            and now < self.expiration
+            and len(self.assignments) < self.max_assignments
+        )
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something a notification reports."""
+
+    event_type: str
+    hit: Hit
+    assignment_id: str | None = None
+    time: float = 0.0
+
+
+class Market:
+    """Every HIT type, HIT and assignment of the one requester this process plays."""
+
+    def __init__(self, balance_dollars: float) -> None:
+        self.types: dict[str, HitType] = {}
+        self.hits: dict[str, Hit] = {}
+        self.assignments: dict[str, Assignment] = {}
+        self.tokens: dict[str, tuple[str, float]] = {}
+        self.balance = Decimal(str(balance_dollars)).quantize(CENT)
+
+    def register_type(self, fields: Json) -> HitType:
+        """The HIT type of these values: the existing one if any, else a new one."""
+        key = json.dumps(fields, sort_keys=True)
+        for hit_type in self.types.values():
+            if json.dumps(hit_type.fields, sort_keys=True) == key:
+                return hit_type
+        hit_type = HitType(new_id(), dict(fields))
+        self.types[hit_type.type_id] = hit_type
+        return hit_type
+
+    def hit_type(self, type_id: str) -> HitType:
+        if type_id not in self.types:
+            raise does_not_exist("HIT type", type_id, "HITTypeDoesNotExist")
+        return self.types[type_id]
+
+    def hit(self, hit_id: str) -> Hit:
+        found = self.hits.get(hit_id)
+        if found is None or found.status == "Disposed":
+            raise does_not_exist("Hit", hit_id, "HITDoesNotExist")
+        return found
+
+    def assignment(self, assignment_id: str) -> Assignment:
+        if assignment_id not in self.assignments:
+            raise does_not_exist("Assignment", assignment_id, "AssignmentDoesNotExist")
+        return self.assignments[assignment_id]
+
+    def check_token(self, token: str | None, now: float) -> None:
+        """Refuse a ``UniqueRequestToken`` already used in the last 24 hours."""
+        earlier = self.tokens.get(token) if token else None
+        if earlier is not None and now - earlier[1] < TOKEN_SECONDS:
+            raise TurkError(
+                "AWS.MechanicalTurk.HitAlreadyExists",
+                f'The idempotency token "{token}" has already been processed. '
+                f"HIT {earlier[0]} already exists.",
+            )
+
+    def add_hit(self, hit: Hit, token: str | None) -> Hit:
+        """Publish ``hit`` (its token checked first by :meth:`check_token`)."""
+        self.hits[hit.hit_id] = hit
+        if token:
+            self.tokens[token] = (hit.hit_id, hit.creation_time)
+        return hit
+
+    def submit(self, hit: Hit, worker_id: str, answer: str, now: float) -> list[Event]:
+        """Record a worker's submission; the HIT turns Reviewable with its last one."""
+        if not hit.is_open(now) or any(a.worker_id == worker_id for a in hit.assignments):
+            return []
+        duration = hit.hit_type.seconds("AssignmentDurationInSeconds", 3600)
+        delay = hit.hit_type.seconds("AutoApprovalDelayInSeconds", DEFAULT_AUTO_APPROVAL_SECONDS)
+        accepted = max(hit.creation_time, now - min(30.0, duration / 2))
+        assignment = Assignment(
+            new_id(), worker_id, hit.hit_id, answer, accepted, now, now + delay, accepted + duration
+        )
+        hit.assignments.append(assignment)
+        self.assignments[assignment.assignment_id] = assignment
+        events = [Event("AssignmentSubmitted", hit, assignment.assignment_id, now)]
+        if len(hit.assignments) >= hit.max_assignments:
+            hit.status = "Reviewable"
+            events.append(Event("HITReviewable", hit, None, now))
+        return events
+
+    def approve(
+        self, assignment: Assignment, feedback: str | None, override: bool, now: float
+    ) -> None:
+        """Approve a Submitted assignment (or, with ``override``, a recently Rejected one)."""
+        overriding = override and assignment.status == "Rejected"
+        if overriding and now - assignment.submit_time > OVERRIDE_SECONDS:
+            raise wrong_status("Submitted")
+        if assignment.status != "Submitted" and not overriding:
+            raise wrong_status("Submitted" if not override else "Submitted,Rejected")
+        hit = self.hits[assignment.hit_id]
+        cost = hit.hit_type.reward + hit.fee()
+        if cost > self.balance:
+            raise TurkError(
+                "AWS.MechanicalTurk.InsufficientFunds",
+                "This Requester has insufficient funds in their account to complete this "
+                "transaction. Please visit https://requester.mturk.com/account to purchase "
+                "additional prepaid HITs.",
+            )
+        self.balance -= cost
+        assignment.status, assignment.approval_time = "Approved", now
+        assignment.rejection_time = None
+        assignment.feedback = feedback or assignment.feedback
+
+    def reject(self, assignment: Assignment, feedback: str, now: float) -> None:
+        """Reject a Submitted assignment, telling the worker why."""
+        if assignment.status != "Submitted":
+            raise wrong_status("Submitted")
+        if not feedback.strip():
+            raise invalid_parameter("RequesterFeedback is required to reject an assignment.")
+        assignment.status, assignment.rejection_time = "Rejected", now
+        assignment.feedback = feedback
+
+    def set_reviewing(self, hit: Hit, revert: bool) -> None:
+        """Reviewable -> Reviewing, or back with ``revert``."""
+        before, after = ("Reviewing", "Reviewable") if revert else ("Reviewable", "Reviewing")
+        if hit.status != before:
+            raise wrong_status(before)
+        hit.status = after
+
+    def delete(self, hit: Hit, now: float) -> None:
+        """Dispose of a HIT that no worker can take any more and whose work is decided."""
+        undecided = any(a.status == "Submitted" for a in hit.assignments)
+        if hit.is_open(now) or undecided:
+            raise TurkError(
+                "AWS.MechanicalTurk.InvalidHITState",
+                f"This HIT is currently in the state '{hit.status}'. This operation can be "
+                "called with a status of: Reviewing, Reviewable, and only once every "
+                "submitted assignment is approved or rejected.",
+            )
+        hit.status = "Disposed"
+
+    def settle(self, now: float) -> list[Event]:
+        """What the clock does: expired HITs become Reviewable, due auto-approvals happen."""
+        events: list[Event] = []
+        for hit in self.hits.values():
+            if hit.status == "Assignable" and now >= hit.expiration:
+                hit.status = "Reviewable"
+                events.append(Event("HITExpired", hit, None, now))
+                events.append(Event("HITReviewable", hit, None, now))
+        for assignment in self.assignments.values():
+            if assignment.status == "Submitted" and now >= assignment.auto_approval_time:
+                # Without funds it stays Submitted until the requester adds some.
+                with contextlib.suppress(TurkError):
+                    self.approve(assignment, None, False, now)
+        return events

@@ -1,0 +1,118 @@
+"""The simulated workers at work on HITs: they see only what the HIT's page shows.
+
+After a delay a HIT is looked at once. A page no worker can do (see
+:func:`sims.mturk.questions.why_unworkable`) or whose photo (its first ``<img>``) cannot
+be fetched is never answered. Otherwise the workers of the local crowd
+(:mod:`sims.crowd.workers`, same kinds, same judging of the photo beside the original,
+:mod:`sims.crowd.looks`) take it one by one, ``MaxAssignments`` distinct workers, each
+submission an assignment with its ``QuestionFormAnswers``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import random
+import time
+from collections.abc import Coroutine
+from typing import Any
+
+import httpx
+
+from sims.crowd.cml import Form, Question
+from sims.crowd.looks import likeness
+from sims.crowd.workers import Worker, answers, hire
+from sims.mturk.market import Hit, Market
+from sims.mturk.notices import Notifier
+from sims.mturk.questions import QUESTIONS, answer_xml, why_unworkable
+from sims.mturk.settings import MTurkSimSettings
+
+log = logging.getLogger("sims.mturk")
+FORM_QUESTIONS = tuple(Question(name, True) for name in QUESTIONS)
+
+
+def mturk_worker_id(worker: Worker) -> str:
+    """The worker's id as MTurk shows it (``A`` and 13 letters or digits)."""
+    return "A" + hashlib.sha256(str(worker.worker_id).encode()).hexdigest()[:13].upper()
+
+
+class Workforce:
+    """The simulated workers of one local MTurk process."""
+
+    def __init__(
+        self,
+        settings: MTurkSimSettings,
+        market: Market,
+        notifier: Notifier,
+        http: httpx.AsyncClient,
+        rng: random.Random,
+    ) -> None:
+        self.settings = settings
+        self.market = market
+        self.notifier = notifier
+        self.http = http
+        self.rng = rng
+        self.workers = hire(settings, rng)
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    def start(self, hit: Hit) -> None:
+        """Have ``hit`` worked in the background."""
+        self.spawn(self.work(hit))
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def stop(self) -> None:
+        """Cancel the work still in flight."""
+        for task in list(self.tasks):
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
+    async def work(self, hit: Hit) -> None:
+        settings = self.settings
+        await asyncio.sleep(
+            settings.judgment_delay_seconds + self.rng.uniform(0, settings.judgment_jitter_seconds)
+        )
+        reason = why_unworkable(hit.page)
+        if reason is not None:
+            log.warning("no worker can do the HIT", extra={"hit_id": hit.hit_id, "why": reason})
+            return
+        try:
+            seen = await self.look(hit.page.images)
+        except (httpx.HTTPError, OSError, ValueError) as exc:
+            log.warning(
+                "the HIT's images cannot be seen",
+                extra={"hit_id": hit.hit_id, "problem": type(exc).__name__},
+            )
+            return
+        await self.submit_all(hit, Form(tuple(hit.page.images), FORM_QUESTIONS), seen)
+
+    async def submit_all(self, hit: Hit, form: Form, seen: float | None) -> None:
+        """Distinct workers submit until the HIT has its assignments or closes."""
+        crew = self.rng.sample(self.workers, min(hit.max_assignments, len(self.workers)))
+        for worker in crew:
+            if not hit.is_open(time.time()):
+                return
+            given = answers(worker, form, seen, self.rng)
+            events = self.market.submit(
+                hit, mturk_worker_id(worker), answer_xml(hit.page, given), time.time()
+            )
+            await self.notifier.events(events)
+            await asyncio.sleep(self.settings.assignment_gap_seconds)
+
+    async def look(self, images: list[str]) -> float | None:
+        """How alike the photo and the original look; None when only the photo is shown.
+        Raises when one cannot be fetched."""
+        photo = await self.fetch(images[0])
+        if len(images) < 2:
+            return None
+        original = await self.fetch(images[1])
+        return await asyncio.to_thread(likeness, photo, original)
+
+    async def fetch(self, url: str) -> bytes:
+        response = await self.http.get(url, timeout=self.settings.fetch_timeout_seconds)
+        response.raise_for_status()
+        return response.content

@@ -1,0 +1,53 @@
+"""`make run CROWD=mturk`: the local stack starts the local MTurk and wires moderation to it."""
+
+import importlib.util
+from pathlib import Path
+
+from services.moderation.settings import ModerationSettings
+from shared.settings import AwsSettings
+from sims.mturk.settings import MTurkSimSettings
+
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+
+
+def load_devstack():
+    spec = importlib.util.spec_from_file_location("devstack", DEPLOY / "devstack.py")
+    assert spec is not None
+    assert spec.loader is not None
+    devstack = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(devstack)
+    return devstack
+
+
+def env_names(settings_class) -> set[str]:
+    prefix = settings_class.model_config.get("env_prefix", "")
+    return {f"{prefix}{name}".upper() for name in settings_class.model_fields}
+
+
+def test_the_local_mturk_runs_only_for_the_mturk_provider_without_a_real_endpoint():
+    devstack = load_devstack()
+    assert not devstack.wants_local_mturk({})
+    assert devstack.wants_local_mturk({"MODERATION_CROWD_PROVIDER": "mturk"})
+    real = {"MODERATION_CROWD_PROVIDER": "mturk", "MODERATION_MTURK_ENDPOINT_URL": "https://x"}
+    assert not devstack.wants_local_mturk(real)
+    procfile = (DEPLOY / "Procfile").read_text().splitlines()
+    assert "mturk: exec python deploy/devstack.py mturk" in procfile
+    makefile = (DEPLOY.parent / "Makefile").read_text()
+    assert "MODERATION_CROWD_PROVIDER=$(CROWD)" in makefile
+
+
+def test_moderation_and_the_local_mturk_share_keys_and_moderation_needs_no_qualifications(
+    monkeypatch,
+):
+    env = load_devstack().mturk_environment()
+    known = env_names(ModerationSettings) | env_names(MTurkSimSettings) | {"OFOF_LOCAL_MTURK"}
+    assert set(env) <= known
+    assert (env["MTURK_SIM_ACCESS_KEY_ID"], env["MTURK_SIM_SECRET_ACCESS_KEY"]) == (
+        "testing",
+        "testing",
+    )
+    assert env["MODERATION_MTURK_SUBMIT_URL"].endswith("/mturk/externalSubmit")
+    assert env["MODERATION_MTURK_SUBMIT_URL"].startswith(env["MODERATION_MTURK_ENDPOINT_URL"])
+    monkeypatch.setenv("MODERATION_MTURK_QUALIFICATIONS", env["MODERATION_MTURK_QUALIFICATIONS"])
+    assert ModerationSettings().mturk_qualifications == []
+    assert AwsSettings().mturk_queue == "ofof-mturk"
