@@ -16,6 +16,14 @@ The local Vimeo (``python -m sims.vimeo``) is off by default: it starts only whe
 renderer publishes to Vimeo (``RENDERER_PUBLISHERS`` names ``vimeo``) and no Vimeo API
 is named (``RENDERER_VIMEO_API_URL`` unset); the renderer and the gateway are then
 pointed at it with one access token per run.
+
+The local Mechanical Turk (``python -m sims.mturk``) is off by default too: it runs only
+when moderation's crowd is MTurk (``MODERATION_CROWD_PROVIDER=mturk``) and no MTurk
+endpoint is named (``MODERATION_MTURK_ENDPOINT_URL`` unset). Its Procfile line is
+``devstack.py mturk``, which becomes the local MTurk when it is wanted and otherwise
+idles (honcho stops the whole stack when one process exits); moderation is then
+pointed at it, signing with the local AWS credentials, and its notifications go to the
+local AWS's SQS.
 """
 
 from __future__ import annotations
@@ -53,6 +61,7 @@ from shared.logs import configure_logging  # noqa: E402
 from shared.queues import frames_queue_of  # noqa: E402
 from shared.settings import AwsSettings  # noqa: E402
 from sims.crowd.settings import CrowdSettings  # noqa: E402
+from sims.mturk.settings import MTurkSimSettings  # noqa: E402
 from sims.vimeo.settings import VimeoSimSettings  # noqa: E402
 
 # The local stack collects crowd judgments every 10 s instead of hourly.
@@ -108,6 +117,31 @@ def vimeo_environment() -> dict[str, str]:
     }
 
 
+def wants_local_mturk(env: Mapping[str, str]) -> bool:
+    """True when moderation's crowd is MTurk and no real MTurk endpoint is named."""
+    provider = env.get("MODERATION_CROWD_PROVIDER", "").strip().lower()
+    return provider == "mturk" and not env.get("MODERATION_MTURK_ENDPOINT_URL")
+
+
+def mturk_environment(env: Mapping[str, str]) -> dict[str, str]:
+    """Defaults that point moderation at the local MTurk and the local MTurk's
+    notifications at the local AWS's SQS; both sign with the local AWS credentials."""
+    return {
+        "OFOF_LOCAL_MTURK": "1",
+        "MTURK_SIM_ACCESS_KEY_ID": env.get("AWS_ACCESS_KEY_ID", "testing"),
+        "MTURK_SIM_SECRET_ACCESS_KEY": env.get("AWS_SECRET_ACCESS_KEY", "testing"),
+        "MTURK_SIM_SQS_ENDPOINT_URL": env.get("AWS_ENDPOINT_URL_SQS", ""),
+        "MODERATION_MTURK_ENDPOINT_URL": f"http://127.0.0.1:{MTurkSimSettings().port}",
+    }
+
+
+def local_mturk() -> None:
+    """The Procfile's ``mturk``: become the local MTurk when it is wanted, else idle."""
+    if os.environ.get("OFOF_LOCAL_MTURK"):
+        os.execv(sys.executable, [sys.executable, "-m", "sims.mturk"])  # noqa: S606
+    idle()
+
+
 def honcho_arguments(local_vimeo: bool) -> list[str]:
     """honcho's command line: every Procfile process, the local Vimeo only when wanted."""
     off = [] if local_vimeo else ["-c", "vimeo=0"]
@@ -157,6 +191,9 @@ def run() -> None:
             os.environ["PATH"] = value
         else:
             os.environ.setdefault(key, value)
+    if wants_local_mturk(os.environ):
+        for key, value in mturk_environment(os.environ).items():
+            os.environ.setdefault(key, value)
     honcho.manager.KILL_WAIT = HONCHO_KILL_WAIT_SECONDS
     honcho_main(honcho_arguments(local_vimeo))
 
@@ -203,6 +240,8 @@ async def setup() -> None:
     crowd = CrowdSettings()
     vimeo = VimeoSimSettings()
     optional = [f"{vimeo.base_url()}/healthz"] if os.environ.get("OFOF_LOCAL_VIMEO") else []
+    if os.environ.get("OFOF_LOCAL_MTURK"):
+        optional.append(f"http://127.0.0.1:{MTurkSimSettings().port}/healthz")
     await asyncio.gather(
         wait_until(f"http://{crowd.host}:{crowd.port}/healthz", deadline),
         *(wait_until(url, deadline) for url in optional),
@@ -283,10 +322,12 @@ def idle() -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["run", "aws", "setup"])
+    parser.add_argument("command", choices=["run", "aws", "setup", "mturk"])
     args = parser.parse_args()
     if args.command == "run":
         run()
+    elif args.command == "mturk":
+        local_mturk()
     elif args.command == "aws":
         configure_logging("aws")
         aws()

@@ -26,7 +26,7 @@ from botocore.exceptions import ClientError
 
 from tests.mturk_process import MTURK_KEY_ID, MTURK_SECRET, mturk_server
 from tests.pictures import good_copy, jpeg, original_frame
-from tests.processes import wait_for
+from tests.processes import PYTHON, answers, free_port, running, wait_for
 
 NS = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2011-11-11/HTMLQuestion.xsd"
 ANSWERS = "{http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/QuestionFormAnswers.xsd}"
@@ -411,3 +411,21 @@ def test_notification_faults_drop_or_double_deliveries(
     if copies:
         ids = [body["EventDocId"] for body in bodies]
         assert all(ids.count(doc_id) == copies for doc_id in ids)
+
+
+def test_the_procfile_line_becomes_the_local_mturk_only_when_it_is_wanted(output_dir):
+    devstack = [PYTHON, "deploy/devstack.py", "mturk"]
+    with running(devstack, env={"OFOF_LOCAL_MTURK": ""}) as idle:
+        time.sleep(2.0)
+        assert idle.poll() is None  # idles: honcho would stop the stack if it exited
+    port = free_port()
+    wanted = {
+        "OFOF_LOCAL_MTURK": "1",
+        "MTURK_SIM_PORT": str(port),
+        "MTURK_SIM_ACCESS_KEY_ID": MTURK_KEY_ID,
+        "MTURK_SIM_SECRET_ACCESS_KEY": MTURK_SECRET,
+    }
+    with running(devstack, env=wanted, log_path=output_dir / "mturk-devstack.log"):
+        endpoint = f"http://127.0.0.1:{port}"
+        wait_for(lambda: answers(f"{endpoint}/healthz"), 30, "the local MTurk under devstack")
+        assert client(endpoint).get_account_balance()["AvailableBalance"] == "10000.00"
