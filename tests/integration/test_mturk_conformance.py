@@ -343,10 +343,30 @@ def notify(mturk, hit_type: str, queue_url: str) -> None:
     )
 
 
-def test_notifications_land_in_the_sqs_queue_in_the_real_shape(
-    mturk, hit_type, images, moto_endpoint
-):
-    sqs = sqs_client(moto_endpoint)
+@pytest.fixture
+def sqs_endpoint(aws_backend: str, request: pytest.FixtureRequest) -> str:
+    """The SQS of this test: the moto server, or ministack (the local AWS of `make run`)."""
+    if aws_backend == "moto":
+        return str(request.getfixturevalue("moto_endpoint"))
+    return str(request.getfixturevalue("local_aws_endpoint").ministack_url)
+
+
+@pytest.fixture
+def notified(aws_backend: str, sqs_endpoint: str, endpoint: str, output_dir: Path):
+    """A client of a local MTurk whose notifications go to this test's SQS."""
+    if aws_backend == "moto":
+        yield client(endpoint)
+        return
+    log = output_dir / "mturk-localaws.log"
+    with mturk_server(log, sqs_endpoint_url=sqs_endpoint, **FAST) as url:
+        yield client(url)
+
+
+@pytest.mark.every_aws
+def test_notifications_land_in_the_sqs_queue_in_the_real_shape(notified, images, sqs_endpoint):
+    mturk = notified
+    hit_type = mturk.create_hit_type(**HIT_TYPE)["HITTypeId"]
+    sqs = sqs_client(sqs_endpoint)
     queue_url = sqs.create_queue(QueueName=f"mturk-{uuid.uuid4().hex[:8]}")["QueueUrl"]
     notify(mturk, hit_type, queue_url)
     hit_id = create_hit(mturk, hit_type, question([f"{images}/photo.jpg"]), MaxAssignments=2)
