@@ -15,11 +15,10 @@ import hashlib
 import logging
 import random
 import time
-from collections.abc import Coroutine
-from typing import Any
 
 import httpx
 
+from sims.background import Background
 from sims.crowd.cml import Form, Question
 from sims.crowd.looks import likeness
 from sims.crowd.workers import Worker, answers, hire
@@ -54,22 +53,15 @@ class Workforce:
         self.http = http
         self.rng = rng
         self.workers = hire(settings, rng)
-        self.tasks: set[asyncio.Task[None]] = set()
+        self.background = Background()
 
     def start(self, hit: Hit) -> None:
         """Have ``hit`` worked in the background."""
-        self.spawn(self.work(hit))
-
-    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work)
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        self.background.spawn(self.work(hit))
 
     async def stop(self) -> None:
         """Cancel the work still in flight."""
-        for task in list(self.tasks):
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.background.stop()
 
     async def work(self, hit: Hit) -> None:
         settings = self.settings
