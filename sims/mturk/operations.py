@@ -23,6 +23,14 @@ from sims.mturk.workforce import Workforce
 T = TypeVar("T")
 DEFAULT_PAGE = 10
 MAX_ANNOTATION_CHARS = 255
+MAX_QUALIFICATIONS = 10
+YEAR_SECONDS = 365 * 24 * 3600
+# The ranges the API reference gives for numbers the model leaves unbounded.
+TYPE_RANGES = {
+    "AssignmentDurationInSeconds": (30, YEAR_SECONDS),
+    "AutoApprovalDelayInSeconds": (0, 30 * 24 * 3600),
+}
+HIT_RANGES = {"LifetimeInSeconds": (30, YEAR_SECONDS), "MaxAssignments": (1, 1_000_000)}
 
 
 @dataclass
@@ -65,9 +73,23 @@ def paged(items: list[T], body: Json) -> tuple[list[T], Json]:
     return items[start:end], shown
 
 
+def check_ranges(body: Json, ranges: dict[str, tuple[int, int]]) -> None:
+    """Refuse a number outside the range the API reference gives for it."""
+    for name, (low, high) in ranges.items():
+        value = body.get(name)
+        if isinstance(value, int) and not low <= value <= high:
+            raise invalid_parameter(f"{name} must be between {low} and {high}, not {value}.")
+
+
 @operation
 async def CreateHITType(sim: Sim, body: Json) -> Json:
     """Register a HIT type (the same values give the same id)."""
+    check_ranges(body, TYPE_RANGES)
+    requirements = body.get("QualificationRequirements")
+    if isinstance(requirements, list) and len(requirements) > MAX_QUALIFICATIONS:
+        raise invalid_parameter(
+            f"A HIT type has at most {MAX_QUALIFICATIONS} qualification requirements."
+        )
     return {"HITTypeId": sim.market.register_type(body).type_id}
 
 
@@ -80,6 +102,7 @@ async def CreateHITWithHITType(sim: Sim, body: Json) -> Json:
     sim.market.check_token(token, now)
     if "Question" not in body:
         raise invalid_parameter("The local MTurk needs a Question (no HITLayoutId).")
+    check_ranges(body, HIT_RANGES)
     annotation = body.get("RequesterAnnotation")
     if isinstance(annotation, str) and len(annotation) > MAX_ANNOTATION_CHARS:
         raise invalid_parameter(

@@ -112,9 +112,8 @@ def hit_type(mturk) -> str:
 
 
 def create_hit(mturk, hit_type: str, shown: str, **extra: object) -> str:
-    hit = mturk.create_hit_with_hit_type(
-        HITTypeId=hit_type, LifetimeInSeconds=3600, Question=shown, **extra
-    )["HIT"]
+    fields = {"LifetimeInSeconds": 3600, **extra}
+    hit = mturk.create_hit_with_hit_type(HITTypeId=hit_type, Question=shown, **fields)["HIT"]
     return str(hit["HITId"])
 
 
@@ -220,6 +219,12 @@ def test_model_constraints_are_checked_on_the_server(mturk, hit_type):
     with pytest.raises(ClientError) as annotated:
         create_hit(mturk, hit_type, question([]), RequesterAnnotation="a" * 256)
     assert refusal(annotated)[0] == "RequestError"
+    with pytest.raises(ClientError) as short_lived:
+        create_hit(mturk, hit_type, question([]), LifetimeInSeconds=10)
+    assert "LifetimeInSeconds" in refusal(short_lived)[1]
+    with pytest.raises(ClientError) as late_approval:
+        mturk.create_hit_type(**{**HIT_TYPE, "AutoApprovalDelayInSeconds": 31 * 24 * 3600})
+    assert "AutoApprovalDelayInSeconds" in refusal(late_approval)[1]
 
 
 def test_assignments_and_reviewable_hits_are_paged_with_next_token(mturk, hit_type, images):
