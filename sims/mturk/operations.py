@@ -47,14 +47,27 @@ OPERATIONS: dict[str, Operation] = {}
 
 
 def operation(function: Operation) -> Operation:
-    """Register ``function`` under its operation name (``create_hit_type`` -> CreateHITType)."""
+    """Register ``function`` under its name, which is the operation's (``CreateHITType``)."""
     OPERATIONS[function.__name__] = function
     return function
 
 
 def text(body: Json, name: str) -> str:
+    """A string member, or "" when it is absent."""
     value = body.get(name)
     return value if isinstance(value, str) else ""
+
+
+def whole(body: Json, name: str, default: int) -> int:
+    """An integer member, or ``default`` when it is absent."""
+    value = body.get(name)
+    return value if isinstance(value, int) else default
+
+
+def member(body: Json, name: str) -> Json:
+    """A structure member, or {} when it is absent."""
+    value = body.get(name)
+    return value if isinstance(value, dict) else {}
 
 
 def paged(items: list[T], body: Json) -> tuple[list[T], Json]:
@@ -109,17 +122,14 @@ async def CreateHITWithHITType(sim: Sim, body: Json) -> Json:
             f"RequesterAnnotation is longer than {MAX_ANNOTATION_CHARS} characters."
         )
     question = text(body, "Question")
-    lifetime = body["LifetimeInSeconds"]
-    assert isinstance(lifetime, int)
-    max_assignments = body.get("MaxAssignments", 1)
     hit = Hit(
         new_id(),
         hit_type,
         question,
         page_of(html_of(question)),
-        max_assignments if isinstance(max_assignments, int) else 1,
+        whole(body, "MaxAssignments", 1),
         now,
-        now + lifetime,
+        now + whole(body, "LifetimeInSeconds", 0),
         annotation if isinstance(annotation, str) else None,
     )
     sim.market.add_hit(hit, token)
@@ -218,8 +228,7 @@ async def UpdateNotificationSettings(sim: Sim, body: Json) -> Json:
 @operation
 async def SendTestEventNotification(sim: Sim, body: Json) -> Json:
     """Send one test event to a notification specification."""
-    spec = body["Notification"]
-    assert isinstance(spec, dict)
+    spec = member(body, "Notification")
     check_spec(spec)
     account = sim.notifier.settings.account_id
     message = message_of(text(body, "TestEventType"), None, account, time.time())

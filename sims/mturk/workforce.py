@@ -17,6 +17,7 @@ import random
 import time
 
 import httpx
+from PIL import Image
 
 from sims.background import Background
 from sims.crowd.cml import Form, Question
@@ -54,6 +55,7 @@ class Workforce:
         self.rng = rng
         self.workers = hire(settings, rng)
         self.background = Background()
+        self.fetching = asyncio.Semaphore(settings.fetch_concurrency)
 
     def start(self, hit: Hit) -> None:
         """Have ``hit`` worked in the background."""
@@ -74,7 +76,7 @@ class Workforce:
             return
         try:
             seen = await self.look(hit.page.images)
-        except (httpx.HTTPError, OSError, ValueError) as exc:
+        except (httpx.HTTPError, OSError, ValueError, Image.DecompressionBombError) as exc:
             log.warning(
                 "the HIT's images cannot be seen",
                 extra={"hit_id": hit.hit_id, "problem": type(exc).__name__},
@@ -98,10 +100,11 @@ class Workforce:
     async def look(self, images: list[str]) -> float | None:
         """How alike the photo and the original look; None when only the photo is shown.
         Raises when one cannot be fetched."""
-        photo = await self.fetch(images[0])
-        if len(images) < 2:
+        async with self.fetching:
+            photo = await self.fetch(images[0])
+            original = await self.fetch(images[1]) if len(images) > 1 else None
+        if original is None:
             return None
-        original = await self.fetch(images[1])
         return await asyncio.to_thread(likeness, photo, original)
 
     async def fetch(self, url: str) -> bytes:
