@@ -50,3 +50,10 @@ def test_the_answer_has_one_free_text_per_submitted_field_but_the_assignment_id(
         for a in root
     }
     assert given == {"submission": "s-1", "nudity": "no", "mimic": "4", "trying": "yes"}
+
+
+def test_a_select_whose_options_have_no_value_submits_their_text():
+    options = "".join(f"<option>{n}</option>" for n in "12345")
+    mimic = f'<select name="mimic" required><option value="">?</option>{options}</select>'
+    page = page_of('<img src="http://x/p.jpg">' + FORM.format(ID + RADIOS + mimic))
+    assert why_unworkable(page) is None
