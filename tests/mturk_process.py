@@ -4,6 +4,7 @@ and what its tests share: boto3's client for it, HTMLQuestion pages, a loopback 
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -85,6 +86,13 @@ def client(endpoint: str, key: str = MTURK_KEY_ID, secret: str = MTURK_SECRET):
         aws_secret_access_key=secret,
         config=Config(retries={"mode": "standard", "max_attempts": 1}),
     )
+
+
+def fresh_hit_type(mturk) -> str:
+    """A HIT type of its own (a new title), so notification settings do not leak between
+    tests (the same values would give the same type)."""
+    fields = {**HIT_TYPE, "Title": f"{HIT_TYPE['Title']} {uuid.uuid4().hex[:6]}"}
+    return str(mturk.create_hit_type(**fields)["HITTypeId"])
 
 
 def create_hit(mturk, hit_type: str, shown: str, **extra: object) -> str:

@@ -25,6 +25,7 @@ from tests.mturk_process import (
     assignments,
     client,
     create_hit,
+    fresh_hit_type,
     image_server,
     mturk_server,
     question,
@@ -56,9 +57,7 @@ def mturk(endpoint: str):
 
 @pytest.fixture
 def hit_type(mturk) -> str:
-    # A fresh type per test: a new title, so notification settings do not leak between tests.
-    fields = {**HIT_TYPE, "Title": f"{HIT_TYPE['Title']} {uuid.uuid4().hex[:6]}"}
-    return str(mturk.create_hit_type(**fields)["HITTypeId"])
+    return fresh_hit_type(mturk)
 
 
 def test_a_hit_showing_the_photo_is_answered_by_distinct_workers(mturk, hit_type, images):

@@ -25,6 +25,7 @@ from tests.mturk_process import (
     assignments,
     client,
     create_hit,
+    fresh_hit_type,
     image_server,
     mturk_server,
     question,
@@ -44,18 +45,6 @@ def endpoint(output_dir: Path, moto_endpoint: str) -> Iterator[str]:
     log = output_dir / "mturk-notifications.log"
     with mturk_server(log, sqs_endpoint_url=moto_endpoint, seed=12, **FAST) as url:
         yield url
-
-
-@pytest.fixture
-def mturk(endpoint: str):
-    return client(endpoint)
-
-
-@pytest.fixture
-def hit_type(mturk) -> str:
-    # A fresh type per test: a new title, so notification settings do not leak between tests.
-    fields = {**HIT_TYPE, "Title": f"{HIT_TYPE['Title']} {uuid.uuid4().hex[:6]}"}
-    return str(mturk.create_hit_type(**fields)["HITTypeId"])
 
 
 def sqs_client(moto_endpoint: str):
@@ -115,7 +104,7 @@ def notified(aws_backend: str, sqs_endpoint: str, endpoint: str, output_dir: Pat
 @pytest.mark.every_aws
 def test_notifications_land_in_the_sqs_queue_in_the_real_shape(notified, images, sqs_endpoint):
     mturk = notified
-    hit_type = mturk.create_hit_type(**HIT_TYPE)["HITTypeId"]
+    hit_type = fresh_hit_type(mturk)
     sqs = sqs_client(sqs_endpoint)
     queue_url = sqs.create_queue(QueueName=f"mturk-{uuid.uuid4().hex[:8]}")["QueueUrl"]
     notify(mturk, hit_type, queue_url)
@@ -147,7 +136,9 @@ def test_notifications_land_in_the_sqs_queue_in_the_real_shape(notified, images,
     assert drain(sqs, queue_url, 1)[0]["Events"][0]["EventType"] == "Ping"
 
 
-def test_a_notification_to_something_else_than_an_sqs_queue_is_refused(mturk, hit_type):
+def test_a_notification_to_something_else_than_an_sqs_queue_is_refused(endpoint):
+    mturk = client(endpoint)
+    hit_type = fresh_hit_type(mturk)
     with pytest.raises(ClientError) as exc:
         mturk.update_notification_settings(
             HITTypeId=hit_type,
