@@ -35,6 +35,7 @@ from services.moderation.settings import ModerationSettings  # noqa: E402
 from services.renderer.settings import RendererSettings  # noqa: E402
 from shared.settings import ServiceSettings, field_env_names  # noqa: E402
 from sims.crowd.settings import CrowdSettings  # noqa: E402
+from sims.mturk.settings import MTurkSimSettings  # noqa: E402
 from sims.vimeo.settings import VimeoSimSettings  # noqa: E402
 
 MIB = 1024 * 1024
@@ -59,6 +60,7 @@ TABLES = (
     Table("crowd", "docs/moderation.md", CrowdSettings),
     Table("renderer", "docs/renderer.md", RendererSettings),
     Table("vimeo", "docs/renderer.md", VimeoSimSettings),
+    Table("mturk", "docs/sims.md", MTurkSimSettings),
 )
 
 

@@ -17,11 +17,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Coroutine
 from typing import Any
 
 import httpx
 
+from sims.background import Background
 from sims.crowd.board import Board, Job, Unit
 from sims.crowd.cml import Form, form_of
 from sims.crowd.looks import likeness
@@ -43,8 +43,8 @@ class Simulation:
         self.rng = random.Random(settings.seed)  # noqa: S311
         self.workers = hire(settings, self.rng)
         self.fetching = asyncio.Semaphore(settings.fetch_concurrency)
-        self.tasks: set[asyncio.Task[None]] = set()
-        self.deliveries = Deliveries(settings, http, self.rng, self._spawn)
+        self.background = Background()
+        self.deliveries = Deliveries(settings, http, self.rng, self.background.spawn)
         self.batches: dict[int, list[dict[str, Any]]] = {}
         # Gold images do not change: each gold unit is looked at once.
         self.gold_seen: dict[tuple[int, tuple[str, ...]], float | None] = {}
@@ -52,18 +52,11 @@ class Simulation:
     def start_judging(self, units: list[Unit]) -> None:
         """Judge ordered ``units`` in the background."""
         for unit in units:
-            self._spawn(self._judge(unit))
-
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work)
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+            self.background.spawn(self._judge(unit))
 
     async def stop(self) -> None:
         """Cancel the judging and deliveries still in flight."""
-        for task in list(self.tasks):
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.background.stop()
 
     async def _judge(self, unit: Unit) -> None:
         settings = self.settings
@@ -140,7 +133,7 @@ class Simulation:
             return
         if job.job_id not in self.batches:
             self.batches[job.job_id] = []
-            self._spawn(self._flush(job))
+            self.background.spawn(self._flush(job))
         self.batches[job.job_id].append(judgment)
 
     async def _flush(self, job: Job) -> None:

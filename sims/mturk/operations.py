@@ -23,6 +23,14 @@ from sims.mturk.workforce import Workforce
 T = TypeVar("T")
 DEFAULT_PAGE = 10
 MAX_ANNOTATION_CHARS = 255
+MAX_QUALIFICATIONS = 10
+YEAR_SECONDS = 365 * 24 * 3600
+# The ranges the API reference gives for numbers the model leaves unbounded.
+TYPE_RANGES = {
+    "AssignmentDurationInSeconds": (30, YEAR_SECONDS),
+    "AutoApprovalDelayInSeconds": (0, 30 * 24 * 3600),
+}
+HIT_RANGES = {"LifetimeInSeconds": (30, YEAR_SECONDS), "MaxAssignments": (1, 1_000_000)}
 
 
 @dataclass
@@ -39,14 +47,27 @@ OPERATIONS: dict[str, Operation] = {}
 
 
 def operation(function: Operation) -> Operation:
-    """Register ``function`` under its operation name (``create_hit_type`` -> CreateHITType)."""
+    """Register ``function`` under its name, which is the operation's (``CreateHITType``)."""
     OPERATIONS[function.__name__] = function
     return function
 
 
 def text(body: Json, name: str) -> str:
+    """A string member, or "" when it is absent."""
     value = body.get(name)
     return value if isinstance(value, str) else ""
+
+
+def whole(body: Json, name: str, default: int) -> int:
+    """An integer member, or ``default`` when it is absent."""
+    value = body.get(name)
+    return value if isinstance(value, int) else default
+
+
+def member(body: Json, name: str) -> Json:
+    """A structure member, or {} when it is absent."""
+    value = body.get(name)
+    return value if isinstance(value, dict) else {}
 
 
 def paged(items: list[T], body: Json) -> tuple[list[T], Json]:
@@ -65,9 +86,23 @@ def paged(items: list[T], body: Json) -> tuple[list[T], Json]:
     return items[start:end], shown
 
 
+def check_ranges(body: Json, ranges: dict[str, tuple[int, int]]) -> None:
+    """Refuse a number outside the range the API reference gives for it."""
+    for name, (low, high) in ranges.items():
+        value = body.get(name)
+        if isinstance(value, int) and not low <= value <= high:
+            raise invalid_parameter(f"{name} must be between {low} and {high}, not {value}.")
+
+
 @operation
 async def CreateHITType(sim: Sim, body: Json) -> Json:
     """Register a HIT type (the same values give the same id)."""
+    check_ranges(body, TYPE_RANGES)
+    requirements = body.get("QualificationRequirements")
+    if isinstance(requirements, list) and len(requirements) > MAX_QUALIFICATIONS:
+        raise invalid_parameter(
+            f"A HIT type has at most {MAX_QUALIFICATIONS} qualification requirements."
+        )
     return {"HITTypeId": sim.market.register_type(body).type_id}
 
 
@@ -80,23 +115,21 @@ async def CreateHITWithHITType(sim: Sim, body: Json) -> Json:
     sim.market.check_token(token, now)
     if "Question" not in body:
         raise invalid_parameter("The local MTurk needs a Question (no HITLayoutId).")
+    check_ranges(body, HIT_RANGES)
     annotation = body.get("RequesterAnnotation")
     if isinstance(annotation, str) and len(annotation) > MAX_ANNOTATION_CHARS:
         raise invalid_parameter(
             f"RequesterAnnotation is longer than {MAX_ANNOTATION_CHARS} characters."
         )
     question = text(body, "Question")
-    lifetime = body["LifetimeInSeconds"]
-    assert isinstance(lifetime, int)
-    max_assignments = body.get("MaxAssignments", 1)
     hit = Hit(
         new_id(),
         hit_type,
         question,
         page_of(html_of(question)),
-        max_assignments if isinstance(max_assignments, int) else 1,
+        whole(body, "MaxAssignments", 1),
         now,
-        now + lifetime,
+        now + whole(body, "LifetimeInSeconds", 0),
         annotation if isinstance(annotation, str) else None,
     )
     sim.market.add_hit(hit, token)
@@ -195,8 +228,7 @@ async def UpdateNotificationSettings(sim: Sim, body: Json) -> Json:
 @operation
 async def SendTestEventNotification(sim: Sim, body: Json) -> Json:
     """Send one test event to a notification specification."""
-    spec = body["Notification"]
-    assert isinstance(spec, dict)
+    spec = member(body, "Notification")
     check_spec(spec)
     account = sim.notifier.settings.account_id
     message = message_of(text(body, "TestEventType"), None, account, time.time())

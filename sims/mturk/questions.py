@@ -96,6 +96,13 @@ class _PageReader(HTMLParser):
         self.page = Page()
         self.in_mturk_form = False
         self.select: str | None = None
+        # An <option> without a value attribute submits its text.
+        self.option_text = False
+
+    def handle_data(self, data: str) -> None:
+        if self.option_text and self.select and data.strip():
+            self.page.fields[self.select].add(data.strip())
+            self.option_text = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = {name: value or "" for name, value in attrs}
@@ -117,6 +124,7 @@ class _PageReader(HTMLParser):
         name = found.get("name", "")
         kind = found.get("type", "text").lower()
         if tag == "option" and self.select:
+            self.option_text = "value" not in found
             self.page.fields[self.select].add(found.get("value", ""))
             return
         if not name or tag not in ("input", "select", "textarea"):

@@ -45,6 +45,8 @@ class MTurkSimSettings(BaseSettings):
     assignment_gap_seconds: float = Field(0.2, ge=0.0)
     # Timeout of fetching an image a HIT shows.
     fetch_timeout_seconds: float = Field(10.0, gt=0.0)
+    # HITs whose images are fetched at once (the rest wait their turn).
+    fetch_concurrency: int = Field(4, ge=1)
 
     # The SQS endpoint notifications are sent to (the local AWS; e.g. http://127.0.0.1:4566).
     sqs_endpoint_url: str = ""

@@ -15,11 +15,11 @@ import hashlib
 import logging
 import random
 import time
-from collections.abc import Coroutine
-from typing import Any
 
 import httpx
+from PIL import Image
 
+from sims.background import Background
 from sims.crowd.cml import Form, Question
 from sims.crowd.looks import likeness
 from sims.crowd.workers import Worker, answers, hire
@@ -54,22 +54,16 @@ class Workforce:
         self.http = http
         self.rng = rng
         self.workers = hire(settings, rng)
-        self.tasks: set[asyncio.Task[None]] = set()
+        self.background = Background()
+        self.fetching = asyncio.Semaphore(settings.fetch_concurrency)
 
     def start(self, hit: Hit) -> None:
         """Have ``hit`` worked in the background."""
-        self.spawn(self.work(hit))
-
-    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work)
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        self.background.spawn(self.work(hit))
 
     async def stop(self) -> None:
         """Cancel the work still in flight."""
-        for task in list(self.tasks):
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.background.stop()
 
     async def work(self, hit: Hit) -> None:
         settings = self.settings
@@ -82,7 +76,7 @@ class Workforce:
             return
         try:
             seen = await self.look(hit.page.images)
-        except (httpx.HTTPError, OSError, ValueError) as exc:
+        except (httpx.HTTPError, OSError, ValueError, Image.DecompressionBombError) as exc:
             log.warning(
                 "the HIT's images cannot be seen",
                 extra={"hit_id": hit.hit_id, "problem": type(exc).__name__},
@@ -106,10 +100,11 @@ class Workforce:
     async def look(self, images: list[str]) -> float | None:
         """How alike the photo and the original look; None when only the photo is shown.
         Raises when one cannot be fetched."""
-        photo = await self.fetch(images[0])
-        if len(images) < 2:
+        async with self.fetching:
+            photo = await self.fetch(images[0])
+            original = await self.fetch(images[1]) if len(images) > 1 else None
+        if original is None:
             return None
-        original = await self.fetch(images[1])
         return await asyncio.to_thread(likeness, photo, original)
 
     async def fetch(self, url: str) -> bytes:

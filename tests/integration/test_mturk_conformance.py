@@ -2,93 +2,44 @@
 
 The stand-in is only as good as its strictness: these tests hold it to the requester
 API's error codes and shapes, its idempotency, paging and state rules, and check that
-its simulated workers answer only HITs whose page really shows the photo, and that its
-notifications land in an SQS queue (the moto server) in the real message shape.
+its simulated workers answer only HITs whose page really shows the photo.
 """
 
 from __future__ import annotations
 
-import json
-import threading
 import time
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import boto3
 import httpx
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.mturk_process import MTURK_KEY_ID, MTURK_SECRET, mturk_server
-from tests.pictures import good_copy, jpeg, original_frame
-from tests.processes import wait_for
+from tests.mturk_process import (
+    FAST,
+    HIT_TYPE,
+    INPUTS,
+    answered,
+    assignments,
+    client,
+    create_hit,
+    fresh_hit_type,
+    image_server,
+    mturk_server,
+    question,
+    refusal,
+)
 
-NS = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2011-11-11/HTMLQuestion.xsd"
 ANSWERS = "{http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/QuestionFormAnswers.xsd}"
-FAST = {"judgment_delay_seconds": 0.3, "judgment_jitter_seconds": 0, "assignment_gap_seconds": 0.05}
-HIT_TYPE = {
-    "Title": "Does the photo mimic the frame?",
-    "Description": "Look at a photo beside a video frame and answer three questions.",
-    "Reward": "0.05",
-    "AssignmentDurationInSeconds": 600,
-    "AutoApprovalDelayInSeconds": 86400,
-    "Keywords": "image, comparison",
-}
-INPUTS = """
-<p><label><input type="radio" name="nudity" value="yes" required> yes</label>
-<label><input type="radio" name="nudity" value="no"> no</label></p>
-<p><select name="mimic" required><option value="">?</option><option value="1">1</option>
-<option value="2">2</option><option value="3">3</option><option value="4">4</option>
-<option value="5">5</option></select></p>
-<p><input type="radio" name="trying" value="yes" required>
-<input type="radio" name="trying" value="no"></p>
-"""
-
-
-def question(images: list[str], inputs: str = INPUTS, action: str | None = None) -> str:
-    """An HTMLQuestion showing ``images`` with the three questions in an MTurk form."""
-    shown = "".join(f'<img src="{url}" alt="">' for url in images)
-    target = action or "https://workersandbox.mturk.com/mturk/externalSubmit"
-    html = f"""<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
-<form name="mturk_form" method="post" id="mturk_form" action="{target}">
-<input type="hidden" value="" name="assignmentId" id="assignmentId">
-<input type="hidden" name="submission" value="sub-1">
-{shown}{inputs}<input type="submit"></form></body></html>"""
-    return (
-        f'<HTMLQuestion xmlns="{NS}"><HTMLContent><![CDATA[{html}]]></HTMLContent>'
-        "<FrameHeight>0</FrameHeight></HTMLQuestion>"
-    )
+NS = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2011-11-11/HTMLQuestion.xsd"
 
 
 @pytest.fixture(scope="module")
 def images(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A loopback web server showing a photo and its original frame."""
-    root = tmp_path_factory.mktemp("images")
-    (root / "photo.jpg").write_bytes(good_copy(3))
-    (root / "original.jpg").write_bytes(jpeg(original_frame(3)))
-    handler = partial(SimpleHTTPRequestHandler, directory=str(root))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-def client(endpoint: str, key: str = MTURK_KEY_ID, secret: str = MTURK_SECRET):
-    return boto3.client(
-        "mturk",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id=key,
-        aws_secret_access_key=secret,
-        config=Config(retries={"mode": "standard", "max_attempts": 1}),
-    )
+    with image_server(tmp_path_factory.mktemp("images")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -106,30 +57,7 @@ def mturk(endpoint: str):
 
 @pytest.fixture
 def hit_type(mturk) -> str:
-    # A fresh type per test: a new title, so notification settings do not leak between tests.
-    fields = {**HIT_TYPE, "Title": f"{HIT_TYPE['Title']} {uuid.uuid4().hex[:6]}"}
-    return str(mturk.create_hit_type(**fields)["HITTypeId"])
-
-
-def create_hit(mturk, hit_type: str, shown: str, **extra: object) -> str:
-    hit = mturk.create_hit_with_hit_type(
-        HITTypeId=hit_type, LifetimeInSeconds=3600, Question=shown, **extra
-    )["HIT"]
-    return str(hit["HITId"])
-
-
-def assignments(mturk, hit_id: str, **extra: object) -> list[dict]:
-    return list(mturk.list_assignments_for_hit(HITId=hit_id, **extra)["Assignments"])
-
-
-def answered(mturk, hit_id: str, count: int) -> list[dict]:
-    wait_for(lambda: len(assignments(mturk, hit_id)) >= count, 30, f"{count} assignments")
-    return assignments(mturk, hit_id)
-
-
-def refusal(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, str, str]:
-    error = exc.value.response["Error"]
-    return error["Code"], error.get("Message", ""), exc.value.response.get("TurkErrorCode", "")
+    return fresh_hit_type(mturk)
 
 
 def test_a_hit_showing_the_photo_is_answered_by_distinct_workers(mturk, hit_type, images):
@@ -220,6 +148,12 @@ def test_model_constraints_are_checked_on_the_server(mturk, hit_type):
     with pytest.raises(ClientError) as annotated:
         create_hit(mturk, hit_type, question([]), RequesterAnnotation="a" * 256)
     assert refusal(annotated)[0] == "RequestError"
+    with pytest.raises(ClientError) as short_lived:
+        create_hit(mturk, hit_type, question([]), LifetimeInSeconds=10)
+    assert "LifetimeInSeconds" in refusal(short_lived)[1]
+    with pytest.raises(ClientError) as late_approval:
+        mturk.create_hit_type(**{**HIT_TYPE, "AutoApprovalDelayInSeconds": 31 * 24 * 3600})
+    assert "AutoApprovalDelayInSeconds" in refusal(late_approval)[1]
 
 
 def test_assignments_and_reviewable_hits_are_paged_with_next_token(mturk, hit_type, images):
@@ -306,108 +240,3 @@ def test_requests_not_signed_with_the_requester_key_are_refused(endpoint):
     )
     assert unsigned.status_code == 403
     assert unsigned.json()["__type"] == "MissingAuthenticationTokenException"
-
-
-def sqs_client(moto_endpoint: str):
-    return boto3.client(
-        "sqs",
-        endpoint_url=moto_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-
-
-def drain(sqs, queue_url: str, wanted: int, timeout_seconds: float = 30) -> list[dict]:
-    """Every message body received until ``wanted`` arrived (or the timeout passed)."""
-    bodies: list[dict] = []
-    deadline = time.monotonic() + timeout_seconds
-    while len(bodies) < wanted and time.monotonic() < deadline:
-        got = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
-        for message in got.get("Messages", []):
-            bodies.append(json.loads(message["Body"]))
-            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-    return bodies
-
-
-def notify(mturk, hit_type: str, queue_url: str) -> None:
-    mturk.update_notification_settings(
-        HITTypeId=hit_type,
-        Notification={
-            "Destination": queue_url,
-            "Transport": "SQS",
-            "Version": "2014-08-15",
-            "EventTypes": ["AssignmentSubmitted", "HITReviewable"],
-        },
-        Active=True,
-    )
-
-
-def test_notifications_land_in_the_sqs_queue_in_the_real_shape(
-    mturk, hit_type, images, moto_endpoint
-):
-    sqs = sqs_client(moto_endpoint)
-    queue_url = sqs.create_queue(QueueName=f"mturk-{uuid.uuid4().hex[:8]}")["QueueUrl"]
-    notify(mturk, hit_type, queue_url)
-    hit_id = create_hit(mturk, hit_type, question([f"{images}/photo.jpg"]), MaxAssignments=2)
-    bodies = drain(sqs, queue_url, 3)
-    events = [event for body in bodies for event in body["Events"]]
-    assert sorted(e["EventType"] for e in events) == [
-        "AssignmentSubmitted",
-        "AssignmentSubmitted",
-        "HITReviewable",
-    ]
-    work = {a["AssignmentId"] for a in assignments(mturk, hit_id)}
-    assert {
-        e.get("AssignmentId") for e in events if e["EventType"] == "AssignmentSubmitted"
-    } == work
-    for body in bodies:
-        assert body["EventDocVersion"] == "2014-08-15" and body["EventDocId"]
-        assert body["SourceAccount"] and body["CustomerId"]
-        assert all(e["HITId"] == hit_id and e["HITTypeId"] == hit_type for e in body["Events"])
-    mturk.send_test_event_notification(
-        Notification={
-            "Destination": queue_url,
-            "Transport": "SQS",
-            "Version": "2014-08-15",
-            "EventTypes": ["AssignmentSubmitted"],
-        },
-        TestEventType="Ping",
-    )
-    assert drain(sqs, queue_url, 1)[0]["Events"][0]["EventType"] == "Ping"
-
-
-def test_a_notification_to_something_else_than_an_sqs_queue_is_refused(mturk, hit_type):
-    with pytest.raises(ClientError) as exc:
-        mturk.update_notification_settings(
-            HITTypeId=hit_type,
-            Notification={
-                "Destination": "someone@example.com",
-                "Transport": "Email",
-                "Version": "2014-08-15",
-                "EventTypes": ["HITReviewable"],
-            },
-        )
-    assert refusal(exc)[0] == "RequestError"
-
-
-@pytest.mark.parametrize(
-    ("setting", "copies"), [("drop_notifications", 0), ("duplicate_notifications", 2)]
-)
-def test_notification_faults_drop_or_double_deliveries(
-    output_dir, moto_endpoint, images, setting, copies
-):
-    sqs = sqs_client(moto_endpoint)
-    queue_url = sqs.create_queue(QueueName=f"mturk-{uuid.uuid4().hex[:8]}")["QueueUrl"]
-    settings = {**FAST, setting: 1.0, "sqs_endpoint_url": moto_endpoint}
-    with mturk_server(output_dir / f"mturk-{setting}.log", **settings) as url:
-        mturk = client(url)
-        hit_type = mturk.create_hit_type(**HIT_TYPE)["HITTypeId"]
-        notify(mturk, hit_type, queue_url)
-        hit_id = create_hit(mturk, hit_type, question([f"{images}/photo.jpg"]), MaxAssignments=1)
-        answered(mturk, hit_id, 1)
-        bodies = drain(sqs, queue_url, 2 * copies, timeout_seconds=5 if copies == 0 else 30)
-    assert len(bodies) == 2 * copies
-    if copies:
-        ids = [body["EventDocId"] for body in bodies]
-        assert all(ids.count(doc_id) == copies for doc_id in ids)
