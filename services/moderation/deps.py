@@ -14,6 +14,7 @@ from services.moderation.adapters.dynamo import DynamoReviewStore
 from services.moderation.adapters.dynamo_jobs import DynamoCrowdJobs
 from services.moderation.adapters.dynamo_slots import DynamoSlotRegistry
 from services.moderation.adapters.sqs import SqsFramesTransport, SqsVerdictQueues
+from services.moderation.contributors import Contributions
 from services.moderation.feeder import FeedPolicy, QueueNames, SlotFeeder, TransportGuard
 from services.moderation.ports import CrowdClient
 from services.moderation.settings import ModerationSettings
@@ -33,6 +34,7 @@ class ModerationDeps:
     moderator: Moderator
     feeder: SlotFeeder
     guard: TransportGuard
+    contributions: Contributions
 
 
 def build_moderator(settings: ModerationSettings, aws: AwsClients, crowd: CrowdClient) -> Moderator:
@@ -110,6 +112,7 @@ def build_deps(settings: ModerationSettings, aws: AwsClients, crowd: CrowdClient
         moderator=moderator,
         feeder=build_feeder(settings, aws),
         guard=build_guard(settings, aws, moderator),
+        contributions=Contributions(moderator),
     )
 
 
