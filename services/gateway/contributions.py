@@ -123,15 +123,17 @@ class Contributions:
         return {review.submission_id for review in await self._credits(video)}
 
     async def news(self, client_id: str, since: datetime) -> News:
-        """This visitor's photos that went live in a published clip after ``since``."""
+        """This visitor's photos live in a clip published after ``since``: each photo
+        is told once a new clip shows it (pages drop the ones they already told)."""
         now = datetime.fromtimestamp(self.gateway.clock(), since.tzinfo)
         mine = (await self.my_submissions(client_id)).submissions
-        live = [
-            s
-            for s in mine
-            if s.live_at_seconds is not None and s.decided_at and s.decided_at > since
-        ]
+        fresh = {s.video for s in mine if await self._published_after(s.video, since)}
+        live = [s for s in mine if s.live_at_seconds is not None and s.video in fresh]
         return News(now=now, live=live)
+
+    async def _published_after(self, video: str, since: datetime) -> bool:
+        published = (await self.gateway.clip(video)).clip
+        return published is not None and published.built_at > since
 
     async def delete(self, client_id: str, submission_id: str) -> None:
         """Withdraw one of this visitor's photos (NotFound alike for anyone else's)."""

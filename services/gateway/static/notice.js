@@ -5,6 +5,7 @@ import { api, clockTime } from "./api.js";
 
 const POLL_MS = 15000;
 const SINCE_KEY = "ofof-news-since";
+const TOLD_KEY = "ofof-news-told";
 
 function toast(message, href) {
   const box = document.createElement("div");
@@ -41,7 +42,13 @@ async function poll() {
     return;
   }
   localStorage.setItem(SINCE_KEY, news.now);
-  for (const item of news.live) tell(item);
+  // Every new clip lists this visitor's live photos again: tell each one once.
+  const told = new Set(JSON.parse(localStorage.getItem(TOLD_KEY) || "[]"));
+  for (const item of news.live.filter((i) => !told.has(i.submission_id))) {
+    tell(item);
+    told.add(item.submission_id);
+  }
+  localStorage.setItem(TOLD_KEY, JSON.stringify([...told].slice(-200)));
 }
 
 poll();
