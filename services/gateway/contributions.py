@@ -133,7 +133,8 @@ class Contributions:
 
     async def _published_after(self, video: str, since: datetime) -> bool:
         published = (await self.gateway.clip(video)).clip
-        return published is not None and published.built_at > since
+        # Published, not built: a render started before the last poll may end after it.
+        return published is not None and published.published_at > since
 
     async def delete(self, client_id: str, submission_id: str) -> None:
         """Withdraw one of this visitor's photos (NotFound alike for anyone else's)."""

@@ -156,6 +156,7 @@ class ClipVersion(BaseModel):
     built_at: datetime
     render_seconds: float
     duration_seconds: float
+    published_at: datetime
 
     @classmethod
     def of(cls, pointer: ClipPointer) -> ClipVersion:
@@ -168,6 +169,7 @@ class ClipVersion(BaseModel):
             built_at=pointer.built_at,
             render_seconds=pointer.render_seconds,
             duration_seconds=pointer.duration_seconds,
+            published_at=pointer.published_at,
         )
 
 

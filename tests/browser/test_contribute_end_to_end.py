@@ -41,8 +41,14 @@ def still_video(path, frames: int = FRAMES, fps: int = 4) -> bytes:
 
 
 @pytest.fixture
-async def whole_stack(aws, aws_fields, stack_factory, output_dir, tmp_path):
-    picture = still_video(tmp_path / "still.mp4")
+def still_frames() -> int:
+    """Frames of the imported still video (a module may override it)."""
+    return FRAMES
+
+
+@pytest.fixture
+async def whole_stack(aws, aws_fields, stack_factory, output_dir, tmp_path, still_frames):
+    picture = still_video(tmp_path / "still.mp4", frames=still_frames)
     env = aws_env(aws_fields)
     subprocess.run(
         [
