@@ -5,7 +5,6 @@ deleting a photo until it is gone from the pages and from the next clip.
 The video has one frame, so the second photo lands on the same slot (its second round).
 """
 
-import asyncio
 import re
 
 import httpx
@@ -13,7 +12,7 @@ import pytest
 from playwright.async_api import BrowserContext, expect
 
 from shared.records import ClipPointer, current_clip_key
-from tests.browser.test_contribute_end_to_end import whole_stack
+from tests.browser.test_contribute_end_to_end import contribute_as, whole_stack
 
 pytestmark = pytest.mark.browser
 __all__ = ["whole_stack"]
@@ -84,7 +83,7 @@ async def test_a_contributor_finds_shares_replays_and_deletes_their_frame(
 
     # Bob re-makes the same frame (its second round): the frame page flips between both.
     async with httpx.AsyncClient(base_url=gateway, timeout=30) as bob:
-        bob_photo = await contribute_by_api_as(bob, picture)
+        bob_photo = await contribute_as(bob, picture)
         frame = await ann.new_page()
         await frame.goto(f"{gateway}/frames/demo/0")
         for _ in range(12):
@@ -130,20 +129,3 @@ async def test_a_contributor_finds_shares_replays_and_deletes_their_frame(
             break
         await me.wait_for_timeout(1000)
     assert clip is not None and clip.filled_frames == []
-
-
-async def contribute_by_api_as(visitor: httpx.AsyncClient, picture: bytes) -> str:
-    """Lease (waiting for the feeder to offer the frame again) and send ``picture``."""
-    for _ in range(30):
-        leased = await visitor.post("/api/leases")
-        if leased.status_code == 201:
-            break
-        await asyncio.sleep(1)
-    lease = leased.json()
-    answer = await visitor.post(
-        f"/api/leases/{lease['lease_id']}/photo",
-        content=picture,
-        headers={"X-Lease-Token": lease["token"], "Content-Type": "image/jpeg"},
-    )
-    assert answer.status_code == 202, answer.text
-    return lease["lease_id"]

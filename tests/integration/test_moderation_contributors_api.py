@@ -1,16 +1,13 @@
 """moderation's contributor routes against moto: a visitor's list, deleting, credits."""
 
-from datetime import UTC, datetime
-
 import pytest
 
 from shared.aws import AwsClients
-from shared.messages import SubmissionIngested, SubmissionModerated
-from shared.queues import SqsQueueSender
-from shared.records import original_key, renditions_of, share_image_key
+from shared.messages import SubmissionModerated
+from shared.records import renditions_of, share_image_key
 from tests.integration import test_moderation_api as base
 from tests.peeks import drain
-from tests.pictures import good_copy, jpeg, original_frame
+from tests.pictures import good_copy
 
 ANN, BOB = "ann-client-id-00000001", "bob-client-id-00000002"
 pytestmark = pytest.mark.every_aws
@@ -23,30 +20,11 @@ pending_review, unit_payload, webhook_form = (
 )
 
 
-async def submit(aws: AwsClients, settings, sid: str, client_id: str, frame: int) -> None:
-    renditions = renditions_of(sid)
-    bucket = settings.media_bucket
-    await aws.s3.put_object(
-        Bucket=bucket, Key=original_key("demo", frame), Body=jpeg(original_frame(3))
-    )
-    for key in (renditions.medium, renditions.large, renditions.thumb, share_image_key(sid)):
-        await aws.s3.put_object(Bucket=bucket, Key=key, Body=good_copy(3))
-    message = SubmissionIngested(
-        submission_id=sid,
-        video="demo",
-        frame=frame,
-        client_id=client_id,
-        display_name="Ann",
-        renditions=renditions,
-        width=320,
-        height=180,
-        created_at=datetime.now(UTC),
-    )
-    await SqsQueueSender(aws).send(settings.moderation_queue, message)
-
-
 async def approved(client, aws, settings, sid: str, client_id: str, frame: int) -> None:
-    await submit(aws, settings, sid, client_id, frame)
+    await base.submit(aws, settings, sid, frame, client_id)
+    renditions = renditions_of(sid)
+    for key in (renditions.large, renditions.thumb, share_image_key(sid)):
+        await aws.s3.put_object(Bucket=settings.media_bucket, Key=key, Body=good_copy(3))
     await pending_review(client, sid)
     await client.post("/crowd/webhook", data=webhook_form(unit_payload(sid, 5)))
 
