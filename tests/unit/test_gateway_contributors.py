@@ -196,7 +196,10 @@ async def test_a_keep_link_moves_the_frames_to_another_browser(fakes, client):
     link = (await as_visitor(client, ALICE).get("/api/me/keep-link")).json()["url"]
     assert re.fullmatch(rf"/keep/{ALICE}\.[A-Za-z0-9_-]{{43}}", link)
     async for other in client_of(fakes, settings()):
-        answer = await other.get(link)
+        page = await other.get(link)
+        assert f'action="{link}"' in page.text
+        assert page.cookies.get(CLIENT_COOKIE) != ALICE  # opening it switches nobody
+        answer = await other.post(link, headers={"Origin": SITE})
         assert (answer.status_code, answer.headers["location"]) == (303, "/me")
         assert answer.cookies[CLIENT_COOKIE] == ALICE
         listed = (await other.get("/api/me/submissions")).json()["submissions"]
@@ -207,9 +210,18 @@ async def test_a_forged_or_altered_keep_link_is_refused_and_adopts_nobody(client
     link = (await as_visitor(client, ALICE).get("/api/me/keep-link")).json()["url"]
     client.cookies.clear()
     for forged in (link.replace(ALICE, BOB), link[:-2] + "AA", f"/keep/{ALICE}", "/keep/x.y"):
-        answer = await client.get(forged)
-        assert answer.status_code == 404
-        assert answer.cookies.get(CLIENT_COOKIE) not in (ALICE, BOB)
+        for method in ("GET", "POST"):
+            answer = await client.request(method, forged)
+            assert answer.status_code == 404
+            assert answer.cookies.get(CLIENT_COOKIE) not in (ALICE, BOB)
+
+
+async def test_a_keep_link_posted_from_another_site_switches_nobody(client):
+    link = (await as_visitor(client, ALICE).get("/api/me/keep-link")).json()["url"]
+    client.cookies.clear()
+    answer = await client.post(link, headers={"Origin": "https://evil.example"})
+    assert answer.status_code == 403
+    assert answer.cookies.get(CLIENT_COOKIE) != ALICE
 
 
 async def test_a_keep_link_needs_a_visitor_cookie(client):

@@ -1,25 +1,30 @@
 """A visitor's own frames (``/api/me/…``) and the keep-my-frames link (``/keep/…``).
 
 Every route acts only on the visitor's own client id, read from their cookie: there is
-no way to name another visitor. Writes pass the same-origin rule of
-``routes/security.py`` (and the cookie is SameSite=Lax), so other sites cannot delete
-a visitor's photo.
+no way to name another visitor. Opening a keep link only asks; the switch is a
+same-origin POST, so a link planted on another site cannot swap a visitor's identity.
+Writes pass the same-origin rule of ``routes/security.py`` (and the cookie is
+SameSite=Lax), so other sites cannot delete a visitor's photo.
 """
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime
+from string import Template
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.gateway.deps import ContributorCases
 from services.gateway.routes.cookies import CLIENT_COOKIE, is_client_id
+from services.gateway.routes.pages import PAGES
 from services.gateway.schemas import KeepLink, MySubmissions, News
 from shared.errors import NotFound, Unauthorized, error_responses
 
 router = APIRouter()
+KEEP_PAGE = (PAGES / "keep.html").read_text()
 
 
 def cookie_client_id(request: Request) -> str | None:
@@ -77,7 +82,16 @@ async def keep_link(request: Request, cases: ContributorCases) -> KeepLink:
     return KeepLink(url=cases.keep_link(own_client_id(request)))
 
 
-@router.get("/keep/{token}", include_in_schema=False)
+@router.get("/keep/{token}", response_class=HTMLResponse, include_in_schema=False)
+async def confirm_keep(token: str, cases: ContributorCases) -> HTMLResponse:
+    """Ask before switching: a link opened from another site must not switch anyone."""
+    if cases.kept_client(token) is None:
+        raise NotFound("this keep-my-frames link is not valid")
+    page = Template(KEEP_PAGE).substitute(action=html.escape(f"/keep/{token}"))
+    return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+
+
+@router.post("/keep/{token}", include_in_schema=False)
 async def adopt_frames(token: str, request: Request, cases: ContributorCases) -> Response:
     """Make this browser the visitor the link was made for, then show their frames."""
     client_id = cases.kept_client(token)
