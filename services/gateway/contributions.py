@@ -86,7 +86,8 @@ class Contributions:
         settings = gateway.settings
         derived = settings.keep_secret is None
         secret = settings.keep_secret or settings.lease_secret
-        assert secret is not None  # Gateway refuses to start without the lease secret
+        if secret is None:  # Gateway() has refused this already; said again for the types
+            raise RuntimeError("OFOF_LEASE_SECRET must be set")
         self.keep_key = keep_key(secret.get_secret_value().encode(), derived)
         self.deletes = SlidingWindowLimiter(settings.delete_rate_per_minute, RATE_WINDOW_SECONDS)
 
