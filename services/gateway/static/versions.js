@@ -3,12 +3,15 @@ import { api, el, formatCount, linkPagesToVideo, pageVideo } from "./api.js";
 
 const main = document.getElementById("versions-page");
 
+const frames = (n) => `${formatCount(n)} ${n === 1 ? "frame" : "frames"}`;
+
 function entry(v) {
   const when = new Date(v.built_at).toLocaleString();
-  const changed = v.remade == null ? "" : ` · ${formatCount(v.remade)} frames changed since the version before`;
+  // `remade` counts frames that went from original to photo or back, not photo swaps.
+  const changed = v.remade == null ? "" : ` · ${frames(v.remade)} re-made or restored since the version before`;
   return el("li", {}, [
     el("h2", { text: `Version of ${when}` }),
-    el("p", { class: "hint", text: `${formatCount(v.filled_slots)} frames re-made${changed}` }),
+    el("p", { class: "hint", text: `${frames(v.filled_slots)} re-made${changed}` }),
     el("video", { src: v.mp4_url, poster: v.poster_url, controls: "", preload: "none",
                   "aria-label": `The clip as published ${when}` }),
   ]);
