@@ -23,7 +23,8 @@ ORIGINALS_PREFIX = "originals/"
 # The files of one published clip version, under :func:`clip_version_prefix`.
 CLIP_MP4, CLIP_POSTER, CLIP_PLAYLIST, CLIP_INIT = "clip.mp4", "poster.jpg", "index.m3u8", "init.mp4"
 
-ReviewStatus = Literal["pending", "approved", "rejected"]
+# ``deleted``: the contributor withdrew the photo; its renditions are gone (issue 15).
+ReviewStatus = Literal["pending", "approved", "rejected", "deleted"]
 
 
 def originals_prefix(video: str) -> str:
@@ -119,6 +120,22 @@ def submission_record_key(submission_id: str) -> str:
 def announced_key(submission_id: str) -> str:
     """S3 key of ingest's marker: the submission was handed to moderation."""
     return f"{SUBMISSIONS_PREFIX}{submission_id}/announced"
+
+
+# Share images (the photo beside its original, for link previews), one per submission,
+# made once by the gateway; deleted with the submission's renditions.
+SHARES_PREFIX = "shares/"
+
+
+def share_image_key(submission_id: str) -> str:
+    """S3 key of the share image (``og:image``) of a submission."""
+    return f"{SHARES_PREFIX}{submission_id}.jpg"
+
+
+def clip_facts_key(video: str, version: str) -> str:
+    """S3 key of the :class:`ClipPointer` a published version keeps of itself, so its
+    history (when, how many frames) outlives the swap of ``current.json``."""
+    return f"{clip_version_prefix(video, version)}version.json"
 
 
 # Outside ``submissions/{id}/`` on purpose: a submission's folder holds what others read.

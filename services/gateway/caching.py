@@ -53,3 +53,11 @@ class LastGoodCache(Generic[T]):
         if len(self._entries) > MAX_ENTRIES:
             self._entries.popitem(last=False)
         return value
+
+    def forget(self, key: Hashable) -> None:
+        """Drop the answer for ``key`` (its source changed because of us)."""
+        self._entries.pop(key, None)
+
+    def clear(self) -> None:
+        """Drop every answer (a deletion may show in any of them)."""
+        self._entries.clear()

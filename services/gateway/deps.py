@@ -4,7 +4,7 @@ use-case object, and the route aliases."""
 from __future__ import annotations
 
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 import httpx
@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from services.gateway.adapters.ingest_api import HttpIngestClient
 from services.gateway.adapters.moderation_api import HttpReviewsClient
 from services.gateway.adapters.sqs import SqsFrameQueue
+from services.gateway.contributions import Contributions
 from services.gateway.ports import GatewayPorts
 from services.gateway.settings import GatewaySettings
 from services.gateway.usecases import Gateway
@@ -28,6 +29,11 @@ class GatewayDeps:
 
     aws: AwsClients
     gateway: Gateway
+    # Built over ``gateway``, whose cached reads it shares.
+    contributions: Contributions = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.contributions = Contributions(self.gateway)
 
 
 async def open_deps(settings: GatewaySettings, stack: AsyncExitStack) -> GatewayDeps:
@@ -54,5 +60,12 @@ def gateway_of(request: Request) -> Gateway:
     return deps.gateway
 
 
+def contributions_of(request: Request) -> Contributions:
+    """The contributor use cases of the running app."""
+    deps: GatewayDeps = request.app.state.deps
+    return deps.contributions
+
+
 UseCases = Annotated[Gateway, Depends(gateway_of)]
+ContributorCases = Annotated[Contributions, Depends(contributions_of)]
 Settings = Annotated[GatewaySettings, Depends(app_state("settings"))]

@@ -69,6 +69,15 @@ class ReviewsReader(Protocol):
     async def of_slot(self, video: str, frame: int) -> list[ReviewView]:
         """The approved photos of one slot, best first."""
 
+    async def of_client(self, client_id: str) -> list[ReviewView]:
+        """Every submission of one visitor moderation knows, newest first."""
+
+    async def delete(self, client_id: str, submission_id: str) -> ReviewView:
+        """Withdraw the visitor's own submission (NotFound for anyone else's)."""
+
+    async def credits(self, video: str) -> list[ReviewView]:
+        """The approved photo each slot of ``video`` shows, in frame order."""
+
 
 @dataclass(frozen=True)
 class GatewayPorts:

@@ -156,6 +156,7 @@ class ClipVersion(BaseModel):
     built_at: datetime
     render_seconds: float
     duration_seconds: float
+    published_at: datetime
 
     @classmethod
     def of(cls, pointer: ClipPointer) -> ClipVersion:
@@ -168,6 +169,7 @@ class ClipVersion(BaseModel):
             built_at=pointer.built_at,
             render_seconds=pointer.render_seconds,
             duration_seconds=pointer.duration_seconds,
+            published_at=pointer.published_at,
         )
 
 
@@ -223,3 +225,70 @@ class SlotPhotos(BaseModel):
     fps: float
     original_url: str
     photos: list[ShownPhoto]
+
+
+class MySubmission(SubmissionStatus):
+    """One of this visitor's submissions; once in the published clip, where it plays."""
+
+    created_at: datetime
+    decided_at: datetime | None = None
+    # Approved photos only: the page whose link preview shows the photo.
+    share_url: str | None = None
+    # In the current clip: seconds from its start, and the player deep-linked there.
+    live_at_seconds: float | None = None
+    player_url: str | None = None
+
+
+class MySubmissions(BaseModel):
+    """This visitor's submissions, newest first."""
+
+    submissions: list[MySubmission]
+
+
+class News(BaseModel):
+    """This visitor's photos that went live in the clip since ``since``; ask again with
+    ``since=now``."""
+
+    now: datetime
+    live: list[MySubmission]
+
+
+class KeepLink(BaseModel):
+    """A signed link that moves this visitor's frames to another browser."""
+
+    url: str
+
+
+class Credit(BaseModel):
+    """One frame's contributor, in the credits."""
+
+    frame: int
+    display_name: str | None
+    thumb_url: str
+    frame_url: str
+
+
+class Credits(BaseModel):
+    """Who made each re-made frame of a video, in frame order."""
+
+    video: str
+    credits: list[Credit]
+
+
+class HistoricClip(BaseModel):
+    """One retained published version of a clip, newest first in :class:`ClipHistory`."""
+
+    version: str
+    built_at: datetime
+    filled_slots: int
+    # Frames re-made since the version before it (None for the oldest retained one).
+    remade: int | None
+    mp4_url: str
+    poster_url: str
+
+
+class ClipHistory(BaseModel):
+    """The retained versions of a video's clip."""
+
+    video: str
+    versions: list[HistoricClip]

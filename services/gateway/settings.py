@@ -69,6 +69,15 @@ class GatewaySettings(ServiceSettings):
     # Lifetime of the visitor's client-id cookie (one year).
     client_cookie_max_age_seconds: int = 365 * 24 * 3600
 
+    # Signs "keep my frames" links (HMAC-SHA256). Unset: derived from OFOF_LEASE_SECRET.
+    # Changing it voids every link handed out.
+    keep_secret: SecretStr | None = None
+    # The site's public origin for share links and Open Graph tags (e.g.
+    # https://ofof.example); empty: the origin each request came to.
+    public_url: str = ""
+    # Deletions one visitor (client id) may make per minute (per replica).
+    delete_rate_per_minute: int = 20
+
     @field_validator("trusted_proxies")
     @classmethod
     def _proxies_are_addresses(cls, value: str) -> str:

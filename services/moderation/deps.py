@@ -17,6 +17,7 @@ from services.moderation.adapters.dynamo_slots import DynamoSlotRegistry
 from services.moderation.adapters.dynamo_workers import DynamoCrowdSpend, DynamoWorkerTrust
 from services.moderation.adapters.mturk import HitTerms, MturkCrowd
 from services.moderation.adapters.sqs import SqsFramesTransport, SqsVerdictQueues
+from services.moderation.contributors import Contributions
 from services.moderation.feeder import FeedPolicy, QueueNames, SlotFeeder, TransportGuard
 from services.moderation.hits import Fees
 from services.moderation.hitwork import HitPlan, HitWork
@@ -42,6 +43,7 @@ class ModerationDeps:
     moderator: Moderator
     feeder: SlotFeeder
     guard: TransportGuard
+    contributions: Contributions
 
 
 def build_moderator(
@@ -186,6 +188,7 @@ def build_deps(
         moderator=moderator,
         feeder=build_feeder(settings, aws),
         guard=build_guard(settings, aws, moderator),
+        contributions=Contributions(moderator),
     )
 
 

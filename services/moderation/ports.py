@@ -42,6 +42,15 @@ class ReviewStore(Protocol):
         """Approved reviews, newest decision first."""
         ...
 
+    async def of_client(self, client_id: str, limit: int) -> list[Review]:
+        """Up to ``limit`` reviews of one visitor's submissions, newest first (a new
+        review is filed under its client id when first stored)."""
+        ...
+
+    async def forget_client(self, client_id: str, submission_id: str) -> None:
+        """Remove the submission from the visitor's list (idempotent)."""
+        ...
+
 
 class SlotRegistry(Protocol):
     """The slots of every imported video (:mod:`services.moderation.offers`)."""
@@ -156,6 +165,10 @@ class PhotoStore(Protocol):
 
     async def put(self, key: str, data: bytes, content_type: str) -> str:
         """Store ``data`` under ``key`` (the crowd's gold images); returns its ETag."""
+        ...
+
+    async def delete(self, keys: list[str]) -> None:
+        """Delete ``keys`` (missing ones are fine): a deleted submission's files."""
         ...
 
 

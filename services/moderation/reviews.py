@@ -17,7 +17,14 @@ from typing import Any, Literal
 from services.moderation.screening import Screening
 from services.moderation.verdicts import REASON_TAKEDOWN, Judgment, Verdict, unique_judgments
 from shared.messages import Renditions, SubmissionIngested, SubmissionModerated
-from shared.records import ReviewList, ReviewStatus, ReviewView
+from shared.records import (
+    ReviewList,
+    ReviewStatus,
+    ReviewView,
+    announced_key,
+    share_image_key,
+    submission_record_key,
+)
 
 STEP_MARK_SLOT = "mark_slot"
 STEP_UNMARK_SLOT = "unmark_slot"
@@ -25,15 +32,20 @@ STEP_RETURN_SLOT = "return_slot"
 STEP_ANNOUNCE = "announce"
 # Mechanical Turk only: pay (or refuse) the HIT's assignments once the verdict is known.
 STEP_SETTLE = "settle"
+STEP_ERASE = "erase_photos"
 # Why a pending review waits: the crowd refused to order its unit for lack of funds.
 REASON_UNFUNDED = "crowd_funds_short"
-# Revision 1 is the first verdict, revision 2 an operator's takedown.
-FIRST_VERDICT, TAKEDOWN = 1, 2
+# Revision 1 is the first verdict, revision 2 an operator's takedown, revision 3 the
+# contributor's own deletion (from any state; see :mod:`services.moderation.contributors`).
+FIRST_VERDICT, TAKEDOWN, DELETION = 1, 2, 3
+REASON_DELETED = "deleted_by_contributor"
 CrowdProvider = Literal["mturk"]
 PLANS: dict[tuple[int, ReviewStatus], tuple[str, ...]] = {
     (FIRST_VERDICT, "approved"): (STEP_MARK_SLOT, STEP_ANNOUNCE),
     (FIRST_VERDICT, "rejected"): (STEP_RETURN_SLOT, STEP_ANNOUNCE),
     (TAKEDOWN, "rejected"): (STEP_UNMARK_SLOT, STEP_RETURN_SLOT, STEP_ANNOUNCE),
+    # The renderer hears of it (and drops the photo) before the photo's files go.
+    (DELETION, "deleted"): (STEP_UNMARK_SLOT, STEP_RETURN_SLOT, STEP_ANNOUNCE, STEP_ERASE),
 }
 
 
@@ -154,6 +166,26 @@ def taken_down(review: Review, now: datetime) -> Review:
     return review.changed(
         status="rejected", reasons=(REASON_TAKEDOWN,), decided_at=now, revision=TAKEDOWN
     )
+
+
+def deleted(review: Review, now: datetime) -> Review:
+    """``review`` withdrawn by its contributor: only ids remain (no name, no client id)."""
+    return review.changed(
+        status="deleted",
+        reasons=(REASON_DELETED,),
+        display_name=None,
+        client_id="",
+        decided_at=now,
+        revision=DELETION,
+    )
+
+
+def personal_keys(review: Review) -> list[str]:
+    """Every S3 key holding the photo or the name of ``review``'s submission (the claim,
+    a bare SHA-256 of the upload, stays: ingest needs it to refuse a replay)."""
+    sid = review.submission_id
+    renditions = [review.renditions.large, review.renditions.medium, review.renditions.thumb]
+    return [*renditions, submission_record_key(sid), announced_key(sid), share_image_key(sid)]
 
 
 def with_step_done(review: Review, step: str) -> Review:

@@ -1,11 +1,12 @@
-"""moderation's HTTP routes: the read API, operator takedowns and the crowd webhook."""
+"""moderation's HTTP routes: the read API, contributors' own lists and deletions,
+operator takedowns and the crowd webhook."""
 
 from __future__ import annotations
 
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Path, Query, Request
 from starlette.datastructures import FormData
 
 from services.moderation.deps import Deps, Settings
@@ -29,6 +30,8 @@ router = APIRouter()
 IGNORED_SIGNALS = frozenset({"job_complete", "job_data_processed", "unit_updated"})
 MAX_RECENT = 50
 WEBHOOK_FIELDS = ("signal", "payload", "signature")
+# The gateway's client-id cookie (services/gateway/routes/cookies.py): nothing else.
+ClientId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{16,64}$")]
 
 
 @router.get("/reviews/recent", tags=["reviews"])
@@ -56,6 +59,28 @@ async def video_spend(video: str, deps: Deps) -> VideoSpend:
 async def get_review(submission_id: str, deps: Deps) -> ReviewView:
     """One submission's review: pending, approved or rejected, with score and reasons."""
     return review_view(await deps.moderator.review(submission_id))
+
+
+@router.get("/clients/{client_id}/reviews", tags=["contributors"])
+async def client_reviews(client_id: ClientId, deps: Deps) -> ReviewList:
+    """One visitor's submissions, newest first (the gateway asks only for its cookie's)."""
+    return review_list(await deps.contributions.of_client(client_id))
+
+
+@router.delete(
+    "/clients/{client_id}/reviews/{submission_id}",
+    tags=["contributors"],
+    responses=error_responses(404, 409),
+)
+async def delete_review(client_id: ClientId, submission_id: str, deps: Deps) -> ReviewView:
+    """Withdraw one of the visitor's photos (404 alike for another's or an unknown one)."""
+    return review_view(await deps.contributions.delete(client_id, submission_id))
+
+
+@router.get("/videos/{video}/credits", tags=["contributors"])
+async def video_credits(video: str, deps: Deps) -> ReviewList:
+    """The approved photo each slot of a video shows, in frame order."""
+    return review_list(await deps.contributions.credits(video))
 
 
 @router.post(

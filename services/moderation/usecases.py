@@ -35,6 +35,7 @@ from services.moderation.ports import (
 )
 from services.moderation.reviews import (
     STEP_ANNOUNCE,
+    STEP_ERASE,
     STEP_MARK_SLOT,
     STEP_RETURN_SLOT,
     STEP_SETTLE,
@@ -43,6 +44,7 @@ from services.moderation.reviews import (
     Review,
     decided,
     new_review,
+    personal_keys,
     taken_down,
     verdict_message,
     with_errors,
@@ -311,6 +313,11 @@ class Moderator:
 
     # After a decision ----------------------------------------------------------------
 
+    async def carry_out(self, review: Review) -> Review:
+        """Perform the steps ``review``'s latest decision still owes (another use case's
+        decision: :mod:`services.moderation.contributors`)."""
+        return await self._perform_steps(review)
+
     async def _perform_steps(self, review: Review) -> Review:
         for step in review.open_steps():
             await self._perform(review, step)
@@ -338,6 +345,8 @@ class Moderator:
             await self.queues.announce(verdict_message(review))
         elif step == STEP_SETTLE and self.hits is not None:
             await self.hits.settle(review)
+        elif step == STEP_ERASE:
+            await self.photos.delete(personal_keys(review))
 
     async def _change_slot(self, review: Review, event: Callable[[Slot], Slot]) -> None:
         if await self.slots.change(review.video, review.frame, event) is None:

@@ -4,6 +4,7 @@ The video is a still scene (every frame alike), so the fake camera, fed the orig
 frame, re-creates whichever frame the page leases, and the simulated crowd rates it well.
 """
 
+import asyncio
 import io
 import os
 import re
@@ -41,8 +42,14 @@ def still_video(path, frames: int = FRAMES, fps: int = 4) -> bytes:
 
 
 @pytest.fixture
-async def whole_stack(aws, aws_fields, stack_factory, output_dir, tmp_path):
-    picture = still_video(tmp_path / "still.mp4")
+def still_frames() -> int:
+    """Frames of the imported still video (a module may override it)."""
+    return FRAMES
+
+
+@pytest.fixture
+async def whole_stack(aws, aws_fields, stack_factory, output_dir, tmp_path, still_frames):
+    picture = still_video(tmp_path / "still.mp4", frames=still_frames)
     env = aws_env(aws_fields)
     subprocess.run(
         [
@@ -80,14 +87,24 @@ async def whole_stack(aws, aws_fields, stack_factory, output_dir, tmp_path):
 
 async def contribute_by_api(gateway: str, picture: bytes) -> str:
     async with httpx.AsyncClient(base_url=gateway, timeout=30) as visitor:
-        lease = (await visitor.post("/api/leases")).json()
-        answer = await visitor.post(
-            f"/api/leases/{lease['lease_id']}/photo",
-            content=picture,
-            headers={"X-Lease-Token": lease["token"], "Content-Type": "image/jpeg"},
-        )
-        assert answer.status_code == 202, answer.text
-        return lease["lease_id"]
+        return await contribute_as(visitor, picture)
+
+
+async def contribute_as(visitor: httpx.AsyncClient, picture: bytes) -> str:
+    """Lease a frame (waiting up to 30 s for one to be offered) and send ``picture``."""
+    for _ in range(30):
+        leased = await visitor.post("/api/leases")
+        if leased.status_code != 503:
+            break
+        await asyncio.sleep(1)
+    lease = leased.json()
+    answer = await visitor.post(
+        f"/api/leases/{lease['lease_id']}/photo",
+        content=picture,
+        headers={"X-Lease-Token": lease["token"], "Content-Type": "image/jpeg"},
+    )
+    assert answer.status_code == 202, answer.text
+    return lease["lease_id"]
 
 
 async def test_a_visitor_contributes_a_frame_and_sees_it_in_the_clip(

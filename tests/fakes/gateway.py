@@ -103,11 +103,15 @@ class MemoryReviews:
     """Moderation's read API over a dict of reviews; can be down."""
 
     reviews: dict[str, ReviewView] = field(default_factory=dict)
+    # Client id → its submission ids, oldest first.
+    clients: dict[str, list[str]] = field(default_factory=dict)
     down: bool = False
     calls: int = 0
 
-    def add(self, review: ReviewView) -> None:
+    def add(self, review: ReviewView, client_id: str | None = None) -> None:
         self.reviews[review.submission_id] = review
+        if client_id is not None:
+            self.clients.setdefault(client_id, []).append(review.submission_id)
 
     def _check(self) -> None:
         self.calls += 1
@@ -134,6 +138,31 @@ class MemoryReviews:
             if r.status == "approved" and (r.video, r.frame) == (video, frame)
         ]
         return sorted(approved, key=lambda r: r.score or 0.0, reverse=True)
+
+    async def of_client(self, client_id: str) -> list[ReviewView]:
+        self._check()
+        ids = self.clients.get(client_id, [])
+        return [self.reviews[sid] for sid in reversed(ids) if sid in self.reviews]
+
+    async def delete(self, client_id: str, submission_id: str) -> ReviewView:
+        self._check()
+        if submission_id not in self.clients.get(client_id, []):
+            raise NotFound("no such submission of yours")
+        self.clients[client_id].remove(submission_id)
+        gone = self.reviews[submission_id].model_copy(update={"status": "deleted"})
+        self.reviews[submission_id] = gone
+        return gone
+
+    async def credits(self, video: str) -> list[ReviewView]:
+        self._check()
+        best: dict[int, ReviewView] = {}
+        for review in await self.recent(10**6):
+            current = best.get(review.frame)
+            if review.video == video and (
+                current is None or (review.score or 0) > (current.score or 0)
+            ):
+                best[review.frame] = review
+        return [best[frame] for frame in sorted(best)]
 
 
 @dataclass

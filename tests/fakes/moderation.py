@@ -48,6 +48,13 @@ class FakeReviewStore:
         done = [r for r in self.reviews.values() if r.status == "approved" and not r.is_open()]
         return sorted(done, key=lambda r: r.decided_at or r.created_at, reverse=True)[:limit]
 
+    async def of_client(self, client_id: str, limit: int) -> list[Review]:
+        mine = [r for r in self.reviews.values() if r.client_id == client_id]
+        return sorted(mine, key=lambda r: (r.created_at, r.submission_id), reverse=True)[:limit]
+
+    async def forget_client(self, client_id: str, submission_id: str) -> None:
+        return None
+
 
 @dataclass
 class FakeSlotRegistry:
@@ -230,6 +237,10 @@ class FakePhotos:
     async def put(self, key: str, data: bytes, content_type: str) -> str:
         self.objects[key] = data
         return "etag"
+
+    async def delete(self, keys: list[str]) -> None:
+        for key in keys:
+            self.objects.pop(key, None)
 
 
 @dataclass

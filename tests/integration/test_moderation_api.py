@@ -50,7 +50,9 @@ async def client(settings, aws: AwsClients) -> AsyncIterator[httpx.AsyncClient]:
             yield c
 
 
-async def submit(aws: AwsClients, settings: ModerationSettings, sid: str, frame: int = 5) -> None:
+async def submit(
+    aws: AwsClients, settings: ModerationSettings, sid: str, frame: int = 5, client_id: str = "c1"
+) -> None:
     renditions = renditions_of(sid)
     bucket = settings.media_bucket
     await aws.s3.put_object(
@@ -61,7 +63,7 @@ async def submit(aws: AwsClients, settings: ModerationSettings, sid: str, frame:
         submission_id=sid,
         video="demo",
         frame=frame,
-        client_id="c1",
+        client_id=client_id,
         display_name="Ann",
         renditions=renditions,
         width=320,

@@ -1,4 +1,4 @@
-"""Moderation's read API, as the gateway uses it for its pages."""
+"""Moderation's read API, as the gateway uses it for its pages, and a visitor's deletions."""
 
 from __future__ import annotations
 
@@ -38,9 +38,23 @@ class HttpReviewsClient:
     async def of_slot(self, video: str, frame: int) -> list[ReviewView]:
         return (await self._get(f"/slots/{video}/{frame}/reviews", ReviewList)).reviews
 
-    async def _get(self, path: str, model: type[M], params: QueryParams | None = None) -> M:
+    async def of_client(self, client_id: str) -> list[ReviewView]:
+        return (
+            await self._get(f"/clients/{quote(client_id, safe='')}/reviews", ReviewList)
+        ).reviews
+
+    async def delete(self, client_id: str, submission_id: str) -> ReviewView:
+        path = f"/clients/{quote(client_id, safe='')}/reviews/{quote(submission_id, safe='')}"
+        return await self._get(path, ReviewView, method="DELETE")
+
+    async def credits(self, video: str) -> list[ReviewView]:
+        return (await self._get(f"/videos/{quote(video, safe='')}/credits", ReviewList)).reviews
+
+    async def _get(
+        self, path: str, model: type[M], params: QueryParams | None = None, method: str = "GET"
+    ) -> M:
         try:
-            answer = await self.http.get(f"{self.base_url}{path}", params=params)
+            answer = await self.http.request(method, f"{self.base_url}{path}", params=params)
         except httpx.HTTPError as exc:
             raise DependencyUnavailable("moderation", "reviews are unavailable right now") from exc
         if answer.status_code == 404:

@@ -30,6 +30,11 @@ def set_cookie_header(
     return "; ".join(parts).encode("latin-1")
 
 
+def is_client_id(value: str) -> bool:
+    """Could ``value`` be a client id this gateway minted?"""
+    return _VALID_CLIENT_ID.match(value) is not None
+
+
 class ClientIdMiddleware:
     """Gives every visitor a client id; routes read it from ``scope["state"]``."""
 
@@ -43,10 +48,13 @@ class ClientIdMiddleware:
             await self.app(scope, receive, send)
             return
         existing = HTTPConnection(scope).cookies.get(CLIENT_COOKIE, "")
-        client_id = existing if _VALID_CLIENT_ID.match(existing) else secrets.token_urlsafe(18)
-        scope.setdefault("state", {})["client_id"] = client_id
+        client_id = existing if is_client_id(existing) else secrets.token_urlsafe(18)
+        state = scope.setdefault("state", {})
+        state["client_id"] = client_id
 
         async def send_with_cookie(message: Message) -> None:
+            # A keep-my-frames link may have switched the visitor (routes/me.py).
+            client_id = state["client_id"]
             if message["type"] == "http.response.start" and client_id != existing:
                 cookie = set_cookie_header(
                     CLIENT_COOKIE, client_id, max_age=self.max_age_seconds, secure=self.secure

@@ -64,3 +64,19 @@ export function linkPagesToVideo() {
     link.href = videoPage(link.getAttribute("href"));
   }
 }
+
+// Copy `text` to the clipboard and say so in `status` (an aria-live element).
+export async function copyText(text, status) {
+  try {
+    await navigator.clipboard.writeText(text);
+    if (status) status.textContent = "Link copied.";
+  } catch {
+    if (status) status.textContent = `Copy this link: ${text}`;
+  }
+}
+
+// "0:12" for 12.48 seconds.
+export function clockTime(seconds) {
+  const whole = Math.floor(seconds);
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
+}

@@ -1,5 +1,5 @@
 // Frame page: the original frame beside the approved photos of that slot, with credit.
-import { api, el, formatCount } from "./api.js";
+import { api, copyText, el, formatCount } from "./api.js";
 
 const main = document.getElementById("frame-page");
 const [, , video, frameText] = location.pathname.split("/");
@@ -40,6 +40,67 @@ async function load() {
       el("span", { text: `${p.display_name || "Anonymous"} · ${Math.round(p.score * 100)}%` }),
     ])));
   main.dataset.state = photos.length ? "filled" : "empty";
+  if (photos.length) {
+    const share = document.getElementById("share-best");
+    share.href = `/s/${encodeURIComponent(photos[0].submission_id)}`;
+    share.hidden = false;
+  }
+  flipBook(photos);
 }
+
+// The flip-book: every approved photo of the slot, oldest decision first. It never moves
+// by itself; Play animates it unless the visitor asks for reduced motion.
+const FLIP_MS = 900;
+const reducedMotion = matchMedia("(prefers-reduced-motion: reduce)");
+
+function flipBook(photos) {
+  const pages = [...photos].sort((a, b) => String(a.decided_at).localeCompare(String(b.decided_at)));
+  const section = document.getElementById("history");
+  if (pages.length < 2) return;
+  section.hidden = false;
+  const image = document.getElementById("flip-image");
+  const caption = document.getElementById("flip-caption");
+  const play = document.getElementById("flip-play");
+  let index = 0;
+  let timer = null;
+  const show = (next) => {
+    index = (next + pages.length) % pages.length;
+    const p = pages[index];
+    const who = p.display_name || "an anonymous visitor";
+    image.src = p.medium_url;
+    image.alt = `Frame ${frame + 1} by ${who}`;
+    caption.textContent = `Photo ${index + 1} of ${pages.length}: by ${who}`;
+    section.dataset.page = String(index);
+  };
+  const stop = () => {
+    clearInterval(timer);
+    timer = null;
+    play.textContent = "Play";
+    play.setAttribute("aria-pressed", "false");
+  };
+  const syncMotion = () => {
+    play.disabled = reducedMotion.matches;
+    play.title = reducedMotion.matches ? "Animation is off: your system asks for reduced motion" : "";
+    if (reducedMotion.matches) stop();
+  };
+  play.addEventListener("click", () => {
+    if (timer) return stop();
+    timer = setInterval(() => show(index + 1), FLIP_MS);
+    play.textContent = "Pause";
+    play.setAttribute("aria-pressed", "true");
+  });
+  document.getElementById("flip-prev").addEventListener("click", () => { stop(); show(index - 1); });
+  document.getElementById("flip-next").addEventListener("click", () => { stop(); show(index + 1); });
+  section.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowLeft") { stop(); show(index - 1); }
+    if (event.key === "ArrowRight") { stop(); show(index + 1); }
+  });
+  reducedMotion.addEventListener("change", syncMotion);
+  syncMotion();
+  show(0);
+}
+
+document.getElementById("copy-frame-link").addEventListener("click", () =>
+  copyText(location.href.split("#")[0], document.querySelector("[data-copied]")));
 
 load();

@@ -10,6 +10,20 @@ const player = document.getElementById("player");
 // lets it pick a rung by the bandwidth it measures. Elsewhere the MP4 (the top rung).
 const PLAYS_HLS = player.canPlayType("application/vnd.apple.mpegurl") !== "";
 let shownVersion = null;
+// "/v/{video}#t=12.48" (from My frames) starts the player at that moment, once.
+let pendingSeek = Number((location.hash.match(/^#t=(\d+(?:\.\d+)?)$/) || [])[1]);
+
+function seekOnce() {
+  if (!Number.isFinite(pendingSeek)) return;
+  player.currentTime = pendingSeek;
+  player.dataset.seekedTo = String(pendingSeek);
+  pendingSeek = NaN;
+}
+player.addEventListener("loadedmetadata", seekOnce);
+window.addEventListener("hashchange", () => {
+  pendingSeek = Number((location.hash.match(/^#t=(\d+(?:\.\d+)?)$/) || [])[1]);
+  if (player.readyState >= 1) seekOnce();
+});
 
 // A video host's player (GATEWAY_FEATURED_PLAYER=vimeo) keeps its own embed URL while the
 // host replaces the video's file, so it is set once and left to play.

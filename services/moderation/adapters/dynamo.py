@@ -7,6 +7,10 @@ Item layout (the table has generic ``pk``/``sk`` keys and one index ``gsi1``):
   ``gsi1sk = {created_at}#{id}``; once approved and done under ``gsi1pk = approved``,
   ``gsi1sk = {decided_at}#{id}`` (newest first by querying backwards); once rejected
   and done it leaves the index.
+- a visitor's submission: ``pk = client#{client_id}``, ``sk = {submission_id}``, written
+  before the review is first stored (so every review of a visitor is listed; a crash
+  in between leaves an entry whose review is missing, which the listing skips). Its
+  reads query the table itself, no index: a visitor has a handful of submissions.
 - slot and video feed records: see :mod:`services.moderation.adapters.dynamo_slots`.
 - lock: ``pk = lock#reconcile``, ``sk = lock`` (see :mod:`shared.locks`).
 - crowd job: ``pk = crowdjob#{video}``, ``sk = job`` (see :mod:`.dynamo_jobs`).
@@ -24,6 +28,7 @@ AWS calls retry transient failures in botocore (standard mode, ``aws_max_attempt
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
@@ -133,6 +138,11 @@ def review_key(submission_id: str) -> Item:
     return {"pk": _s(f"review#{submission_id}"), "sk": _s("review")}
 
 
+def client_key(client_id: str, submission_id: str) -> Item:
+    """The key of the entry filing ``submission_id`` under its visitor's client id."""
+    return {"pk": _s(f"client#{client_id}"), "sk": _s(submission_id)}
+
+
 def index_keys(review: Review) -> Item:
     """The ``gsi1`` attributes placing ``review`` in the open or approved list."""
     if review.is_open():
@@ -194,6 +204,10 @@ class DynamoReviewStore:
                 "ExpressionAttributeValues": {":read": _n(review.version)},
             }
         stored = review.changed(version=review.version + 1)
+        if review.version == 0 and review.client_id:
+            with translated("filing a review under its client"):
+                key = client_key(review.client_id, review.submission_id)
+                await self.dynamodb.put_item(TableName=self.table, Item=key)
         try:
             await self.dynamodb.put_item(TableName=self.table, Item=to_item(stored), **condition)
         except ClientError as exc:
@@ -215,6 +229,27 @@ class DynamoReviewStore:
             if len(found) >= limit:
                 break
         return found
+
+    async def of_client(self, client_id: str, limit: int) -> list[Review]:
+        """The visitor's reviews still filed under them, newest first."""
+        with translated("listing a client's reviews"):
+            answer = await self.dynamodb.query(
+                TableName=self.table,
+                KeyConditionExpression="pk = :p",
+                ExpressionAttributeValues={":p": _s(f"client#{client_id}")},
+                Limit=limit,
+            )
+        ids = [item["sk"]["S"] for item in answer.get("Items", [])]
+        found = await asyncio.gather(*(self.get(sid) for sid in ids))
+        mine = [r for r in found if r is not None and r.client_id == client_id]
+        return sorted(mine, key=lambda r: (r.created_at, r.submission_id), reverse=True)
+
+    async def forget_client(self, client_id: str, submission_id: str) -> None:
+        """Delete the entry filing ``submission_id`` under ``client_id``."""
+        with translated("forgetting a client's review"):
+            await self.dynamodb.delete_item(
+                TableName=self.table, Key=client_key(client_id, submission_id)
+            )
 
     async def _index(
         self, partition: str, *, forward: bool, page_size: int = 100

@@ -7,6 +7,7 @@ Layout (every key from :mod:`shared.records`)::
     clips/{video}/{version}/index.m3u8    HLS playlist of the same segments
     clips/{video}/{version}/init.mp4      HLS init segment
     clips/{video}/{version}/seg-00000.m4s HLS media segments (the MP4's fragments)
+    clips/{video}/{version}/version.json  the version's own :class:`ClipPointer` (history)
     clips/{video}/current.json            :class:`ClipPointer`, the only mutable one here
 
 With a resolution ladder of several rungs, ``index.m3u8`` is the master playlist and
@@ -36,6 +37,7 @@ from shared.records import (
     CLIP_PLAYLIST,
     CLIP_POSTER,
     ClipPointer,
+    clip_facts_key,
     clip_rung_folder,
     clip_segment_name,
     clip_version_prefix,
@@ -95,6 +97,8 @@ class S3ClipPublisher:
             render_seconds=round(clip.render_seconds, 3),
             published_at=datetime.now(built_at.tzinfo),
         )
+        # The versions page reads each retained version's facts from here.
+        await self.store.put_record(clip_facts_key(clip.video, version), pointer)
         if await self.swap(pointer):
             await self.prune(clip.video, keep=version)
 
