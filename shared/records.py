@@ -243,3 +243,77 @@ class ReviewList(Record):
     """Several reviews (the latest approvals, or the approved photos of one slot)."""
 
     reviews: list[ReviewView]
+
+
+# Reports (issue 15): the gateway files a visitor's report with moderation and reads
+# the operators' report queue from it.
+ComplaintReasonName = Literal["nudity", "hate", "personal_data", "other"]
+MAX_REPORT_NOTE_CHARS = 500
+
+
+class ReportFiled(Record):
+    """A visitor's report about a shown photo, as the gateway sends it to moderation."""
+
+    visitor: str = Field(min_length=1, max_length=64)
+    reason: ComplaintReasonName
+    note: str = Field("", max_length=MAX_REPORT_NOTE_CHARS)
+
+
+class ReportOutcome(Record):
+    """What filing a report did: counted or already counted, and is the photo hidden."""
+
+    counted: bool
+    hidden: bool
+
+
+class ReportView(Record):
+    """One report, as the operators see it."""
+
+    visitor: str
+    reason: ComplaintReasonName
+    note: str
+    created_at: datetime
+
+
+class ReportedPhotoView(Record):
+    """One photo in the operators' report queue, with its review and its reports."""
+
+    review: ReviewView
+    # The contributor's client id, for a bulk revert of their photos.
+    client_id: str
+    first_reported_at: datetime
+    reports: list[ReportView]
+
+
+class ReportQueue(Record):
+    """The reported photos awaiting an operator, oldest first."""
+
+    photos: list[ReportedPhotoView]
+
+
+class FrameSpend(Record):
+    """What the crowd cost for one approved photo, in cents."""
+
+    video: str
+    frame: int
+    submission_id: str
+    judgments: int
+    cents: float
+
+
+class VideoSpend(Record):
+    """What the crowd cost for one video's approved photos, in cents."""
+
+    video: str
+    approved_frames: int
+    judgments: int
+    cents: float
+
+
+class CrowdSpend(Record):
+    """Crowd spend, computed from the crowd settings and the judgments moderation keeps
+    (pay per page / photos per page, per judgment); approved photos only."""
+
+    cents_per_judgment: float
+    videos: list[VideoSpend]
+    frames: list[FrameSpend]

@@ -20,6 +20,7 @@ from services.moderation.consumers import ingest_handler
 from services.moderation.deps import ModerationDeps, open_deps
 from services.moderation.feeder import SlotFeeder, TransportGuard
 from services.moderation.routes import router
+from services.moderation.routes_reports import router as reports_router
 from services.moderation.settings import ModerationSettings
 from services.moderation.usecases import Moderator
 from shared.background import BackgroundLoops, sleep_unless_stopping
@@ -164,4 +165,5 @@ def create_app(settings: ModerationSettings, deps: ModerationDeps | None = None)
         start=starter(settings),
     )
     app.include_router(router)
+    app.include_router(reports_router)
     return app

@@ -11,11 +11,13 @@ from fastapi import Depends
 
 from services.moderation.adapters.crowdflower import CrowdflowerClient, JobSpec
 from services.moderation.adapters.dynamo import DynamoReviewStore
+from services.moderation.adapters.dynamo_complaints import DynamoComplaintStore
 from services.moderation.adapters.dynamo_jobs import DynamoCrowdJobs
 from services.moderation.adapters.dynamo_slots import DynamoSlotRegistry
 from services.moderation.adapters.sqs import SqsFramesTransport, SqsVerdictQueues
 from services.moderation.feeder import FeedPolicy, QueueNames, SlotFeeder, TransportGuard
 from services.moderation.ports import CrowdClient
+from services.moderation.reporting import ReportDesk
 from services.moderation.settings import ModerationSettings
 from services.moderation.usecases import ModerationPolicy, Moderator
 from shared.aws import AwsClients, open_aws_clients
@@ -33,6 +35,7 @@ class ModerationDeps:
     moderator: Moderator
     feeder: SlotFeeder
     guard: TransportGuard
+    desk: ReportDesk
 
 
 def build_moderator(settings: ModerationSettings, aws: AwsClients, crowd: CrowdClient) -> Moderator:
@@ -110,7 +113,14 @@ def build_deps(settings: ModerationSettings, aws: AwsClients, crowd: CrowdClient
         moderator=moderator,
         feeder=build_feeder(settings, aws),
         guard=build_guard(settings, aws, moderator),
+        desk=build_desk(settings, aws, moderator),
     )
+
+
+def build_desk(settings: ModerationSettings, aws: AwsClients, moderator: Moderator) -> ReportDesk:
+    """Wire the report desk: visitors' reports and the operators' decisions."""
+    complaints = DynamoComplaintStore(aws.dynamodb, settings.reviews_table)
+    return ReportDesk(moderator, complaints, settings.report_hide_after)
 
 
 def build_guard(

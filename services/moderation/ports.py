@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from services.moderation.complaints import Complaint, ReportedPhoto
 from services.moderation.offers import Slot
 from services.moderation.reviews import Review
 from services.moderation.verdicts import Judgment
@@ -39,6 +40,27 @@ class ReviewStore(Protocol):
 
     async def recent_approved(self, limit: int) -> list[Review]:
         """Approved reviews, newest decision first."""
+        ...
+
+
+class ComplaintStore(Protocol):
+    """Visitors' reports about photos, and the queue of reported photos."""
+
+    async def add(self, complaint: Complaint) -> bool:
+        """Store ``complaint`` and queue its photo; False when this visitor already
+        reported this photo (nothing changes then but the queue entry, made sure of)."""
+        ...
+
+    async def of_photo(self, submission_id: str) -> list[Complaint]:
+        """Every report about one photo, oldest first."""
+        ...
+
+    async def queued(self, limit: int) -> list[ReportedPhoto]:
+        """Up to ``limit`` reported photos no operator has decided on, oldest first."""
+        ...
+
+    async def resolve(self, submission_id: str) -> None:
+        """Take the photo out of the queue (its reports stay)."""
         ...
 
 

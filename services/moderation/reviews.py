@@ -25,12 +25,18 @@ STEP_RETURN_SLOT = "return_slot"
 STEP_ANNOUNCE = "announce"
 # Why a pending review waits: the crowd refused to order its unit for lack of funds.
 REASON_UNFUNDED = "crowd_funds_short"
-# Revision 1 is the first verdict, revision 2 an operator's takedown.
+# Why a photo is hidden pending review: enough visitors reported it.
+REASON_REPORTED = "reported"
+# Revision 1 is the first verdict, revision 2 an operator's takedown; every later
+# operator decision (a restore, another takedown) takes the next revision, so its steps
+# are recorded apart from the earlier ones.
 FIRST_VERDICT, TAKEDOWN = 1, 2
 PLANS: dict[tuple[int, ReviewStatus], tuple[str, ...]] = {
     (FIRST_VERDICT, "approved"): (STEP_MARK_SLOT, STEP_ANNOUNCE),
     (FIRST_VERDICT, "rejected"): (STEP_RETURN_SLOT, STEP_ANNOUNCE),
     (TAKEDOWN, "rejected"): (STEP_UNMARK_SLOT, STEP_RETURN_SLOT, STEP_ANNOUNCE),
+    # An operator's restore: the photo is the slot's again, and the renderer hears it.
+    (TAKEDOWN, "approved"): (STEP_MARK_SLOT, STEP_ANNOUNCE),
 }
 
 
@@ -63,13 +69,18 @@ class Review:
     version: int = 0
 
     @property
+    def is_taken_down(self) -> bool:
+        """Withdrawn by an operator or by visitors' reports (a restore can undo it)?"""
+        return self.revision >= TAKEDOWN and self.status == "rejected"
+
+    @property
     def is_pending(self) -> bool:
         """Still waiting for a verdict?"""
         return self.status == "pending"
 
     def open_steps(self) -> list[str]:
         """Steps the current decision still owes, in order."""
-        plan = PLANS.get((self.revision, self.status), ())
+        plan = PLANS.get((min(self.revision, TAKEDOWN), self.status), ())
         return [step for step in plan if step_id(self.revision, step) not in self.done_steps]
 
     def is_open(self) -> bool:
@@ -126,10 +137,20 @@ def decided(review: Review, verdict: Verdict, now: datetime) -> Review:
     )
 
 
-def taken_down(review: Review, now: datetime) -> Review:
-    """An approved ``review`` turned into a rejection by an operator."""
+def taken_down(review: Review, now: datetime, reason: str = REASON_TAKEDOWN) -> Review:
+    """An approved ``review`` turned into a rejection by an operator (or by reports)."""
     return review.changed(
-        status="rejected", reasons=(REASON_TAKEDOWN,), decided_at=now, revision=TAKEDOWN
+        status="rejected",
+        reasons=(reason,),
+        decided_at=now,
+        revision=max(TAKEDOWN, review.revision + 1),
+    )
+
+
+def restored(review: Review, now: datetime) -> Review:
+    """A taken-down ``review`` approved again by an operator: its crowd score stands."""
+    return review.changed(
+        status="approved", reasons=(), decided_at=now, revision=review.revision + 1
     )
 
 

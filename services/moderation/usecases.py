@@ -35,17 +35,17 @@ from services.moderation.reviews import (
     STEP_MARK_SLOT,
     STEP_RETURN_SLOT,
     STEP_UNMARK_SLOT,
-    TAKEDOWN,
     Review,
     decided,
     new_review,
+    restored,
     taken_down,
     verdict_message,
     with_judgments,
     with_step_done,
 )
 from services.moderation.screening import GraySample, Screening, ScreeningRules, screen
-from services.moderation.verdicts import Judgment, VerdictRules, decide
+from services.moderation.verdicts import REASON_TAKEDOWN, Judgment, VerdictRules, decide
 from shared.errors import Conflict, NotFound, OfofError
 from shared.messages import SubmissionIngested, utcnow
 from shared.records import SubmissionRecord, original_key
@@ -122,6 +122,16 @@ class Moderator:
         found = await asyncio.gather(*(self.store.get(sid) for sid in ids))
         approved = [r for r in found if r is not None and r.status == "approved"]
         return sorted(approved, key=lambda r: (-(r.score or 0.0), r.submission_id))
+
+    async def pending(self, limit: int) -> list[Review]:
+        """Up to ``limit`` reviews still waiting for a verdict, oldest first."""
+        found: list[Review] = []
+        async for review in self.store.open_reviews():
+            if review.is_pending:
+                found.append(review)
+            if len(found) >= limit:
+                break
+        return found
 
     # A submission arrives ------------------------------------------------------------
 
@@ -351,14 +361,27 @@ class Moderator:
 
     # Operators -----------------------------------------------------------------------
 
-    async def takedown(self, submission_id: str) -> Review:
+    async def takedown(self, submission_id: str, reason: str = REASON_TAKEDOWN) -> Review:
         """Turn an approved photo into a rejection (idempotent)."""
         review = await self.review(submission_id)
-        if review.revision == TAKEDOWN:
+        if review.is_taken_down:
             return review
         if review.status != "approved":
             raise Conflict(f"submission {submission_id} is {review.status}, not approved")
-        stored = await self.store.put(taken_down(review, self.clock()))
+        return await self._operator_decision(review, taken_down(review, self.clock(), reason))
+
+    async def restore(self, submission_id: str) -> Review:
+        """Approve a taken-down photo again, the reverse of :meth:`takedown` (idempotent:
+        restoring an approved photo changes nothing); the renderer hears it again."""
+        review = await self.review(submission_id)
+        if review.status == "approved":
+            return review
+        if not review.is_taken_down:
+            raise Conflict(f"submission {submission_id} is {review.status}, not taken down")
+        return await self._operator_decision(review, restored(review, self.clock()))
+
+    async def _operator_decision(self, review: Review, decision: Review) -> Review:
+        stored = await self.store.put(decision)
         if stored is None:
-            raise Conflict(f"review of {submission_id} changed meanwhile; try again")
+            raise Conflict(f"review of {review.submission_id} changed meanwhile; try again")
         return await self._perform_steps(stored)
