@@ -317,3 +317,60 @@ class CrowdSpend(Record):
     cents_per_judgment: float
     videos: list[VideoSpend]
     frames: list[FrameSpend]
+
+
+AUDIT_PREFIX = "audit/ops/"
+
+
+def audit_key(at: datetime, entry_id: str) -> str:
+    """Where one operator action is kept: by day, then time, so listings come in order."""
+    return f"{AUDIT_PREFIX}{at:%Y-%m-%d}/{at:%Y%m%dT%H%M%S%f}-{entry_id}.json"
+
+
+def audit_day_prefix(at: datetime) -> str:
+    """The audit entries of one day."""
+    return f"{AUDIT_PREFIX}{at:%Y-%m-%d}/"
+
+
+class AuditEntry(Record):
+    """One operator action: who (the console session's label), what, on what, when, and
+    how it ended (``ok`` or the error code)."""
+
+    at: datetime
+    who: str
+    action: str
+    target: str
+    outcome: str
+
+
+class RenderRun(Record):
+    """One render the renderer did: when, how long, its segments, its publishers."""
+
+    video: str
+    version: str
+    built_at: datetime
+    render_seconds: float
+    segments_encoded: int
+    segments_reused: int
+    # Publisher name -> "ok" or what went wrong.
+    publishers: dict[str, str] = {}
+
+
+class RenderHistory(Record):
+    """A video's recent renders, newest first."""
+
+    video: str
+    renders: list[RenderRun]
+
+
+RENDERS_PREFIX = "renders/"
+
+
+def render_run_key(video: str, built_at: datetime) -> str:
+    """Where the renderer keeps the facts of one render of ``video`` (its history)."""
+    return f"{RENDERS_PREFIX}{video}/{built_at:%Y%m%dT%H%M%S%f}.json"
+
+
+def render_runs_prefix(video: str) -> str:
+    """Every kept render of ``video``, oldest first by key."""
+    return f"{RENDERS_PREFIX}{video}/"

@@ -24,6 +24,7 @@ from services.renderer.clips import (
     RenderedClip,
     RenderReport,
     clip_inputs,
+    render_run,
     report_of,
     version_name,
 )
@@ -45,10 +46,13 @@ from shared.objects import ObjectStore
 from shared.records import (
     ORIGINALS_PREFIX,
     ClipPointer,
+    RenderRun,
     VideoRecord,
     current_clip_key,
     fragment_key,
     originals_prefix,
+    render_run_key,
+    render_runs_prefix,
     rendition_key,
     video_of_prefix,
     video_record_key,
@@ -143,6 +147,7 @@ class Renderer:
         }
         report = report_of(clip, version, built_at, len(filled), published)
         self.latest[video] = report
+        await self.store.put_record(render_run_key(video, built_at), render_run(report))
         log.info(
             "render done",
             extra={
@@ -153,6 +158,12 @@ class Renderer:
             },
         )
         return report
+
+    async def history(self, video: str, limit: int) -> list[RenderRun]:
+        """The newest ``limit`` recorded renders of ``video``, newest first."""
+        keys = sorted(await self.store.etags(render_runs_prefix(video)), reverse=True)[:limit]
+        runs = [await self.store.find_record(key, RenderRun) for key in keys]
+        return [run for run in runs if run is not None]
 
     async def inputs(self, record: VideoRecord, filled: dict[int, BlobRef]) -> ClipInputs:
         """Every frame's input (its photo, else its original), the audio, the settings."""

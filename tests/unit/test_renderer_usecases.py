@@ -289,3 +289,15 @@ async def test_the_latest_render_is_this_process_report_else_the_published_clip(
     assert await world.renderer.latest_render("demo") is report
     world.renderer.latest.clear()  # as after a restart
     assert (await world.renderer.latest_render("demo")).version == report.version
+
+
+async def test_every_render_is_kept_in_the_history_newest_first(world):
+    first = await world.renderer.render("demo")
+    await world.photo("a")
+    await world.verdict("a", frame=9)
+    second = await world.renderer.render("demo")
+    history = await world.renderer.history("demo", 10)
+    assert [run.version for run in history] == [second.version, first.version]
+    assert (history[0].segments_encoded, history[0].segments_reused) == (1, 2)
+    assert history[0].publishers == {"recording": "published"}
+    assert [run.version for run in await world.renderer.history("demo", 1)] == [second.version]
