@@ -22,6 +22,7 @@ from services.gateway.sessions import OpsSession, new_session, session_of, token
 from services.gateway.settings import GatewaySettings
 from services.gateway.usecases import Gateway
 from shared.errors import Forbidden, OfofError, RateLimited, Unauthorized
+from shared.metrics import Observer, Tally
 from shared.queues import frames_queue_of
 from shared.records import AuditEntry, ReportFiled, ReviewView
 
@@ -35,9 +36,14 @@ class ReportIntake:
     """Visitors' reports: rate limited per address, then filed with moderation."""
 
     def __init__(
-        self, ports: ConsolePorts, settings: GatewaySettings, clock: Callable[[], float] = time.time
+        self,
+        ports: ConsolePorts,
+        settings: GatewaySettings,
+        clock: Callable[[], float] = time.time,
+        observer: Observer | None = None,
     ) -> None:
         self.ports = ports
+        self.observer: Observer = observer or Tally()
         self.limiter = SlidingWindowLimiter(settings.report_rate_per_minute, REPORT_WINDOW_SECONDS)
         self.clock = clock
 
@@ -50,6 +56,8 @@ class ReportIntake:
             raise RateLimited("too many reports from this address", retry_after_seconds=retry_after)
         filed = ReportFiled(visitor=visitor, reason=body.reason, note=body.note)
         outcome = await self.ports.desk.file_report(submission_id, filed)
+        if outcome.counted:
+            self.observer.count("ofof_reports", reason=body.reason)
         return ReportReceived(
             submission_id=submission_id, counted=outcome.counted, hidden=outcome.hidden
         )
@@ -64,9 +72,12 @@ class Console:
         gateway: Gateway,
         settings: GatewaySettings,
         clock: Callable[[], float] = time.time,
+        observer: Observer | None = None,
     ) -> None:
         self.ports, self.gateway, self.settings = ports, gateway, settings
         self.clock = clock
+        # Queue depths for /metrics (ofof_queue_messages), refreshed on every look.
+        self.observer: Observer = observer or Tally()
 
     @property
     def token(self) -> str:
@@ -108,7 +119,17 @@ class Console:
             frames_queue_of(settings.frames_queue, v.video) for v in await self.gateway.videos()
         ]
         depths = [await self.ports.queues.depth(name) for name in names]
-        return [depth for depth in depths if depth is not None]
+        found = [depth for depth in depths if depth is not None]
+        for depth in found:
+            self._gauge(depth)
+        return found
+
+    def _gauge(self, depth: QueueDepth) -> None:
+        states = {"waiting": depth.waiting, "in_flight": depth.in_flight}
+        if depth.dead_letters is not None:
+            states["dead_letters"] = depth.dead_letters
+        for state, count in states.items():
+            self.observer.level("ofof_queue_messages", count, queue=depth.queue, state=state)
 
     async def progress(self) -> list[ClipStatus]:
         """Every video's size, re-made frames and current clip."""

@@ -4,7 +4,7 @@ use-case object, and the route aliases."""
 from __future__ import annotations
 
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 import httpx
@@ -27,6 +27,7 @@ from services.gateway.usecases import Gateway
 from shared.aws import AwsClients, open_aws_clients
 from shared.correlation import propagate_request_id
 from shared.errors import Forbidden
+from shared.metrics import Tally
 from shared.objects import S3ObjectStore
 from shared.service import app_state
 
@@ -40,6 +41,8 @@ class GatewayDeps:
     # The operators' console and visitors' reports; None in tests that need neither.
     console: Console | None = None
     reports: ReportIntake | None = None
+    # Where the use cases report domain events; /metrics reads it.
+    tally: Tally = field(default_factory=Tally)
 
 
 async def open_deps(settings: GatewaySettings, stack: AsyncExitStack) -> GatewayDeps:
@@ -57,7 +60,8 @@ async def open_deps(settings: GatewaySettings, stack: AsyncExitStack) -> Gateway
         reviews=HttpReviewsClient(http, settings.moderation_url),
         objects=S3ObjectStore(aws.s3, settings.media_bucket),
     )
-    gateway = Gateway(ports, settings)
+    tally = Tally()
+    gateway = Gateway(ports, settings, observer=tally)
     console_ports = ConsolePorts(
         desk=HttpModerationDesk(
             OperatorCalls(http, settings.moderation_url, settings.operator_token, "moderation")
@@ -71,8 +75,9 @@ async def open_deps(settings: GatewaySettings, stack: AsyncExitStack) -> Gateway
     return GatewayDeps(
         aws=aws,
         gateway=gateway,
-        console=Console(console_ports, gateway, settings),
-        reports=ReportIntake(console_ports, settings),
+        console=Console(console_ports, gateway, settings, observer=tally),
+        reports=ReportIntake(console_ports, settings, observer=tally),
+        tally=tally,
     )
 
 

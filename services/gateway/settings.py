@@ -74,6 +74,9 @@ class GatewaySettings(ServiceSettings):
     ops_session_seconds: int = Field(3600, ge=60, le=86400)
     # Where the renderer's API answers (render history, render now).
     renderer_url: str = "http://127.0.0.1:8003"
+    # Queue depths are looked up this often for /metrics (ofof_queue_messages); 0 only
+    # when the console is opened.
+    queue_gauge_seconds: float = Field(60.0, ge=0)
     # Reports one IP may file per minute (per replica, like the lease limit).
     report_rate_per_minute: int = Field(10, ge=1)
 

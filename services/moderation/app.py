@@ -27,6 +27,7 @@ from shared.background import BackgroundLoops, sleep_unless_stopping
 from shared.consumer import QueueConsumer
 from shared.health import ReadinessCheck, queue_check, table_check
 from shared.locks import RENEWALS_PER_TTL, DynamoLock
+from shared.metrics import MODERATION_METRICS
 from shared.service import StartWork, create_service_app
 
 log = logging.getLogger(__name__)
@@ -163,6 +164,8 @@ def create_app(settings: ModerationSettings, deps: ModerationDeps | None = None)
         open_deps=open_deps,
         checks=_checks,
         start=starter(settings),
+        domain_metrics=MODERATION_METRICS,
+        tally_of=lambda deps: deps.tally,
     )
     app.include_router(router)
     app.include_router(reports_router)

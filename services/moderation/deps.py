@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 import httpx
@@ -22,6 +22,7 @@ from services.moderation.settings import ModerationSettings
 from services.moderation.usecases import ModerationPolicy, Moderator
 from shared.aws import AwsClients, open_aws_clients
 from shared.correlation import propagate_request_id
+from shared.metrics import Tally
 from shared.objects import S3ObjectStore
 from shared.queues import SqsQueueSender
 from shared.service import app_state
@@ -36,10 +37,14 @@ class ModerationDeps:
     feeder: SlotFeeder
     guard: TransportGuard
     desk: ReportDesk
+    # Where the use cases report domain events; /metrics reads it.
+    tally: Tally = field(default_factory=Tally)
 
 
-def build_moderator(settings: ModerationSettings, aws: AwsClients, crowd: CrowdClient) -> Moderator:
-    """Wire the moderator to AWS and ``crowd``."""
+def build_moderator(
+    settings: ModerationSettings, aws: AwsClients, crowd: CrowdClient, tally: Tally | None = None
+) -> Moderator:
+    """Wire the moderator to AWS and ``crowd``, reporting to ``tally``."""
     return Moderator(
         store=DynamoReviewStore(aws.dynamodb, settings.reviews_table),
         slots=DynamoSlotRegistry(aws.dynamodb, settings.reviews_table),
@@ -54,12 +59,16 @@ def build_moderator(settings: ModerationSettings, aws: AwsClients, crowd: CrowdC
             reconcile_concurrency=settings.reconcile_concurrency,
             photo_url_seconds=settings.photo_url_seconds,
             units_per_assignment=settings.crowd_units_per_assignment,
+            cents_per_judgment=settings.crowd_payment_cents / settings.crowd_units_per_assignment,
         ),
         crowd_jobs=DynamoCrowdJobs(aws.dynamodb, settings.reviews_table),
+        observer=tally,
     )
 
 
-def build_feeder(settings: ModerationSettings, aws: AwsClients) -> SlotFeeder:
+def build_feeder(
+    settings: ModerationSettings, aws: AwsClients, tally: Tally | None = None
+) -> SlotFeeder:
     """Wire the feeder to the slot records, the frames queues and the imported videos."""
     return SlotFeeder(
         registry=DynamoSlotRegistry(aws.dynamodb, settings.reviews_table),
@@ -68,6 +77,7 @@ def build_feeder(settings: ModerationSettings, aws: AwsClients) -> SlotFeeder:
         policy=FeedPolicy(
             window=settings.feed_window, unsent_grace_seconds=settings.unsent_grace_seconds
         ),
+        observer=tally,
     )
 
 
@@ -107,13 +117,15 @@ async def open_deps(settings: ModerationSettings, stack: AsyncExitStack) -> Mode
 
 def build_deps(settings: ModerationSettings, aws: AwsClients, crowd: CrowdClient) -> ModerationDeps:
     """Everything moderation runs, over ``aws`` and ``crowd`` (tests pass a fake crowd)."""
-    moderator = build_moderator(settings, aws, crowd)
+    tally = Tally()
+    moderator = build_moderator(settings, aws, crowd, tally)
     return ModerationDeps(
         aws=aws,
         moderator=moderator,
-        feeder=build_feeder(settings, aws),
+        feeder=build_feeder(settings, aws, tally),
         guard=build_guard(settings, aws, moderator),
         desk=build_desk(settings, aws, moderator),
+        tally=tally,
     )
 
 

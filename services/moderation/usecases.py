@@ -48,6 +48,7 @@ from services.moderation.screening import GraySample, Screening, ScreeningRules,
 from services.moderation.verdicts import REASON_TAKEDOWN, Judgment, VerdictRules, decide
 from shared.errors import Conflict, NotFound, OfofError
 from shared.messages import SubmissionIngested, utcnow
+from shared.metrics import Observer, Tally
 from shared.records import SubmissionRecord, original_key
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,8 @@ class ModerationPolicy:
     photo_url_seconds: int = 3600
     # Photos per page of crowd work; the test questions of a job follow from it.
     units_per_assignment: int = 1
+    # What one judgment costs (pay per page / photos per page), for ofof_crowd_spend_cents.
+    cents_per_judgment: float = 0.0
 
 
 class Moderator:
@@ -89,7 +92,10 @@ class Moderator:
         clock: Callable[[], datetime] = utcnow,
         *,
         crowd_jobs: CrowdJobs | None = None,
+        observer: Observer | None = None,
     ) -> None:
+        # Decisions, crowd units and spend, the pending backlog (/metrics).
+        self.observer: Observer = observer or Tally()
         self.store, self.slots, self.crowd = store, slots, crowd
         self.photos, self.queues = photos, queues
         self.policy = policy
@@ -148,6 +154,8 @@ class Moderator:
             )
             if review is None:
                 return await self.review(message.submission_id)
+            if review.status == "rejected":
+                self._count_decision(review.status, review.reasons)
         return await self._advance(review)
 
     async def _screen(self, message: SubmissionIngested) -> Screening:
@@ -195,6 +203,7 @@ class Moderator:
                     return await self.review(review.submission_id)
                 review = marked
                 unit_id = await self.crowd.create_unit(job_id, await self.work.unit_of(review))
+                self.observer.count("ofof_crowd_units")
         except CrowdUnavailable as exc:
             log.warning(
                 "crowd unit not created; reconcile retries it",
@@ -253,6 +262,9 @@ class Moderator:
             stored = await self.store.put(candidate)
             if stored is not None:
                 if verdict is not None:
+                    self._count_decision(verdict.decision, verdict.reasons)
+                    spent = len(merged.judgments) * self.policy.cents_per_judgment
+                    self.observer.count("ofof_crowd_spend_cents", spent, video=review.video)
                     log.info(
                         "decided",
                         extra={
@@ -265,6 +277,9 @@ class Moderator:
                 return "pending" if verdict is None else "decided"
             review = await self.review(review.submission_id)
         return "pending"
+
+    def _count_decision(self, outcome: str, reasons: tuple[str, ...]) -> None:
+        self.observer.count("ofof_verdicts", outcome=outcome, reason=next(iter(reasons), ""))
 
     # After a decision ----------------------------------------------------------------
 
@@ -306,6 +321,7 @@ class Moderator:
     async def reconcile(self) -> int:
         """One pass over every open review; returns how many it looked at."""
         reviews = [review async for review in self.store.open_reviews()]
+        self._gauge_backlog(reviews)
         limit = asyncio.Semaphore(self.policy.reconcile_concurrency)
 
         async def one(review: Review) -> None:
@@ -325,6 +341,12 @@ class Moderator:
 
         await asyncio.gather(*(one(review) for review in reviews))
         return len(reviews)
+
+    def _gauge_backlog(self, reviews: list[Review]) -> None:
+        """The age of the oldest review still waiting for a verdict (0: none waits)."""
+        waiting = [review.created_at for review in reviews if review.is_pending]
+        age = (self.clock() - min(waiting)).total_seconds() if waiting else 0.0
+        self.observer.level("ofof_oldest_pending_review_seconds", max(age, 0.0))
 
     async def _reconcile_one(self, review: Review) -> None:
         """Finish what ``review`` still needs; work a live request may still be doing
@@ -384,4 +406,6 @@ class Moderator:
         stored = await self.store.put(decision)
         if stored is None:
             raise Conflict(f"review of {review.submission_id} changed meanwhile; try again")
+        outcome = "restored" if decision.status == "approved" else "taken_down"
+        self._count_decision(outcome, decision.reasons)
         return await self._perform_steps(stored)

@@ -42,6 +42,7 @@ from services.renderer.segments import BlobRef
 from services.renderer.slots import Candidate, next_choice
 from shared.errors import Conflict, NotFound
 from shared.messages import SubmissionModerated
+from shared.metrics import Observer, Tally
 from shared.objects import ObjectStore
 from shared.records import (
     ORIGINALS_PREFIX,
@@ -99,7 +100,10 @@ class Renderer:
         prefs: EncodingPrefs,
         policy: RenderPolicy,
         clock: Callable[[], float] = time.monotonic,
+        observer: Tally | None = None,
     ) -> None:
+        # Renders, segments, publishes and clip ages (/metrics reads this tally).
+        self.tally = observer or Tally()
         self.store, self.slots, self.cache, self.encoder = store, slots, cache, encoder
         self.publishers = list(publishers)
         self.lock_for = lock_for
@@ -148,6 +152,7 @@ class Renderer:
         report = report_of(clip, version, built_at, len(filled), published)
         self.latest[video] = report
         await self.store.put_record(render_run_key(video, built_at), render_run(report))
+        self._observe(report)
         log.info(
             "render done",
             extra={
@@ -158,6 +163,18 @@ class Renderer:
             },
         )
         return report
+
+    def _observe(self, report: RenderReport) -> None:
+        observer: Observer = self.tally
+        observer.count("ofof_renders", outcome="ok")
+        observer.count("ofof_render_seconds", report.render_seconds)
+        observer.count("ofof_render_segments", report.encoded_segments, kind="encoded")
+        observer.count("ofof_render_segments", report.reused_segments, kind="reused")
+        for target, outcome in report.published.items():
+            kind = "failed" if outcome.startswith("failed") else outcome
+            observer.count("ofof_publishes", target=target, outcome=kind)
+        built = report.built_at.timestamp()
+        observer.level("ofof_clip_built_timestamp_seconds", built, video=report.video)
 
     async def history(self, video: str, limit: int) -> list[RenderRun]:
         """The newest ``limit`` recorded renders of ``video``, newest first."""
@@ -243,6 +260,7 @@ class Renderer:
             self.note_change(video, forced=True, delay_seconds=BUSY_RETRY_SECONDS)
             return None
         except Exception:
+            self.tally.count("ofof_renders", outcome="failed")
             log.exception("render failed; retrying later", extra={"video": video})
             self.note_change(video, delay_seconds=self.agenda.policy.retry_seconds)
             return None

@@ -12,6 +12,7 @@ from services.gateway.console import Console, ReportIntake
 from services.gateway.deps import GatewayDeps
 from services.gateway.settings import GatewaySettings
 from services.gateway.usecases import Gateway
+from shared.metrics import Tally
 from tests.fakes.gateway import (
     FakeClock,
     MemoryGatewayPorts,
@@ -35,16 +36,23 @@ async def fakes() -> MemoryGatewayPorts:
 
 
 def app_over(fakes: MemoryGatewayPorts, clock: FakeClock, **overrides: object):
-    fields: dict = {"operator_token": TOKEN, "report_rate_per_minute": 3, **overrides}
+    fields: dict = {
+        "operator_token": TOKEN,
+        "report_rate_per_minute": 3,
+        "queue_gauge_seconds": 0,
+        **overrides,
+    }
     settings = GatewaySettings(lease_secret="unit-test-secret", **fields)
     gateway = Gateway(fakes.ports(), settings, clock=clock, monotonic=clock)
     ports = console_ports(fakes, clock)
     ports.desk.client_of.update({"photo-1": "visitor-a", "photo-2": "visitor-b"})
+    tally = Tally()
     deps = GatewayDeps(
         aws=None,
         gateway=gateway,
-        console=Console(ports, gateway, settings, clock=clock),
-        reports=ReportIntake(ports, settings, clock=clock),
+        console=Console(ports, gateway, settings, clock=clock, observer=tally),
+        reports=ReportIntake(ports, settings, clock=clock, observer=tally),
+        tally=tally,
     )
     return create_app(settings, deps), ports
 
@@ -236,3 +244,19 @@ async def test_the_console_lists_queues_progress_and_the_page(served):
     assert [(v["video"], v["frame_count"]) for v in progress] == [("demo", 3)]
     page = await client.get("/ops")
     assert page.status_code == 200 and "Operators' console" in page.text
+
+
+async def test_domain_metrics_count_reports_and_gauge_queue_depths_on_metrics(fakes, clock):
+    from services.gateway.ports import QueueDepth
+
+    app, ports = app_over(fakes, clock)
+    ports.queues.depths["ofof-render"] = QueueDepth("ofof-render", 1, 0, 4)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+            await report(client, visitor="m" * 20, reason="hate")
+            await sign_in(client)
+            await client.get("/ops/api/queues")
+            text = (await client.get("/metrics")).text
+    assert 'ofof_reports_total{reason="hate"} 1.0' in text
+    assert 'ofof_queue_messages{queue="ofof-render",state="dead_letters"} 4.0' in text

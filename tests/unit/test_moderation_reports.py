@@ -112,3 +112,13 @@ async def test_crowd_spend_is_pay_per_page_shared_by_its_photos_per_judgment(des
         ("demo", 2, 6, 18.0)
     ]
     assert [(f.frame, f.cents) for f in spend.frames] == [(3, 9.0), (4, 9.0)]
+
+
+async def test_decisions_takedowns_and_restores_are_counted_for_metrics(desk):
+    await desk.desk.takedown("s1")
+    await desk.desk.restore("s1")
+    tally = desk.moderator.observer
+    assert tally.value("ofof_verdicts", outcome="approved", reason="") == 1
+    assert tally.value("ofof_verdicts", outcome="taken_down", reason="takedown") == 1
+    assert tally.value("ofof_verdicts", outcome="restored", reason="") == 1
+    assert tally.value("ofof_crowd_units") == 1

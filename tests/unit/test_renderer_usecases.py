@@ -301,3 +301,13 @@ async def test_every_render_is_kept_in_the_history_newest_first(world):
     assert (history[0].segments_encoded, history[0].segments_reused) == (1, 2)
     assert history[0].publishers == {"recording": "published"}
     assert [run.version for run in await world.renderer.history("demo", 1)] == [second.version]
+
+
+async def test_a_render_is_counted_for_metrics(world):
+    report = await world.renderer.render("demo")
+    tally = world.renderer.tally
+    assert tally.value("ofof_renders", outcome="ok") == 1
+    assert tally.value("ofof_render_segments", kind="encoded") == report.encoded_segments
+    assert tally.value("ofof_publishes", target="recording", outcome="published") == 1
+    built = tally.value("ofof_clip_built_timestamp_seconds", video="demo")
+    assert built == report.built_at.timestamp()
