@@ -6,8 +6,8 @@ import pytest
 from services.moderation.settings import ModerationSettings
 from shared.messages import SubmissionModerated
 from tests.integration.test_moderation_api import (
-    KEY,
     OPERATOR,
+    moderation_settings,
     pending_review,
     submit,
     unit_payload,
@@ -24,14 +24,7 @@ AUTH = {"Authorization": f"Bearer {OPERATOR}"}
 
 @pytest.fixture
 def settings(aws_fields) -> ModerationSettings:
-    return ModerationSettings(
-        **aws_fields,
-        crowd_api_key=KEY,
-        operator_token=OPERATOR,
-        reconcile_seconds=3600,
-        consumer_wait_seconds=1,
-        report_hide_after=2,
-    )
+    return moderation_settings(aws_fields, report_hide_after=2)
 
 
 async def approved(client, aws, settings, sid: str, frame: int) -> None:
