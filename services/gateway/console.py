@@ -29,6 +29,8 @@ from shared.records import AuditEntry, ReportFiled, ReviewView
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 REPORT_WINDOW_SECONDS = 60.0
+# Sign-in attempts one address may make per minute: guessing the token stays hopeless.
+SIGN_INS_PER_MINUTE = 10
 AUDIT_SHOWN = 100
 
 
@@ -76,6 +78,7 @@ class Console:
     ) -> None:
         self.ports, self.gateway, self.settings = ports, gateway, settings
         self.clock = clock
+        self.sign_ins = SlidingWindowLimiter(SIGN_INS_PER_MINUTE, REPORT_WINDOW_SECONDS)
         # Queue depths for /metrics (ofof_queue_messages), refreshed on every look.
         self.observer: Observer = observer or Tally()
 
@@ -91,9 +94,13 @@ class Console:
 
     # Sessions
 
-    async def sign_in(self, offered: str) -> tuple[OpsSession, str]:
-        """Exchange the operator token for a session and its cookie value (audited)."""
+    async def sign_in(self, offered: str, client_ip: str) -> tuple[OpsSession, str]:
+        """Exchange the operator token for a session and its cookie value (audited;
+        rate limited per address)."""
         self.check_enabled()
+        retry_after = self.sign_ins.retry_after(client_ip, self.clock())
+        if retry_after is not None:
+            raise RateLimited("too many sign-in attempts", retry_after_seconds=retry_after)
         if not token_matches(offered, self.token):
             await self._audit("-", "sign_in", "console", "unauthorized")
             raise Unauthorized("that is not the operator token")

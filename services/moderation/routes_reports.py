@@ -33,14 +33,14 @@ MAX_LISTED = 200
 CLIENT_ID = r"^[A-Za-z0-9_-]{1,64}$"
 
 
-@router.post("/reviews/{submission_id}/reports", responses=error_responses(404, 422))
+@router.post("/reviews/{submission_id}/reports", responses=error_responses(400, 404, 422))
 async def file_report(submission_id: str, body: ReportFiled, deps: Deps) -> ReportOutcome:
     """A visitor's report about a shown photo (once per visitor; hides it after enough)."""
     taken = await deps.desk.report(submission_id, body.visitor, body.reason, body.note)
     return ReportOutcome(counted=taken.is_new, hidden=taken.hidden)
 
 
-@router.get("/reports", responses=error_responses(401, 403))
+@router.get("/reports", responses=error_responses(401, 403, 422))
 async def report_queue(
     deps: Deps,
     settings: Settings,
@@ -52,7 +52,7 @@ async def report_queue(
     return ReportQueue(photos=[queued_view(entry) for entry in await deps.desk.queue(limit)])
 
 
-@router.get("/pending-reviews", responses=error_responses(401, 403))
+@router.get("/pending-reviews", responses=error_responses(401, 403, 422))
 async def pending_reviews(
     deps: Deps,
     settings: Settings,

@@ -37,7 +37,7 @@ async def latest_render(deps: Deps, settings: Settings, video: VideoQuery = None
     return RenderSummary.model_validate(latest.model_dump())
 
 
-@router.get("/renders", responses=error_responses(401, 403))
+@router.get("/renders", responses=error_responses(401, 403, 422))
 async def render_history(
     deps: Deps,
     settings: Settings,

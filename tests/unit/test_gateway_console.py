@@ -260,3 +260,22 @@ async def test_domain_metrics_count_reports_and_gauge_queue_depths_on_metrics(fa
             text = (await client.get("/metrics")).text
     assert 'ofof_reports_total{reason="hate"} 1.0' in text
     assert 'ofof_queue_messages{queue="ofof-render",state="dead_letters"} 4.0' in text
+
+
+async def test_sign_in_attempts_from_one_address_are_rate_limited(served):
+    client, _ = served
+    answers = [(await sign_in(client, token=f"guess-{n}")).status_code for n in range(11)]
+    assert answers == [401] * 10 + [429]
+
+
+async def test_a_body_that_is_not_json_is_a_declared_400(served):
+    client, _ = served
+    for path in ("/ops/session", "/api/photos/photo-1/reports"):
+        answer = await client.post(
+            path, content=b"\xff{", headers={**SAME_ORIGIN, "Content-Type": "application/json"}
+        )
+        assert answer.status_code == 400
+        spec = (await client.get("/openapi.json")).json()
+        assert (
+            "400" in spec["paths"][path.replace("photo-1", "{submission_id}")]["post"]["responses"]
+        )

@@ -38,7 +38,7 @@ VIDEO = r"^[a-z0-9][a-z0-9-]*$"
 SubmissionId = Annotated[str, Path(pattern=SUBMISSION_ID.pattern)]
 ClientId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 Video = Annotated[str, Path(pattern=VIDEO, max_length=64)]
-GUARDED = error_responses(401, 403, 503)
+GUARDED = error_responses(401, 403, 422, 503)
 
 
 def require_same_origin(request: Request) -> None:
@@ -70,12 +70,15 @@ async def console_page(console: ConsoleCases) -> FileResponse:
     return FileResponse(PAGES / "ops.html", headers=NO_CACHE)
 
 
-@router.post("/session", dependencies=[SameOrigin], responses=error_responses(401, 403, 422))
+@router.post(
+    "/session", dependencies=[SameOrigin], responses=error_responses(400, 401, 403, 422, 429)
+)
 async def sign_in(
     body: OpsSignIn, request: Request, response: Response, console: ConsoleCases, settings: Settings
 ) -> OpsSignedIn:
     """Exchange the operator token for a console session cookie."""
-    session, value = await console.sign_in(body.token)
+    client_ip = request.client.host if request.client else "unknown"
+    session, value = await console.sign_in(body.token, client_ip)
     secure = settings.cookie_secure or request.url.scheme == "https"
     cookie = set_cookie_header(
         OPS_COOKIE,
@@ -89,7 +92,12 @@ async def sign_in(
     return OpsSignedIn.of(session)
 
 
-@router.post("/session/end", dependencies=[SameOrigin], status_code=204)
+@router.post(
+    "/session/end",
+    dependencies=[SameOrigin],
+    status_code=204,
+    responses=error_responses(403),
+)
 async def sign_out(response: Response, settings: Settings) -> Response:
     """End the console session in this browser."""
     cookie = set_cookie_header(
@@ -154,7 +162,7 @@ async def audit(session: Session, console: ConsoleCases) -> AuditLogView:
 @router.post(
     "/api/photos/{submission_id}/{action}",
     dependencies=[SameOrigin],
-    responses=error_responses(401, 403, 404, 409, 503),
+    responses=error_responses(401, 403, 404, 409, 422, 503),
 )
 async def decide(
     submission_id: SubmissionId,
@@ -172,7 +180,7 @@ async def decide(
 @router.post(
     "/api/contributors/{client_id}/revert",
     dependencies=[SameOrigin],
-    responses=error_responses(401, 403, 503),
+    responses=error_responses(401, 403, 404, 409, 422, 503),
 )
 async def revert(client_id: ClientId, session: Session, console: ConsoleCases) -> ActionDone:
     """Take down every approved photo of one contributor (audited)."""
@@ -183,7 +191,7 @@ async def revert(client_id: ClientId, session: Session, console: ConsoleCases) -
 @router.post(
     "/api/videos/{video}/render",
     dependencies=[SameOrigin],
-    responses=error_responses(401, 403, 404, 503),
+    responses=error_responses(401, 403, 404, 422, 503),
 )
 async def render_now(video: Video, session: Session, console: ConsoleCases) -> ActionDone:
     """Force a render of one video now (audited)."""

@@ -20,7 +20,9 @@ router = APIRouter(prefix="/api")
 SubmissionId = Annotated[str, Path(pattern=SUBMISSION_ID.pattern)]
 
 
-@router.post("/photos/{submission_id}/reports", responses=error_responses(403, 404, 422, 429, 503))
+@router.post(
+    "/photos/{submission_id}/reports", responses=error_responses(400, 403, 404, 422, 429, 503)
+)
 async def report_photo(
     submission_id: SubmissionId, body: ReportRequest, request: Request, reports: Reports
 ) -> ReportReceived:
