@@ -6,7 +6,8 @@ UV := $(VENV)/bin/uv
 # Headers pillow-simd builds against (JPEG, zlib, WebP), and Node.js (with npm) for dynalite.
 APT_PACKAGES := libjpeg-dev zlib1g-dev libwebp-dev nodejs
 # The browser tests drive Debian's Chromium; Playwright's own browser download is blocked.
-TEST_APT_PACKAGES := chromium
+# Debian's prometheus package brings promtool, which checks deploy/prometheus/alerts.yml.
+TEST_APT_PACKAGES := chromium prometheus
 STAMP := $(VENV)/.installed
 # The embedded local AWS (docs/operations.md): ministack (S3 + SQS) in its own virtualenv,
 # because it pins a newer botocore than aioboto3 allows, and dynalite (DynamoDB on
@@ -16,6 +17,9 @@ DYNALITE := deploy/dynalite
 LOCALAWS_VENV := .venv-localaws
 LOCALAWS_STAMP := $(LOCALAWS_VENV)/.installed
 NODE_STAMP := $(DYNALITE)/node_modules/.installed
+# axe-core, injected into every page by the browser tests (tests/browser/accessibility.py).
+AXE := deploy/axe
+AXE_STAMP := $(AXE)/node_modules/.installed
 
 apt = dpkg -s $(1) >/dev/null 2>&1 || \
 	(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1))
@@ -29,8 +33,13 @@ localaws: $(LOCALAWS_STAMP) $(NODE_STAMP)
 sysdeps:
 	@$(call apt,$(APT_PACKAGES))
 
-testdeps:
+testdeps: $(AXE_STAMP)
 	@$(call apt,$(TEST_APT_PACKAGES))
+
+$(AXE_STAMP): $(AXE)/package.json $(AXE)/package-lock.json | sysdeps
+	@command -v npm >/dev/null || $(call apt,npm)
+	npm ci --prefix $(AXE) --no-audit --no-fund --loglevel=error
+	touch $@
 
 $(STAMP): requirements.lock pyproject.toml | sysdeps
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

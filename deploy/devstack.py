@@ -96,6 +96,7 @@ def neighbour_environment() -> dict[str, str]:
     return {
         "GATEWAY_INGEST_URL": f"http://127.0.0.1:{IngestSettings().port}",
         "GATEWAY_MODERATION_URL": f"http://127.0.0.1:{ModerationSettings().port}",
+        "GATEWAY_RENDERER_URL": f"http://127.0.0.1:{RendererSettings().port}",
     }
 
 

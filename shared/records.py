@@ -271,3 +271,134 @@ class ReviewList(Record):
     """Several reviews (the latest approvals, or the approved photos of one slot)."""
 
     reviews: list[ReviewView]
+
+
+# Reports (issue 15): the gateway files a visitor's report with moderation and reads
+# the operators' report queue from it.
+ComplaintReasonName = Literal["nudity", "hate", "personal_data", "other"]
+MAX_REPORT_NOTE_CHARS = 500
+
+
+class ReportFiled(Record):
+    """A visitor's report about a shown photo, as the gateway sends it to moderation."""
+
+    visitor: str = Field(min_length=1, max_length=64)
+    reason: ComplaintReasonName
+    note: str = Field("", max_length=MAX_REPORT_NOTE_CHARS)
+
+
+class ReportOutcome(Record):
+    """What filing a report did: counted or already counted, and is the photo hidden."""
+
+    counted: bool
+    hidden: bool
+
+
+class ReportView(Record):
+    """One report, as the operators see it."""
+
+    visitor: str
+    reason: ComplaintReasonName
+    note: str
+    created_at: datetime
+
+
+class ReportedPhotoView(Record):
+    """One photo in the operators' report queue, with its review and its reports."""
+
+    review: ReviewView
+    # The contributor's client id, for a bulk revert of their photos.
+    client_id: str
+    first_reported_at: datetime
+    reports: list[ReportView]
+
+
+class ReportQueue(Record):
+    """The reported photos awaiting an operator, oldest first."""
+
+    photos: list[ReportedPhotoView]
+
+
+class FrameSpend(Record):
+    """What the crowd cost for one approved photo, in cents."""
+
+    video: str
+    frame: int
+    submission_id: str
+    judgments: int
+    cents: float
+
+
+class EstimatedVideoSpend(Record):
+    """What the crowd cost for one video's approved photos, in cents."""
+
+    video: str
+    approved_frames: int
+    judgments: int
+    cents: float
+
+
+class CrowdSpend(Record):
+    """Crowd spend, computed from the crowd settings and the judgments moderation keeps
+    (pay per page / photos per page, per judgment); approved photos only."""
+
+    cents_per_judgment: float
+    videos: list[EstimatedVideoSpend]
+    frames: list[FrameSpend]
+
+
+AUDIT_PREFIX = "audit/ops/"
+
+
+def audit_key(at: datetime, entry_id: str) -> str:
+    """Where one operator action is kept: by day, then time, so listings come in order."""
+    return f"{AUDIT_PREFIX}{at:%Y-%m-%d}/{at:%Y%m%dT%H%M%S%f}-{entry_id}.json"
+
+
+def audit_day_prefix(at: datetime) -> str:
+    """The audit entries of one day."""
+    return f"{AUDIT_PREFIX}{at:%Y-%m-%d}/"
+
+
+class AuditEntry(Record):
+    """One operator action: who (the console session's label), what, on what, when, and
+    how it ended (``ok`` or the error code)."""
+
+    at: datetime
+    who: str
+    action: str
+    target: str
+    outcome: str
+
+
+class RenderRun(Record):
+    """One render the renderer did: when, how long, its segments, its publishers."""
+
+    video: str
+    version: str
+    built_at: datetime
+    render_seconds: float
+    segments_encoded: int
+    segments_reused: int
+    # Publisher name -> "ok" or what went wrong.
+    publishers: dict[str, str] = {}
+
+
+class RenderHistory(Record):
+    """A video's recent renders, newest first."""
+
+    video: str
+    renders: list[RenderRun]
+
+
+RENDERS_PREFIX = "renders/"
+
+
+def render_run_key(video: str, built_at: datetime) -> str:
+    """Where the renderer keeps the facts of one render of ``video`` (its history)."""
+    return f"{RENDERS_PREFIX}{video}/{built_at:%Y%m%dT%H%M%S%f}.json"
+
+
+def render_runs_prefix(video: str) -> str:
+    """Every kept render of ``video``, oldest first by key."""
+    return f"{RENDERS_PREFIX}{video}/"

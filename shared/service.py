@@ -6,7 +6,7 @@ router, and one place runs uvicorn with the graceful-shutdown bound from setting
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any, TypeVar
 
@@ -20,7 +20,13 @@ from shared.errors import install_error_handlers
 from shared.health import ReadinessCheck, health_router
 from shared.listeners import ListenerLimits, bounded_protocol
 from shared.logs import configure_logging
-from shared.metrics import MetricsMiddleware, RequestMetrics
+from shared.metrics import (
+    DomainMetric,
+    MetricsMiddleware,
+    RequestMetrics,
+    Tally,
+    TallyCollector,
+)
 from shared.settings import ServiceSettings
 
 SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
@@ -40,12 +46,15 @@ def create_service_app(
     open_deps: OpenDeps[SettingsT, DepsT],
     checks: Checks[DepsT, SettingsT],
     start: StartWork | None = None,
+    domain_metrics: Sequence[DomainMetric] = (),
+    tally_of: Callable[[DepsT], Tally] | None = None,
 ) -> FastAPI:
     """A FastAPI app with our lifespan, middleware, error handlers, health endpoints and /docs.
 
     The lifespan uses ``deps`` when given (tests pass fakes) or opens the real ones,
     stores them as ``app.state.deps`` (and ``settings`` as ``app.state.settings``),
-    then runs ``start``.
+    then runs ``start``. ``domain_metrics`` are exposed on ``/metrics`` beside the HTTP
+    ones, read from the :class:`~shared.metrics.Tally` that ``tally_of`` finds in the deps.
     """
 
     @asynccontextmanager
@@ -62,6 +71,14 @@ def create_service_app(
     app.state.settings = settings
     registry = CollectorRegistry()
     metrics = RequestMetrics(registry)
+    if domain_metrics and tally_of is not None:
+        find_tally = tally_of
+
+        def current_tally() -> Tally | None:
+            deps = getattr(app.state, "deps", None)
+            return find_tally(deps) if deps is not None else None
+
+        registry.register(TallyCollector(current_tally, domain_metrics))
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     # Added last so it runs first: every log line and error answer has the id.
     app.add_middleware(RequestIdMiddleware)

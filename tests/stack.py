@@ -102,6 +102,7 @@ def service_stack(
         **{f"{SERVICE_PREFIX[n]}_PORT": str(p) for n, p in ports.items()},
         "GATEWAY_INGEST_URL": f"http://127.0.0.1:{ports['ingest']}",
         "GATEWAY_MODERATION_URL": f"http://127.0.0.1:{ports['moderation']}",
+        "GATEWAY_RENDERER_URL": f"http://127.0.0.1:{ports['renderer']}",
         "MODERATION_WEBHOOK_URL": f"http://127.0.0.1:{ports['moderation']}/crowd/webhook",
         "INGEST_IMAGE_WORKERS": "2",
         **settings,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import AsyncExitStack
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -13,7 +14,9 @@ from services.gateway.routes.cookies import ClientIdMiddleware
 from services.gateway.routes.pages import STATIC
 from services.gateway.routes.security import BrowserSecurityMiddleware
 from services.gateway.settings import GatewaySettings
+from shared.background import BackgroundLoops, every
 from shared.health import ReadinessCheck, bucket_check
+from shared.metrics import GATEWAY_METRICS
 from shared.service import create_service_app
 
 
@@ -25,6 +28,22 @@ def _checks(deps: GatewayDeps, settings: GatewaySettings) -> Mapping[str, Readin
     }
 
 
+async def _start(app: FastAPI, stack: AsyncExitStack) -> None:
+    """Refresh the queue-depth gauges in the background, so the dead-letter alert does
+    not wait for an operator to open the console."""
+    deps: GatewayDeps = app.state.deps
+    settings: GatewaySettings = app.state.settings
+    console = deps.console
+    if console is None or settings.queue_gauge_seconds <= 0:
+        return
+    loops = BackgroundLoops()
+    loops.start(
+        "queue-gauges",
+        lambda stopping: every(settings.queue_gauge_seconds, console.queue_depths, stopping),
+    )
+    stack.push_async_callback(loops.stop, settings.shutdown_grace_seconds)
+
+
 def create_app(settings: GatewaySettings, deps: GatewayDeps | None = None) -> FastAPI:
     """Build the gateway app; ``deps`` replaces the real clients in tests."""
     app = create_service_app(
@@ -33,6 +52,9 @@ def create_app(settings: GatewaySettings, deps: GatewayDeps | None = None) -> Fa
         deps=deps,
         open_deps=open_deps,
         checks=_checks,
+        start=_start,
+        domain_metrics=GATEWAY_METRICS,
+        tally_of=lambda deps: deps.tally,
     )
     for router in ROUTERS:
         app.include_router(router)

@@ -7,8 +7,19 @@ from datetime import UTC, datetime
 from pydantic import BaseModel, Field
 
 from services.gateway.links import frame_url, media_url, original_url
+from services.gateway.ports import QueueDepth
+from services.gateway.sessions import OpsSession
 from shared.leases import LeaseClaims
-from shared.records import ClipPointer, ReviewView, SubmissionRecord, VideoRecord, rendition_key
+from shared.records import (
+    MAX_REPORT_NOTE_CHARS,
+    AuditEntry,
+    ClipPointer,
+    ComplaintReasonName,
+    ReviewView,
+    SubmissionRecord,
+    VideoRecord,
+    rendition_key,
+)
 
 
 def _at(epoch_seconds: float) -> datetime:
@@ -292,3 +303,84 @@ class ClipHistory(BaseModel):
 
     video: str
     versions: list[HistoricClip]
+
+
+# The operators' console (/ops/api) and visitors' reports.
+
+
+class ReportRequest(BaseModel):
+    """A visitor's report about a shown photo."""
+
+    reason: ComplaintReasonName
+    note: str = Field("", max_length=MAX_REPORT_NOTE_CHARS)
+
+
+class ReportReceived(BaseModel):
+    """The report is counted (or was already: one per visitor and photo)."""
+
+    submission_id: str
+    counted: bool
+    hidden: bool
+
+
+class OpsSignIn(BaseModel):
+    """The operator token, exchanged for a console session cookie."""
+
+    token: str = Field(min_length=1, max_length=512)
+
+
+class OpsSignedIn(BaseModel):
+    """Who the console session is (its label in the audit log), and until when."""
+
+    session: str
+    expires_at: datetime
+
+    @classmethod
+    def of(cls, session: OpsSession) -> OpsSignedIn:
+        """The API view of a session."""
+        return cls(session=session.session_id, expires_at=_at(session.expires_at))
+
+
+class QueueDepthView(BaseModel):
+    """One queue: messages waiting, in flight, and in its dead-letter queue."""
+
+    queue: str
+    waiting: int
+    in_flight: int
+    dead_letters: int | None
+
+    @classmethod
+    def of(cls, depth: QueueDepth) -> QueueDepthView:
+        """The API view of a queue's depth."""
+        return cls(
+            queue=depth.queue,
+            waiting=depth.waiting,
+            in_flight=depth.in_flight,
+            dead_letters=depth.dead_letters,
+        )
+
+
+class QueueDepthList(BaseModel):
+    """Every queue the site runs on."""
+
+    queues: list[QueueDepthView]
+
+
+class AuditLogView(BaseModel):
+    """The newest operator actions first."""
+
+    entries: list[AuditEntry]
+
+
+class ProgressList(BaseModel):
+    """Every video's progress."""
+
+    videos: list[ClipStatus]
+
+
+class ActionDone(BaseModel):
+    """What an operator action changed."""
+
+    action: str
+    target: str
+    reviews: list[ReviewView] = []

@@ -64,6 +64,22 @@ class GatewaySettings(ServiceSettings):
     # How long a last good answer may stand in while its source is down.
     max_stale_seconds: float = 300.0
 
+    # The operators' console at /ops (off: every /ops route answers 403). It also needs
+    # `operator_token`; keep /ops off the public edge (deploy/cloudformation does).
+    ops_enabled: bool = True
+    # The operator token: what an operator signs in to /ops with, and what the gateway
+    # sends to moderation's and the renderer's operator routes. Empty turns /ops off.
+    operator_token: SecretStr = SecretStr("")
+    # Lifetime of a console session cookie.
+    ops_session_seconds: int = Field(3600, ge=60, le=86400)
+    # Where the renderer's API answers (render history, render now).
+    renderer_url: str = "http://127.0.0.1:8003"
+    # Queue depths are looked up this often for /metrics (ofof_queue_messages); 0 only
+    # when the console is opened.
+    queue_gauge_seconds: float = Field(60.0, ge=0)
+    # Reports one IP may file per minute (per replica, like the lease limit).
+    report_rate_per_minute: int = Field(10, ge=1)
+
     # Mark the cookies Secure; set true behind HTTPS.
     cookie_secure: bool = False
     # Lifetime of the visitor's client-id cookie (one year).

@@ -36,6 +36,8 @@ from services.gateway.schemas import (
 )
 from services.gateway.settings import GatewaySettings
 from shared.errors import DependencyUnavailable, NotFound, RateLimited
+from shared.leases import LeaseGone
+from shared.metrics import Observer, Tally
 from shared.objects import ObjectStream
 from shared.photos import PhotoBody
 from shared.records import (
@@ -81,12 +83,15 @@ class Gateway:
         settings: GatewaySettings,
         clock: Clock = time.time,
         monotonic: Clock = time.monotonic,
+        observer: Observer | None = None,
     ) -> None:
         if settings.lease_secret is None:
             raise RuntimeError("OFOF_LEASE_SECRET must be set (shared by gateway and ingest)")
         self.ports = ports
         self.settings = settings
         self.clock = clock
+        # Lease events for /metrics (ofof_leases).
+        self.observer: Observer = observer or Tally()
         self.leases = LeasePolicy(
             settings.lease_secret.get_secret_value().encode(),
             settings.lease_seconds,
@@ -131,6 +136,7 @@ class Gateway:
         claims = self.leases.issue(
             uuid.uuid4().hex, leased.slot, leased.receipt_handle, client_id, now
         )
+        self.observer.count("ofof_leases", event="granted")
         return LeaseAnswer(LeaseCreated.of(claims, self.leases.token(claims)), is_new=True)
 
     async def heartbeat(self, lease_id: str, token: str, client_id: str) -> LeaseExtended:
@@ -138,15 +144,20 @@ class Gateway:
         now = self.clock()
         claims = self.leases.authorize(token, lease_id, client_id, now)
         extended = self.leases.extend(claims, now)
-        await self.ports.frames.extend(
-            claims.video, claims.receipt_handle, remaining_seconds(extended, now)
-        )
+        try:
+            await self.ports.frames.extend(
+                claims.video, claims.receipt_handle, remaining_seconds(extended, now)
+            )
+        except LeaseGone:
+            self.observer.count("ofof_leases", event="expired")
+            raise
         return LeaseExtended.of(extended, self.leases.token(extended))
 
     async def release(self, lease_id: str, token: str, client_id: str) -> None:
         """Give the frame back at once."""
         claims = self.leases.authorize(token, lease_id, client_id, self.clock())
         await self.ports.frames.release(claims.video, claims.receipt_handle)
+        self.observer.count("ofof_leases", event="released")
 
     def check_photo_lease(self, lease_id: str, token: str, client_id: str) -> None:
         """Before reading a photo: the lease is this visitor's and not past its maximum."""

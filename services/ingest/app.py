@@ -12,6 +12,7 @@ from services.ingest.deps import IngestDeps, open_deps
 from services.ingest.settings import IngestSettings
 from shared.background import BackgroundLoops, every
 from shared.health import ReadinessCheck, bucket_check, queue_check
+from shared.metrics import INGEST_METRICS
 from shared.service import create_service_app
 
 
@@ -45,6 +46,8 @@ def create_app(settings: IngestSettings, deps: IngestDeps | None = None) -> Fast
         open_deps=open_deps,
         checks=_checks,
         start=_start,
+        domain_metrics=INGEST_METRICS,
+        tally_of=lambda deps: deps.tally,
     )
     app.include_router(routes.router)
     return app

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends
@@ -16,6 +16,7 @@ from services.ingest.ports import PhotoProcessor
 from services.ingest.settings import IngestSettings
 from services.ingest.usecases import Ingestor
 from shared.aws import AwsClients, open_aws_clients
+from shared.metrics import Tally
 from shared.objects import S3ObjectStore
 from shared.queues import SqsQueueSender
 from shared.service import app_state
@@ -27,6 +28,8 @@ class IngestDeps:
 
     aws: AwsClients
     ingestor: Ingestor
+    # Where the use case reports uploads; /metrics reads it.
+    tally: Tally = field(default_factory=Tally)
 
 
 async def open_deps(settings: IngestSettings, stack: AsyncExitStack) -> IngestDeps:
@@ -37,11 +40,14 @@ async def open_deps(settings: IngestSettings, stack: AsyncExitStack) -> IngestDe
     photos = ProcessPoolPhotoProcessor(settings.image_workers, settings.max_pixels)
     stack.callback(photos.close)
     await photos.warm_up()
-    return IngestDeps(aws=aws, ingestor=build_ingestor(settings, aws, photos))
+    tally = Tally()
+    return IngestDeps(aws=aws, ingestor=build_ingestor(settings, aws, photos, tally), tally=tally)
 
 
-def build_ingestor(settings: IngestSettings, aws: AwsClients, photos: PhotoProcessor) -> Ingestor:
-    """The use case over the real adapters."""
+def build_ingestor(
+    settings: IngestSettings, aws: AwsClients, photos: PhotoProcessor, tally: Tally | None = None
+) -> Ingestor:
+    """The use case over the real adapters (reporting to ``tally``)."""
     objects = S3ObjectStore(aws.s3, settings.media_bucket)
     return Ingestor(
         store=S3SubmissionStore(objects, settings.rendition_cache_control),
@@ -50,6 +56,7 @@ def build_ingestor(settings: IngestSettings, aws: AwsClients, photos: PhotoProce
         photos=photos,
         locks=SubmissionLocks(settings.submission_wait_seconds),
         announce_grace_seconds=settings.announce_grace_seconds,
+        observer=tally or Tally(),
     )
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 
 from services.ingest.deps import Deps, Settings
 from services.ingest.schemas import SubmissionStored
-from shared.errors import Unauthorized, error_responses
+from shared.errors import OfofError, Unauthorized, error_responses
 from shared.leases import authorize
 from shared.photos import PHOTO_REQUEST_BODY, read_photo
 
@@ -54,7 +54,13 @@ async def store_submission(
         client_id=None,
         now=time.time(),
     )
-    photo = await read_photo(request, settings.max_upload_bytes, settings.upload_timeout_seconds)
+    try:
+        photo = await read_photo(
+            request, settings.max_upload_bytes, settings.upload_timeout_seconds
+        )
+    except OfofError as exc:
+        deps.ingestor.refused(exc.code)
+        raise
     outcome = await deps.ingestor.ingest(claims, photo.content_type, photo.data, display_name)
     if not outcome.created:
         response.status_code = status.HTTP_200_OK

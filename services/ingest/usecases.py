@@ -30,8 +30,10 @@ from datetime import datetime, timedelta
 from services.ingest.claims import SubmissionInProgress, SubmissionLocks, photo_digest
 from services.ingest.outbox import PendingSubmission
 from services.ingest.ports import Announcer, LeaseFinisher, PhotoProcessor, SubmissionStore
+from shared.errors import OfofError
 from shared.leases import LeaseClaims
 from shared.messages import SubmissionIngested, utcnow
+from shared.metrics import Observer, Tally
 from shared.records import SubmissionRecord, renditions_of
 
 log = logging.getLogger(__name__)
@@ -58,11 +60,29 @@ class Ingestor:
     # A pending submission younger than this is left to the request storing it.
     announce_grace_seconds: float = 60.0
     clock: Callable[[], datetime] = utcnow
+    # Where upload outcomes are reported (ofof_uploads on /metrics).
+    observer: Observer = field(default_factory=Tally)
+
+    def refused(self, reason: str) -> None:
+        """Count an upload refused before it reached :meth:`ingest` (its body)."""
+        self.observer.count("ofof_uploads", outcome="refused", reason=reason)
 
     async def ingest(
         self, claims: LeaseClaims, content_type: str, body: bytes, display_name: str | None
     ) -> Outcome:
         """Store the photo of lease ``claims`` and hand it to moderation."""
+        try:
+            outcome = await self._ingest(claims, content_type, body, display_name)
+        except OfofError as exc:
+            self.refused(exc.code)
+            raise
+        if outcome.created:
+            self.observer.count("ofof_uploads", outcome="accepted", reason="")
+        return outcome
+
+    async def _ingest(
+        self, claims: LeaseClaims, content_type: str, body: bytes, display_name: str | None
+    ) -> Outcome:
         async with self.locks.hold(claims.lease_id):
             record = await self.store.committed(claims.lease_id)
             outcome = None if record is None else Outcome(record, created=False)

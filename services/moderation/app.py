@@ -20,12 +20,14 @@ from services.moderation.consumers import ingest_handler, mturk_handler
 from services.moderation.deps import ModerationDeps, open_deps
 from services.moderation.feeder import SlotFeeder, TransportGuard
 from services.moderation.routes import router
+from services.moderation.routes_reports import router as reports_router
 from services.moderation.settings import ModerationSettings
 from services.moderation.usecases import Moderator
 from shared.background import BackgroundLoops, sleep_unless_stopping
 from shared.consumer import MessageHandler, QueueConsumer
 from shared.health import ReadinessCheck, queue_check, table_check
 from shared.locks import RENEWALS_PER_TTL, DynamoLock
+from shared.metrics import MODERATION_METRICS
 from shared.service import StartWork, create_service_app
 
 log = logging.getLogger(__name__)
@@ -175,6 +177,9 @@ def create_app(settings: ModerationSettings, deps: ModerationDeps | None = None)
         open_deps=open_deps,
         checks=_checks,
         start=starter(settings),
+        domain_metrics=MODERATION_METRICS,
+        tally_of=lambda deps: deps.tally,
     )
     app.include_router(router)
+    app.include_router(reports_router)
     return app

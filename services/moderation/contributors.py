@@ -1,7 +1,7 @@
 """What moderation does for contributors: their own list, deleting their photo, credits.
 
 A second use-case object beside :class:`~services.moderation.usecases.Moderator`, over
-the same ports. Deleting is a decision like a takedown (revision ``DELETION`` of the
+the same ports. Deleting is a decision like a takedown (the next revision of the
 review): it is stored through the same version-checked write, then its steps are
 performed one by one (unmark the slot, reopen it if no approved photo is left, tell
 the renderer, erase the files), so a crash part-way is finished by the reconcile loop.

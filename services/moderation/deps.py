@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 import aioboto3
@@ -12,6 +12,7 @@ from fastapi import Depends
 
 from services.moderation.adapters.crowdflower import CrowdflowerClient, JobSpec
 from services.moderation.adapters.dynamo import DynamoReviewStore
+from services.moderation.adapters.dynamo_complaints import DynamoComplaintStore
 from services.moderation.adapters.dynamo_jobs import DynamoCrowdJobs
 from services.moderation.adapters.dynamo_slots import DynamoSlotRegistry
 from services.moderation.adapters.dynamo_workers import DynamoCrowdSpend, DynamoWorkerTrust
@@ -22,11 +23,13 @@ from services.moderation.feeder import FeedPolicy, QueueNames, SlotFeeder, Trans
 from services.moderation.hits import Fees
 from services.moderation.hitwork import HitPlan, HitWork
 from services.moderation.ports import CrowdClient, HitCrowd
+from services.moderation.reporting import ReportDesk
 from services.moderation.settings import ModerationSettings
 from services.moderation.usecases import ModerationPolicy, Moderator
 from shared.aws import AwsClients, client_kwargs, open_aws_clients
 from shared.correlation import propagate_request_id
 from shared.messages import utcnow
+from shared.metrics import Tally
 from shared.objects import S3ObjectStore
 from shared.queues import SqsQueueSender
 from shared.service import app_state
@@ -44,6 +47,9 @@ class ModerationDeps:
     feeder: SlotFeeder
     guard: TransportGuard
     contributions: Contributions
+    desk: ReportDesk
+    # Where the use cases report domain events; /metrics reads it.
+    tally: Tally = field(default_factory=Tally)
 
 
 def build_moderator(
@@ -51,8 +57,10 @@ def build_moderator(
     aws: AwsClients,
     crowd: CrowdClient,
     hit_crowd: HitCrowd | None = None,
+    tally: Tally | None = None,
 ) -> Moderator:
-    """Wire the moderator to AWS and ``crowd`` (and Mechanical Turk, when it is given)."""
+    """Wire the moderator to AWS and ``crowd`` (and Mechanical Turk, when it is given),
+    reporting to ``tally``."""
     hits = None if hit_crowd is None else build_hitwork(settings, aws, hit_crowd)
     return Moderator(
         store=DynamoReviewStore(aws.dynamodb, settings.reviews_table),
@@ -68,9 +76,11 @@ def build_moderator(
             reconcile_concurrency=settings.reconcile_concurrency,
             photo_url_seconds=settings.photo_url_seconds,
             units_per_assignment=settings.crowd_units_per_assignment,
+            cents_per_judgment=settings.crowd_payment_cents / settings.crowd_units_per_assignment,
         ),
         crowd_jobs=DynamoCrowdJobs(aws.dynamodb, settings.reviews_table),
         hits=hits,
+        observer=tally,
     )
 
 
@@ -125,7 +135,9 @@ async def open_mturk(
     return MturkCrowd(client, terms)
 
 
-def build_feeder(settings: ModerationSettings, aws: AwsClients) -> SlotFeeder:
+def build_feeder(
+    settings: ModerationSettings, aws: AwsClients, tally: Tally | None = None
+) -> SlotFeeder:
     """Wire the feeder to the slot records, the frames queues and the imported videos."""
     return SlotFeeder(
         registry=DynamoSlotRegistry(aws.dynamodb, settings.reviews_table),
@@ -134,6 +146,7 @@ def build_feeder(settings: ModerationSettings, aws: AwsClients) -> SlotFeeder:
         policy=FeedPolicy(
             window=settings.feed_window, unsent_grace_seconds=settings.unsent_grace_seconds
         ),
+        observer=tally,
     )
 
 
@@ -182,14 +195,23 @@ def build_deps(
 ) -> ModerationDeps:
     """Everything moderation runs, over ``aws`` and ``crowd`` (tests pass a fake crowd);
     with ``hit_crowd``, new reviews go to Mechanical Turk (Crowdflower's finish)."""
-    moderator = build_moderator(settings, aws, crowd, hit_crowd)
+    tally = Tally()
+    moderator = build_moderator(settings, aws, crowd, hit_crowd, tally)
     return ModerationDeps(
         aws=aws,
         moderator=moderator,
-        feeder=build_feeder(settings, aws),
+        feeder=build_feeder(settings, aws, tally),
         guard=build_guard(settings, aws, moderator),
         contributions=Contributions(moderator),
+        desk=build_desk(settings, aws, moderator),
+        tally=tally,
     )
+
+
+def build_desk(settings: ModerationSettings, aws: AwsClients, moderator: Moderator) -> ReportDesk:
+    """Wire the report desk: visitors' reports and the operators' decisions."""
+    complaints = DynamoComplaintStore(aws.dynamodb, settings.reviews_table)
+    return ReportDesk(moderator, complaints, settings.report_hide_after)
 
 
 def build_guard(

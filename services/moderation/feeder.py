@@ -33,6 +33,7 @@ from services.moderation.ports import (
 )
 from services.moderation.usecases import Moderator
 from shared.messages import utcnow
+from shared.metrics import Observer, Tally
 from shared.objects import ObjectStore
 from shared.records import (
     ORIGINALS_PREFIX,
@@ -80,7 +81,10 @@ class SlotFeeder:
         videos: ObjectStore,
         policy: FeedPolicy,
         clock: Callable[[], datetime] = utcnow,
+        observer: Observer | None = None,
     ) -> None:
+        # Sweep repairs (/metrics).
+        self.observer: Observer = observer or Tally()
         self.registry, self.transport, self.videos = registry, transport, videos
         self.policy = policy
         self.clock = clock
@@ -113,6 +117,8 @@ class SlotFeeder:
             report = replace(report, reopened=await self._reopen(feed, queue))
         if sweep:
             report = replace(report, resent=await self._resend_unsent(video))
+        self.observer.count("ofof_sweep_repairs", report.reopened, kind="reopened")
+        self.observer.count("ofof_sweep_repairs", report.resent, kind="resent")
         return replace(report, offered=await self._top_up(video, queue.waiting))
 
     async def _register(self, feed: VideoFeed) -> VideoFeed:
@@ -225,6 +231,7 @@ class TransportGuard:
                 continue
             if seen is not None:
                 repaired[queue] = await repair()
+                self.moderator.observer.count("ofof_sweep_repairs", kind="queue_recreated")
                 log.warning("queue was recreated; its messages re-derived", extra={"queue": queue})
             await self.registry.save_queue_seen(queue, created)
         return repaired

@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
+from services.moderation.complaints import Complaint, ReportedPhoto
 from services.moderation.offers import Slot
 from services.moderation.reviews import Review
 from services.moderation.verdicts import Judgment
@@ -49,6 +50,27 @@ class ReviewStore(Protocol):
 
     async def forget_client(self, client_id: str, submission_id: str) -> None:
         """Remove the submission from the visitor's list (idempotent)."""
+        ...
+
+
+class ComplaintStore(Protocol):
+    """Visitors' reports about photos, and the queue of reported photos."""
+
+    async def add(self, complaint: Complaint) -> bool:
+        """Store ``complaint`` and queue its photo; False when this visitor already
+        reported this photo (nothing changes then but the queue entry, made sure of)."""
+        ...
+
+    async def of_photo(self, submission_id: str) -> list[Complaint]:
+        """Every report about one photo, oldest first."""
+        ...
+
+    async def queued(self, limit: int) -> list[ReportedPhoto]:
+        """Up to ``limit`` reported photos no operator has decided on, oldest first."""
+        ...
+
+    async def resolve(self, submission_id: str) -> None:
+        """Take the photo out of the queue (its reports stay)."""
         ...
 
 

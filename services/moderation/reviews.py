@@ -35,17 +35,24 @@ STEP_SETTLE = "settle"
 STEP_ERASE = "erase_photos"
 # Why a pending review waits: the crowd refused to order its unit for lack of funds.
 REASON_UNFUNDED = "crowd_funds_short"
-# Revision 1 is the first verdict, revision 2 an operator's takedown, revision 3 the
-# contributor's own deletion (from any state; see :mod:`services.moderation.contributors`).
-FIRST_VERDICT, TAKEDOWN, DELETION = 1, 2, 3
+# Why a photo is hidden pending review: enough visitors reported it.
+REASON_REPORTED = "reported"
+# Revision 1 is the first verdict, revision 2 an operator's takedown; every later
+# decision (an operator's restore or another takedown, the contributor's own deletion
+# from any state, see :mod:`services.moderation.contributors`) takes the next revision,
+# so its steps are recorded apart from the earlier ones.
+FIRST_VERDICT, TAKEDOWN = 1, 2
 REASON_DELETED = "deleted_by_contributor"
 CrowdProvider = Literal["mturk"]
 PLANS: dict[tuple[int, ReviewStatus], tuple[str, ...]] = {
     (FIRST_VERDICT, "approved"): (STEP_MARK_SLOT, STEP_ANNOUNCE),
     (FIRST_VERDICT, "rejected"): (STEP_RETURN_SLOT, STEP_ANNOUNCE),
     (TAKEDOWN, "rejected"): (STEP_UNMARK_SLOT, STEP_RETURN_SLOT, STEP_ANNOUNCE),
-    # The renderer hears of it (and drops the photo) before the photo's files go.
-    (DELETION, "deleted"): (STEP_UNMARK_SLOT, STEP_RETURN_SLOT, STEP_ANNOUNCE, STEP_ERASE),
+    # An operator's restore: the photo is the slot's again, and the renderer hears it.
+    (TAKEDOWN, "approved"): (STEP_MARK_SLOT, STEP_ANNOUNCE),
+    # The contributor's deletion: the renderer hears of it (and drops the photo) before
+    # the photo's files go.
+    (TAKEDOWN, "deleted"): (STEP_UNMARK_SLOT, STEP_RETURN_SLOT, STEP_ANNOUNCE, STEP_ERASE),
 }
 
 
@@ -85,13 +92,18 @@ class Review:
     version: int = 0
 
     @property
+    def is_taken_down(self) -> bool:
+        """Withdrawn by an operator or by visitors' reports (a restore can undo it)?"""
+        return self.revision >= TAKEDOWN and self.status == "rejected"
+
+    @property
     def is_pending(self) -> bool:
         """Still waiting for a verdict?"""
         return self.status == "pending"
 
     def open_steps(self) -> list[str]:
         """Steps the current decision still owes, in order."""
-        plan = PLANS.get((self.revision, self.status), ())
+        plan = PLANS.get((min(self.revision, TAKEDOWN), self.status), ())
         if self.crowd == "mturk" and self.revision == FIRST_VERDICT and self.unit_id:
             plan = (*plan, STEP_SETTLE)
         return [step for step in plan if step_id(self.revision, step) not in self.done_steps]
@@ -161,10 +173,20 @@ def decided(review: Review, verdict: Verdict, now: datetime) -> Review:
     )
 
 
-def taken_down(review: Review, now: datetime) -> Review:
-    """An approved ``review`` turned into a rejection by an operator."""
+def taken_down(review: Review, now: datetime, reason: str = REASON_TAKEDOWN) -> Review:
+    """An approved ``review`` turned into a rejection by an operator (or by reports)."""
     return review.changed(
-        status="rejected", reasons=(REASON_TAKEDOWN,), decided_at=now, revision=TAKEDOWN
+        status="rejected",
+        reasons=(reason,),
+        decided_at=now,
+        revision=max(TAKEDOWN, review.revision + 1),
+    )
+
+
+def restored(review: Review, now: datetime) -> Review:
+    """A taken-down ``review`` approved again by an operator: its crowd score stands."""
+    return review.changed(
+        status="approved", reasons=(), decided_at=now, revision=review.revision + 1
     )
 
 
@@ -176,7 +198,7 @@ def deleted(review: Review, now: datetime) -> Review:
         display_name=None,
         client_id="",
         decided_at=now,
-        revision=DELETION,
+        revision=max(TAKEDOWN, review.revision + 1),
     )
 
 

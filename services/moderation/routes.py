@@ -97,7 +97,7 @@ async def take_down(
     """Reject an approved photo (operator only); the renderer drops it from the clip."""
     require_operator(authorization, settings.operator_token)
     log.info("takedown", extra={"submission_id": submission_id})
-    return review_view(await deps.moderator.takedown(submission_id))
+    return review_view(await deps.desk.takedown(submission_id))
 
 
 @router.post(

@@ -222,8 +222,12 @@ class ModerationSettings(ServiceSettings):
     # Background loops get this long to stop at shutdown.
     background_stop_seconds: float = 5.0
 
-    # Bearer token for ``POST /reviews/{id}/takedown``; empty disables takedowns.
+    # Bearer token for the operator routes (takedown, restore, bulk revert, the report
+    # queue, pending reviews, crowd spend); empty disables them.
     operator_token: SecretStr = SecretStr("")
+    # Distinct visitors' reports that hide an approved photo at once, pending an
+    # operator's review (it is taken down until restored); 0 never hides.
+    report_hide_after: int = Field(3, ge=0)
 
     @model_validator(mode="after")
     def _has_webhook_secret(self) -> ModerationSettings:

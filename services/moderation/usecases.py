@@ -40,11 +40,11 @@ from services.moderation.reviews import (
     STEP_RETURN_SLOT,
     STEP_SETTLE,
     STEP_UNMARK_SLOT,
-    TAKEDOWN,
     Review,
     decided,
     new_review,
     personal_keys,
+    restored,
     taken_down,
     verdict_message,
     with_errors,
@@ -52,9 +52,10 @@ from services.moderation.reviews import (
     with_step_done,
 )
 from services.moderation.screening import GraySample, Screening, ScreeningRules, screen
-from services.moderation.verdicts import Judgment, VerdictRules, decide
+from services.moderation.verdicts import REASON_TAKEDOWN, Judgment, VerdictRules, decide
 from shared.errors import Conflict, NotFound, OfofError
 from shared.messages import SubmissionIngested, utcnow
+from shared.metrics import Observer, Tally
 from shared.records import SubmissionRecord, original_key
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,8 @@ class ModerationPolicy:
     photo_url_seconds: int = 3600
     # Photos per page of crowd work; the test questions of a job follow from it.
     units_per_assignment: int = 1
+    # What one judgment costs (pay per page / photos per page), for ofof_crowd_spend_cents.
+    cents_per_judgment: float = 0.0
 
 
 class Moderator:
@@ -97,7 +100,10 @@ class Moderator:
         *,
         crowd_jobs: CrowdJobs | None = None,
         hits: HitWork | None = None,
+        observer: Observer | None = None,
     ) -> None:
+        # Decisions, crowd units and spend, the pending backlog (/metrics).
+        self.observer: Observer = observer or Tally()
         self.store, self.slots, self.crowd = store, slots, crowd
         self.photos, self.queues = photos, queues
         self.policy = policy
@@ -140,6 +146,16 @@ class Moderator:
             return SpendTotal(video=video, total=Decimal(0), hits=0)
         return await self.hits.spend_of(video)
 
+    async def pending(self, limit: int) -> list[Review]:
+        """Up to ``limit`` reviews still waiting for a verdict, oldest first."""
+        found: list[Review] = []
+        async for review in self.store.open_reviews():
+            if review.is_pending:
+                found.append(review)
+            if len(found) >= limit:
+                break
+        return found
+
     # A submission arrives ------------------------------------------------------------
 
     async def ingest(self, message: SubmissionIngested) -> Review:
@@ -155,6 +171,8 @@ class Moderator:
             )
             if review is None:
                 return await self.review(message.submission_id)
+            if review.status == "rejected":
+                self._count_decision(review.status, review.reasons)
         return await self._advance(review)
 
     async def _screen(self, message: SubmissionIngested) -> Screening:
@@ -204,6 +222,7 @@ class Moderator:
                     return await self.review(review.submission_id)
                 review = marked
                 unit_id = await self.crowd.create_unit(job_id, await self.work.unit_of(review))
+                self.observer.count("ofof_crowd_units")
         except CrowdUnavailable as exc:
             log.warning(
                 "crowd unit not created; reconcile retries it",
@@ -298,6 +317,9 @@ class Moderator:
             stored = await self.store.put(candidate)
             if stored is not None:
                 if verdict is not None:
+                    self._count_decision(verdict.decision, verdict.reasons)
+                    spent = len(merged.judgments) * self.policy.cents_per_judgment
+                    self.observer.count("ofof_crowd_spend_cents", spent, video=review.video)
                     log.info(
                         "decided",
                         extra={
@@ -310,6 +332,9 @@ class Moderator:
                 return "pending" if verdict is None else "decided"
             review = await self.review(review.submission_id)
         return "pending"
+
+    def _count_decision(self, outcome: str, reasons: tuple[str, ...]) -> None:
+        self.observer.count("ofof_verdicts", outcome=outcome, reason=next(iter(reasons), ""))
 
     # After a decision ----------------------------------------------------------------
 
@@ -360,6 +385,7 @@ class Moderator:
     async def reconcile(self) -> int:
         """One pass over every open review; returns how many it looked at."""
         reviews = [review async for review in self.store.open_reviews()]
+        self._gauge_backlog(reviews)
         limit = asyncio.Semaphore(self.policy.reconcile_concurrency)
 
         async def one(review: Review) -> None:
@@ -392,6 +418,12 @@ class Moderator:
             log.warning(
                 "reviewable HITs not read; next pass retries", extra={"problem": exc.detail}
             )
+
+    def _gauge_backlog(self, reviews: list[Review]) -> None:
+        """The age of the oldest review still waiting for a verdict (0: none waits)."""
+        waiting = [review.created_at for review in reviews if review.is_pending]
+        age = (self.clock() - min(waiting)).total_seconds() if waiting else 0.0
+        self.observer.level("ofof_oldest_pending_review_seconds", max(age, 0.0))
 
     async def _reconcile_one(self, review: Review) -> None:
         """Finish what ``review`` still needs; work a live request may still be doing
@@ -442,14 +474,29 @@ class Moderator:
 
     # Operators -----------------------------------------------------------------------
 
-    async def takedown(self, submission_id: str) -> Review:
+    async def takedown(self, submission_id: str, reason: str = REASON_TAKEDOWN) -> Review:
         """Turn an approved photo into a rejection (idempotent)."""
         review = await self.review(submission_id)
-        if review.revision == TAKEDOWN:
+        if review.is_taken_down:
             return review
         if review.status != "approved":
             raise Conflict(f"submission {submission_id} is {review.status}, not approved")
-        stored = await self.store.put(taken_down(review, self.clock()))
+        return await self._operator_decision(review, taken_down(review, self.clock(), reason))
+
+    async def restore(self, submission_id: str) -> Review:
+        """Approve a taken-down photo again, the reverse of :meth:`takedown` (idempotent:
+        restoring an approved photo changes nothing); the renderer hears it again."""
+        review = await self.review(submission_id)
+        if review.status == "approved":
+            return review
+        if not review.is_taken_down:
+            raise Conflict(f"submission {submission_id} is {review.status}, not taken down")
+        return await self._operator_decision(review, restored(review, self.clock()))
+
+    async def _operator_decision(self, review: Review, decision: Review) -> Review:
+        stored = await self.store.put(decision)
         if stored is None:
-            raise Conflict(f"review of {submission_id} changed meanwhile; try again")
+            raise Conflict(f"review of {review.submission_id} changed meanwhile; try again")
+        outcome = "restored" if decision.status == "approved" else "taken_down"
+        self._count_decision(outcome, decision.reasons)
         return await self._perform_steps(stored)

@@ -14,6 +14,7 @@ from services.renderer.settings import RendererSettings
 from shared.background import BackgroundLoops, every
 from shared.consumer import QueueConsumer
 from shared.health import ReadinessCheck, bucket_check, queue_check, table_check
+from shared.metrics import RENDERER_METRICS
 from shared.service import create_service_app
 
 VIDEO_SCAN_SECONDS = 30.0
@@ -68,6 +69,8 @@ def create_app(settings: RendererSettings, deps: RendererDeps | None = None) -> 
         open_deps=open_deps,
         checks=_checks,
         start=_start,
+        domain_metrics=RENDERER_METRICS,
+        tally_of=lambda deps: deps.renderer.tally,
     )
     app.include_router(router)
     return app

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from services.renderer.ladder import ladder_sizes
 from services.renderer.segments import BlobRef, EncoderSettings, frames_per_segment
-from shared.records import VideoRecord, audio_key, original_key
+from shared.records import RenderRun, VideoRecord, audio_key, original_key
 
 
 @dataclass(frozen=True)
@@ -164,4 +164,17 @@ def report_of(
         encoded_segments=clip.encoded_segments,
         reused_segments=clip.reused_segments,
         published=published,
+    )
+
+
+def render_run(report: RenderReport) -> RenderRun:
+    """What the render history keeps of ``report``."""
+    return RenderRun(
+        video=report.video,
+        version=report.version,
+        built_at=report.built_at,
+        render_seconds=report.render_seconds,
+        segments_encoded=report.encoded_segments,
+        segments_reused=report.reused_segments,
+        publishers=dict(report.published),
     )

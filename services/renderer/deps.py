@@ -25,6 +25,7 @@ from services.renderer.settings import RendererSettings
 from services.renderer.usecases import Renderer, SegmentWorker
 from shared.aws import AwsClients, open_aws_clients
 from shared.locks import DynamoLock
+from shared.metrics import Tally
 from shared.objects import S3ObjectStore
 from shared.queues import SqsQueueSender
 from shared.service import app_state
@@ -87,6 +88,7 @@ def build_deps(
             settings.schedule_interval_seconds,
             settings.publish_retry_seconds,
         ),
+        observer=Tally(),
     )
     return RendererDeps(aws, store, slots, cache, s3_publisher, renderer)
 

@@ -13,6 +13,7 @@ from services.renderer.schemas import RenderRequested, RenderScheduled, RenderSu
 from shared.bodies import json_body_spec, read_json
 from shared.errors import error_responses
 from shared.operator import require_operator
+from shared.records import RenderHistory
 
 router = APIRouter(tags=["renders"])
 # `{"video": "<64 chars>"}` is far below this; more is refused (413) unread.
@@ -34,6 +35,20 @@ async def latest_render(deps: Deps, settings: Settings, video: VideoQuery = None
     if isinstance(latest, RenderReport):
         return RenderSummary.model_validate(dataclasses.asdict(latest))
     return RenderSummary.model_validate(latest.model_dump())
+
+
+@router.get("/renders", responses=error_responses(401, 403, 422))
+async def render_history(
+    deps: Deps,
+    settings: Settings,
+    video: VideoQuery = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    authorization: Annotated[str | None, Header()] = None,
+) -> RenderHistory:
+    """A video's recorded renders, newest first (operator token as a Bearer token)."""
+    require_operator(authorization, settings.operator_token)
+    name = video or settings.default_video
+    return RenderHistory(video=name, renders=await deps.renderer.history(name, limit))
 
 
 @router.post(

@@ -24,6 +24,7 @@ from services.renderer.clips import (
     RenderedClip,
     RenderReport,
     clip_inputs,
+    render_run,
     report_of,
     version_name,
 )
@@ -41,14 +42,18 @@ from services.renderer.segments import BlobRef
 from services.renderer.slots import Candidate, next_choice
 from shared.errors import Conflict, NotFound
 from shared.messages import SubmissionModerated
+from shared.metrics import Observer, Tally
 from shared.objects import ObjectStore
 from shared.records import (
     ORIGINALS_PREFIX,
     ClipPointer,
+    RenderRun,
     VideoRecord,
     current_clip_key,
     fragment_key,
     originals_prefix,
+    render_run_key,
+    render_runs_prefix,
     rendition_key,
     video_of_prefix,
     video_record_key,
@@ -95,7 +100,10 @@ class Renderer:
         prefs: EncodingPrefs,
         policy: RenderPolicy,
         clock: Callable[[], float] = time.monotonic,
+        observer: Tally | None = None,
     ) -> None:
+        # Renders, segments, publishes and clip ages (/metrics reads this tally).
+        self.tally = observer or Tally()
         self.store, self.slots, self.cache, self.encoder = store, slots, cache, encoder
         self.publishers = list(publishers)
         self.lock_for = lock_for
@@ -143,6 +151,8 @@ class Renderer:
         }
         report = report_of(clip, version, built_at, len(filled), published)
         self.latest[video] = report
+        await self.store.put_record(render_run_key(video, built_at), render_run(report))
+        self._observe(report)
         log.info(
             "render done",
             extra={
@@ -153,6 +163,24 @@ class Renderer:
             },
         )
         return report
+
+    def _observe(self, report: RenderReport) -> None:
+        observer: Observer = self.tally
+        observer.count("ofof_renders", outcome="ok")
+        observer.count("ofof_render_seconds", report.render_seconds)
+        observer.count("ofof_render_segments", report.encoded_segments, kind="encoded")
+        observer.count("ofof_render_segments", report.reused_segments, kind="reused")
+        for target, outcome in report.published.items():
+            kind = "failed" if outcome.startswith("failed") else outcome
+            observer.count("ofof_publishes", target=target, outcome=kind)
+        built = report.built_at.timestamp()
+        observer.level("ofof_clip_built_timestamp_seconds", built, video=report.video)
+
+    async def history(self, video: str, limit: int) -> list[RenderRun]:
+        """The newest ``limit`` recorded renders of ``video``, newest first."""
+        keys = sorted(await self.store.etags(render_runs_prefix(video)), reverse=True)[:limit]
+        runs = [await self.store.find_record(key, RenderRun) for key in keys]
+        return [run for run in runs if run is not None]
 
     async def inputs(self, record: VideoRecord, filled: dict[int, BlobRef]) -> ClipInputs:
         """Every frame's input (its photo, else its original), the audio, the settings."""
@@ -232,6 +260,7 @@ class Renderer:
             self.note_change(video, forced=True, delay_seconds=BUSY_RETRY_SECONDS)
             return None
         except Exception:
+            self.tally.count("ofof_renders", outcome="failed")
             log.exception("render failed; retrying later", extra={"video": video})
             self.note_change(video, delay_seconds=self.agenda.policy.retry_seconds)
             return None

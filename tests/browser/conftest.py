@@ -66,3 +66,12 @@ async def launch(tmp_path: Path) -> AsyncIterator:
         yield start
         for browser in browsers:
             await browser.close()
+
+
+@pytest.fixture
+def audit_accessibility():
+    """``await audit_accessibility(page)``: axe-core at desktop and phone widths; serious
+    or critical violations fail the test (tests/browser/accessibility.py)."""
+    from tests.browser.accessibility import audit_accessibility as audit
+
+    return audit

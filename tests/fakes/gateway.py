@@ -6,11 +6,21 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from services.gateway.ports import GatewayPorts, LeasedSlot, PhotoUpload
+from services.gateway.adapters.s3_audit import S3AuditLog
+from services.gateway.ports import ConsolePorts, GatewayPorts, LeasedSlot, PhotoUpload, QueueDepth
 from shared.errors import DependencyUnavailable, NotFound
 from shared.leases import LeaseGone
 from shared.messages import FrameSlot
-from shared.records import ReviewView, VideoRecord, video_record_key
+from shared.records import (
+    CrowdSpend,
+    RenderHistory,
+    ReportFiled,
+    ReportOutcome,
+    ReportQueue,
+    ReviewView,
+    VideoRecord,
+    video_record_key,
+)
 from tests.fakes.objects import MemoryObjectStore
 
 __all__ = [
@@ -197,3 +207,80 @@ async def store_video(fakes: MemoryGatewayPorts, frames: int = 3, video: str = "
         imported_at=datetime(2027, 1, 1, tzinfo=UTC),
     )
     await fakes.objects.put_record(video_record_key(video), record)
+
+
+@dataclass
+class FakeModerationDesk:
+    """Moderation's report and operator routes, over :class:`MemoryReviews`: one report
+    per visitor and photo, ``hide_after`` reports take the photo down."""
+
+    reviews: MemoryReviews
+    hide_after: int = 2
+    client_of: dict[str, str] = field(default_factory=dict)
+    reports: dict[str, dict[str, ReportFiled]] = field(default_factory=dict)
+    hidden: dict[str, ReviewView] = field(default_factory=dict)
+
+    async def file_report(self, submission_id: str, report: ReportFiled) -> ReportOutcome:
+        if submission_id not in self.reviews.reviews and submission_id not in self.hidden:
+            raise NotFound(f"submission {submission_id} is not a shown photo")
+        mine = self.reports.setdefault(submission_id, {})
+        counted = report.visitor not in mine
+        mine.setdefault(report.visitor, report)
+        if len(mine) >= self.hide_after and submission_id in self.reviews.reviews:
+            await self.decide(submission_id, "takedown")
+        return ReportOutcome(counted=counted, hidden=submission_id in self.hidden)
+
+    async def report_queue(self) -> ReportQueue:
+        return ReportQueue(photos=[])
+
+    async def pending(self) -> list[ReviewView]:
+        return []
+
+    async def decide(self, submission_id: str, action: str) -> ReviewView:
+        if action == "takedown" and submission_id in self.reviews.reviews:
+            review = self.reviews.reviews.pop(submission_id)
+            self.hidden[submission_id] = review.model_copy(update={"status": "rejected"})
+        elif action == "restore" and submission_id in self.hidden:
+            self.reviews.add(
+                self.hidden.pop(submission_id).model_copy(update={"status": "approved"})
+            )
+        shown = self.reviews.reviews.get(submission_id) or self.hidden.get(submission_id)
+        if shown is None:
+            raise NotFound(f"no review of submission {submission_id}")
+        return shown
+
+    async def revert(self, client_id: str) -> list[ReviewView]:
+        mine = [sid for sid, owner in self.client_of.items() if owner == client_id]
+        return [await self.decide(sid, "takedown") for sid in mine if sid in self.reviews.reviews]
+
+    async def spend(self) -> CrowdSpend:
+        return CrowdSpend(cents_per_judgment=5.0, videos=[], frames=[])
+
+
+@dataclass
+class FakeRenderControl:
+    forced: list[str] = field(default_factory=list)
+
+    async def history(self, video: str) -> RenderHistory:
+        return RenderHistory(video=video, renders=[])
+
+    async def render_now(self, video: str) -> None:
+        self.forced.append(video)
+
+
+@dataclass
+class FakeQueueDepths:
+    depths: dict[str, QueueDepth] = field(default_factory=dict)
+
+    async def depth(self, queue: str) -> QueueDepth | None:
+        return self.depths.get(queue)
+
+
+def console_ports(fakes: MemoryGatewayPorts, clock: FakeClock) -> ConsolePorts:
+    """Console ports over the gateway fakes; the audit log is the real S3 one on memory."""
+    return ConsolePorts(
+        desk=FakeModerationDesk(fakes.reviews),
+        renders=FakeRenderControl(),
+        queues=FakeQueueDepths(),
+        audit=S3AuditLog(fakes.objects, lambda: datetime.fromtimestamp(clock(), UTC)),
+    )

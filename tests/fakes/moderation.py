@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from decimal import Decimal
 
+from services.moderation.complaints import Complaint, ReportedPhoto
 from services.moderation.hits import worker_trust
 from services.moderation.offers import Slot, spread_ranks
 from services.moderation.ports import (
@@ -364,3 +366,30 @@ class FakeCrowdSpend:
     async def of_video(self, video: str) -> SpendTotal:
         mine = [cost for (v, _), cost in self.costs.items() if v == video]
         return SpendTotal(video=video, total=sum(mine, Decimal(0)), hits=len(mine))
+
+
+@dataclass
+class FakeComplaintStore:
+    """:class:`~services.moderation.ports.ComplaintStore` as dicts."""
+
+    complaints: dict[tuple[str, str], Complaint] = field(default_factory=dict)
+    queue: dict[str, datetime] = field(default_factory=dict)
+
+    async def add(self, complaint: Complaint) -> bool:
+        key = (complaint.submission_id, complaint.visitor)
+        if key in self.complaints:
+            return False
+        self.complaints[key] = complaint
+        self.queue.setdefault(complaint.submission_id, complaint.created_at)
+        return True
+
+    async def of_photo(self, submission_id: str) -> list[Complaint]:
+        found = [c for (sid, _), c in self.complaints.items() if sid == submission_id]
+        return sorted(found, key=lambda c: c.created_at)
+
+    async def queued(self, limit: int) -> list[ReportedPhoto]:
+        oldest = sorted(self.queue.items(), key=lambda item: item[1])[:limit]
+        return [ReportedPhoto(sid, len(await self.of_photo(sid)), first) for sid, first in oldest]
+
+    async def resolve(self, submission_id: str) -> None:
+        self.queue.pop(submission_id, None)

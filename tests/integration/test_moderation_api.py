@@ -26,15 +26,21 @@ KEY = "webhook-key"
 OPERATOR = "operator-token"
 
 
-@pytest.fixture
-def settings(aws_fields) -> ModerationSettings:
+def moderation_settings(aws_fields, **extra) -> ModerationSettings:
+    """Moderation on this test's resources, with a webhook key and an operator token."""
     return ModerationSettings(
         **aws_fields,
         crowd_api_key=KEY,
         operator_token=OPERATOR,
         reconcile_seconds=3600,
         consumer_wait_seconds=1,
+        **extra,
     )
+
+
+@pytest.fixture
+def settings(aws_fields) -> ModerationSettings:
+    return moderation_settings(aws_fields)
 
 
 @pytest.fixture

@@ -289,3 +289,25 @@ async def test_the_latest_render_is_this_process_report_else_the_published_clip(
     assert await world.renderer.latest_render("demo") is report
     world.renderer.latest.clear()  # as after a restart
     assert (await world.renderer.latest_render("demo")).version == report.version
+
+
+async def test_every_render_is_kept_in_the_history_newest_first(world):
+    first = await world.renderer.render("demo")
+    await world.photo("a")
+    await world.verdict("a", frame=9)
+    second = await world.renderer.render("demo")
+    history = await world.renderer.history("demo", 10)
+    assert [run.version for run in history] == [second.version, first.version]
+    assert (history[0].segments_encoded, history[0].segments_reused) == (1, 2)
+    assert history[0].publishers == {"recording": "published"}
+    assert [run.version for run in await world.renderer.history("demo", 1)] == [second.version]
+
+
+async def test_a_render_is_counted_for_metrics(world):
+    report = await world.renderer.render("demo")
+    tally = world.renderer.tally
+    assert tally.value("ofof_renders", outcome="ok") == 1
+    assert tally.value("ofof_render_segments", kind="encoded") == report.encoded_segments
+    assert tally.value("ofof_publishes", target="recording", outcome="published") == 1
+    built = tally.value("ofof_clip_built_timestamp_seconds", video="demo")
+    assert built == report.built_at.timestamp()

@@ -1,5 +1,6 @@
 // Frame page: the original frame beside the approved photos of that slot, with credit.
 import { api, copyText, el, formatCount } from "./api.js";
+import { reportControl } from "./report.js";
 
 const main = document.getElementById("frame-page");
 const [, , video, frameText] = location.pathname.split("/");
@@ -38,6 +39,7 @@ async function load() {
     el("li", {}, [
       el("img", { src: p.thumb_url, alt: `By ${p.display_name || "an anonymous visitor"}`, width: "128", height: "72" }),
       el("span", { text: `${p.display_name || "Anonymous"} · ${Math.round(p.score * 100)}%` }),
+      reportControl(p, p.display_name || "an anonymous visitor"),
     ])));
   main.dataset.state = photos.length ? "filled" : "empty";
   if (photos.length) {
