@@ -45,7 +45,7 @@ async def current_clip(aws, aws_fields) -> ClipPointer | None:
 
 
 async def test_a_contributor_finds_shares_replays_and_deletes_their_frame(
-    whole_stack, aws, aws_fields, launch, screenshots
+    whole_stack, aws, aws_fields, launch, screenshots, audit_accessibility
 ):
     stack, picture = whole_stack
     gateway = stack.urls["gateway"]
@@ -64,6 +64,7 @@ async def test_a_contributor_finds_shares_replays_and_deletes_their_frame(
     live_link = me.get_by_role("link", name=re.compile(r"In the clip at 0:00"))
     await expect(live_link).to_be_visible(timeout=15000)
     await me.screenshot(path=screenshots / "my-frames.png", full_page=True)
+    await audit_accessibility(me)
     await live_link.click()
     await expect(me).to_have_url(re.compile(r"/v/demo#t=0\.00$"))
 
@@ -80,6 +81,7 @@ async def test_a_contributor_finds_shares_replays_and_deletes_their_frame(
     await share.goto(f"{gateway}/s/{ann_photo}")
     await expect(share.get_by_role("heading", level=1)).to_contain_text("re-made by Ann")
     await share.screenshot(path=screenshots / "share.png", full_page=True)
+    await audit_accessibility(share)
 
     # Bob re-makes the same frame (its second round): the frame page flips between both.
     async with httpx.AsyncClient(base_url=gateway, timeout=30) as bob:
@@ -102,6 +104,7 @@ async def test_a_contributor_finds_shares_replays_and_deletes_their_frame(
         await expect(history).to_have_attribute("data-page", "1", timeout=5000)
         await frame.get_by_role("button", name="Pause").click()
         await frame.screenshot(path=screenshots / "frame-flip-book.png", full_page=True)
+        await audit_accessibility(frame)
         await frame.emulate_media(reduced_motion="reduce")
         await expect(frame.locator("#flip-play")).to_be_disabled()
 
@@ -110,6 +113,7 @@ async def test_a_contributor_finds_shares_replays_and_deletes_their_frame(
             await page.goto(f"{gateway}{path}")
             await expect(page.locator("main")).to_have_attribute("data-state", "listed")
             await page.screenshot(path=screenshots / f"{name}.png", full_page=True)
+            await audit_accessibility(page)
 
         # Ann deletes her photo from My frames: gone from her list, share and frame pages.
         me.on("dialog", lambda dialog: dialog.accept())
