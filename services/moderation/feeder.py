@@ -202,8 +202,8 @@ class TransportGuard:
     SQS loses nothing on AWS, but the local AWS keeps no queues across a restart, and an
     operator may delete and recreate a queue: a queue whose creation time changed lost
     its messages. Then every stored submission without a review is reviewed (the
-    moderation queue's content), and every approval is announced again (the render
-    queue's; the renderer is idempotent).
+    moderation queue's content), and every approval and every withdrawal of one is
+    announced again (the render queue's; the renderer is idempotent).
     """
 
     def __init__(
@@ -223,7 +223,7 @@ class TransportGuard:
         repaired: dict[str, int] = {}
         for queue, repair in (
             (self.queues.moderation, self._review_unknown),
-            (self.queues.render, self.moderator.reannounce_approved),
+            (self.queues.render, self.moderator.reannounce_decisions),
         ):
             created = await self.watch.created(queue)
             seen = await self.registry.queue_seen(queue)

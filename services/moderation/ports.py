@@ -43,6 +43,10 @@ class ReviewStore(Protocol):
         """Approved reviews, newest decision first."""
         ...
 
+    def withdrawn(self) -> AsyncIterator[Review]:
+        """Every review a later decision withdrew (taken down, hidden, deleted), done."""
+        ...
+
     async def of_client(self, client_id: str, limit: int) -> list[Review]:
         """Up to ``limit`` reviews of one visitor's submissions, newest first (a new
         review is filed under its client id when first stored)."""

@@ -92,6 +92,11 @@ class Review:
     version: int = 0
 
     @property
+    def is_withdrawn(self) -> bool:
+        """Withdrawn by a later decision: taken down, hidden by reports or deleted?"""
+        return self.revision >= TAKEDOWN and self.status in ("rejected", "deleted")
+
+    @property
     def is_taken_down(self) -> bool:
         """Withdrawn by an operator or by visitors' reports (a restore can undo it)?"""
         return self.revision >= TAKEDOWN and self.status == "rejected"

@@ -465,12 +465,18 @@ class Moderator:
         await self.ingest(SubmissionIngested.model_validate(record.model_dump()))
         return True
 
-    async def reannounce_approved(self) -> int:
-        """Tell the renderer every approval again (its consumer is idempotent)."""
+    async def reannounce_decisions(self) -> int:
+        """Tell the renderer every approval again, and every withdrawal of one (a takedown,
+        a report's hiding, a deletion), so a lost render queue leaves no withdrawn photo
+        in the clip (the renderer's consumer is idempotent)."""
         approved = await self.store.recent_approved(EVERY_APPROVAL)
         for review in approved:
             await self.queues.announce(verdict_message(review))
-        return len(approved)
+        withdrawn = 0
+        async for review in self.store.withdrawn():
+            await self.queues.announce(verdict_message(review))
+            withdrawn += 1
+        return len(approved) + withdrawn
 
     # Operators -----------------------------------------------------------------------
 

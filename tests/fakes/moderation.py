@@ -46,6 +46,11 @@ class FakeReviewStore:
             if review.is_open():
                 yield review
 
+    async def withdrawn(self) -> AsyncIterator[Review]:
+        for review in list(self.reviews.values()):
+            if review.is_withdrawn and not review.is_open():
+                yield review
+
     async def recent_approved(self, limit: int) -> list[Review]:
         done = [r for r in self.reviews.values() if r.status == "approved" and not r.is_open()]
         return sorted(done, key=lambda r: r.decided_at or r.created_at, reverse=True)[:limit]

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.moderation.adapters.dynamo import DynamoReviewStore
-from services.moderation.reviews import Review, decided, with_step_done
+from services.moderation.reviews import Review, decided, taken_down, with_step_done
 from services.moderation.verdicts import Judgment, Verdict
 from shared.records import renditions_of
 
@@ -60,3 +60,16 @@ async def test_open_reviews_and_recent_approvals_come_from_the_index(aws, aws_fi
     recent = await store.recent_approved(2)
     assert [r.submission_id for r in recent] == ["s4", "s3"]
     assert recent[0].status == "approved"
+
+
+async def test_withdrawn_reviews_are_listed_once_their_steps_are_done(aws, aws_fields):
+    store = DynamoReviewStore(aws.dynamodb, str(aws_fields["reviews_table"]))
+    stored = [await store.put(review(f"w{n}", minute=n)) for n in range(3)]
+    approved = [await approve(store, stored[n], minute=n) for n in range(3)]
+    withdrawn = await store.put(taken_down(approved[1], START + timedelta(hours=2)))
+    assert withdrawn is not None
+    assert [r.submission_id async for r in store.withdrawn()] == []  # steps still owed
+    for step in withdrawn.open_steps():
+        withdrawn = await store.put(with_step_done(withdrawn, step))
+    assert [r.submission_id async for r in store.withdrawn()] == ["w1"]
+    assert "w1" not in {r.submission_id for r in await store.recent_approved(10)}

@@ -299,6 +299,20 @@ async def test_a_recreated_render_queue_has_every_approval_announced_again(world
     assert [v.submission_id for v in world.queues.verdicts] == ["s1", "s1"]
 
 
+async def test_a_recreated_render_queue_hears_every_takedown_again(world):
+    guard, watch, _ = lost_queue_guard(world)
+    for sid in ("s1", "s2"):
+        await world.moderator.ingest(world.submission(sid, good_copy(1)))
+        await world.moderator.receive_unit(unit_for(sid, judgments(5)))
+    await world.moderator.takedown("s2")
+    await guard.check()
+    world.queues.verdicts.clear()
+    watch.fixed["render"] = "created-again"
+    assert await guard.check() == {"render": 2}
+    told = {(v.submission_id, v.verdict) for v in world.queues.verdicts}
+    assert told == {("s1", "approved"), ("s2", "rejected")}
+
+
 def lost_queue_guard(world):
     watch = FakeFramesTransport(fixed={"moderation": "created-1", "render": "created-1"})
     store = MemoryObjectStore()

@@ -5,8 +5,10 @@ Item layout (the table has generic ``pk``/``sk`` keys and one index ``gsi1``):
 - review: ``pk = review#{submission_id}``, ``sk = review``. While it needs work (a
   verdict, or steps after one) it is indexed under ``gsi1pk = open``,
   ``gsi1sk = {created_at}#{id}``; once approved and done under ``gsi1pk = approved``,
-  ``gsi1sk = {decided_at}#{id}`` (newest first by querying backwards); once rejected
-  and done it leaves the index.
+  ``gsi1sk = {decided_at}#{id}`` (newest first by querying backwards); once withdrawn
+  after approval (taken down, hidden by reports, deleted by its contributor) and done
+  under ``gsi1pk = withdrawn`` (so a lost render queue can be told again); once rejected
+  by its first verdict and done it leaves the index.
 - a visitor's submission: ``pk = client#{client_id}``, ``sk = {submission_id}``, written
   before the review is first stored (so every review of a visitor is listed; a crash
   in between leaves an entry whose review is missing, which the listing skips). Its
@@ -46,7 +48,7 @@ from shared.errors import DependencyUnavailable
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb.client import DynamoDBClient
 
-OPEN, APPROVED = "open", "approved"
+OPEN, APPROVED, WITHDRAWN = "open", "approved", "withdrawn"
 Item = dict[str, Any]
 
 
@@ -150,12 +152,18 @@ def index_keys(review: Review) -> Item:
             "gsi1pk": _s(OPEN),
             "gsi1sk": _s(f"{review.created_at.isoformat()}#{review.submission_id}"),
         }
-    if review.status == "approved" and review.decided_at is not None:
-        return {
-            "gsi1pk": _s(APPROVED),
-            "gsi1sk": _s(f"{review.decided_at.isoformat()}#{review.submission_id}"),
-        }
-    return {}
+    if review.decided_at is None:
+        return {}
+    if review.status == "approved":
+        listed = APPROVED
+    elif review.is_withdrawn:
+        listed = WITHDRAWN
+    else:
+        return {}
+    return {
+        "gsi1pk": _s(listed),
+        "gsi1sk": _s(f"{review.decided_at.isoformat()}#{review.submission_id}"),
+    }
 
 
 def to_item(review: Review) -> Item:
@@ -219,6 +227,11 @@ class DynamoReviewStore:
     async def open_reviews(self) -> AsyncIterator[Review]:
         """Every open review, oldest first, page by page."""
         async for item in self._index(OPEN, forward=True):
+            yield from_item(item)
+
+    async def withdrawn(self) -> AsyncIterator[Review]:
+        """Every review withdrawn after a decision and done, page by page."""
+        async for item in self._index(WITHDRAWN, forward=True):
             yield from_item(item)
 
     async def recent_approved(self, limit: int) -> list[Review]:
