@@ -202,5 +202,7 @@ async def test_every_page_passes_the_accessibility_audit(
             )
         else:
             await page.wait_for_load_state("networkidle")
+        if path == "/":  # every shown photo can be reported, the recent strip's too
+            await expect(page.locator("#recent [data-report]").first).to_be_visible()
         await audit_accessibility(page)
     await page.screenshot(path=screenshots / "ops-sign-in.png", full_page=True)

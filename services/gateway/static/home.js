@@ -1,6 +1,7 @@
 // Home page: the current clip (swapped in place when a new version is published), the
 // last approved frames, progress and a mosaic of every slot.
 import { api, el, formatCount, frameLink, linkPagesToVideo, pageVideo, withVideo } from "./api.js";
+import { reportControl } from "./report.js";
 
 const POLL_MS = 5000;
 const MOSAIC_WIDTH = 640; // canvas pixels; the page scales it to fit
@@ -95,6 +96,7 @@ function showRecent(recent) {
                     width: "128", height: "72", loading: "lazy" }),
         el("span", { text: `${f.display_name || "Anonymous"} · frame ${f.frame + 1}` }),
       ]),
+      reportControl(f, f.display_name || "an anonymous visitor"),
     ]));
   list.replaceChildren(...items);
   list.dataset.count = String(items.length);
