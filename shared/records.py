@@ -320,13 +320,15 @@ class ReportQueue(Record):
 
 
 class FrameSpend(Record):
-    """What the crowd cost for one approved photo, in cents."""
+    """What the crowd cost for one approved photo, in cents: the HIT's recorded cost on
+    Mechanical Turk (``recorded``), else computed from the crowd settings."""
 
     video: str
     frame: int
     submission_id: str
     judgments: int
     cents: float
+    recorded: bool = False
 
 
 class EstimatedVideoSpend(Record):

@@ -89,7 +89,7 @@ async def revert_contributor(
 async def crowd_spend(
     deps: Deps, settings: Settings, authorization: Authorization = None
 ) -> CrowdSpend:
-    """Crowd spend per video and per approved frame, from the crowd settings (operator)."""
+    """Crowd spend per video and per approved frame: recorded (MTurk), else computed."""
     require_operator(authorization, settings.operator_token)
     approved = await deps.moderator.store.recent_approved(EVERY_APPROVAL)
     return spend_of(approved, settings.crowd_payment_cents, settings.crowd_units_per_assignment)

@@ -1,10 +1,13 @@
-"""Crowd spend, computed (pure): moderation records no prices, so spend is the crowd
-settings' pay per page, shared by the photos on a page, times the judgments each
-approved photo received. Gold (test) questions and rejected photos are not counted."""
+"""Crowd spend (pure): a Mechanical Turk review records what its HIT cost (reward ×
+assignments + fee), and that is its spend; a Crowdflower review records no price, so
+its spend is computed: the crowd settings' pay per page, shared by the photos on a
+page, times the judgments the photo received. Gold (test) questions and rejected
+photos are not counted."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
 
 from services.moderation.reviews import Review
 from shared.records import CrowdSpend, EstimatedVideoSpend, FrameSpend
@@ -13,12 +16,15 @@ from shared.records import CrowdSpend, EstimatedVideoSpend, FrameSpend
 def frame_spend(review: Review, cents_per_judgment: float) -> FrameSpend:
     """What the judgments of one approved photo cost."""
     count = len(review.judgments)
+    recorded = review.crowd_cost is not None
+    cents = Decimal(review.crowd_cost) * 100 if review.crowd_cost else count * cents_per_judgment
     return FrameSpend(
         video=review.video,
         frame=review.frame,
         submission_id=review.submission_id,
         judgments=count,
-        cents=round(count * cents_per_judgment, 2),
+        cents=round(float(cents), 2),
+        recorded=recorded,
     )
 
 

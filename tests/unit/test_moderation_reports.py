@@ -122,3 +122,16 @@ async def test_decisions_takedowns_and_restores_are_counted_for_metrics(desk):
     assert tally.value("ofof_verdicts", outcome="taken_down", reason="takedown") == 1
     assert tally.value("ofof_verdicts", outcome="restored", reason="") == 1
     assert tally.value("ofof_crowd_units") == 1
+
+
+async def test_a_mechanical_turk_photo_costs_what_its_hit_recorded(desk):
+    await desk.approved("s2", frame=4)
+    approved = await desk.moderator.recent(10)
+    hit = next(r for r in approved if r.submission_id == "s2").changed(crowd_cost="0.18")
+    others = [r for r in approved if r.submission_id != "s2"]
+    spend = spend_of([*others, hit], payment_cents=6, units_per_page=2)
+    assert [(f.frame, f.cents, f.recorded) for f in spend.frames] == [
+        (3, 9.0, False),
+        (4, 18.0, True),
+    ]
+    assert spend.videos[0].cents == 27.0

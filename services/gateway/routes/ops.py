@@ -133,7 +133,7 @@ async def reports(session: Session, console: ConsoleCases) -> ReportQueue:
 
 @router.get("/api/spend", responses=GUARDED)
 async def spend(session: Session, console: ConsoleCases) -> CrowdSpend:
-    """Crowd spend per video and per approved frame (computed from the crowd settings)."""
+    """Crowd spend per video and per approved frame: recorded (MTurk), else computed."""
     return await console.ports.desk.spend()
 
 
