@@ -67,8 +67,11 @@ lock:
 # Turk instead of the local Crowdflower (MODERATION_CROWD_PROVIDER does the same).
 CROWD ?= $(or $(MODERATION_CROWD_PROVIDER),crowdflower)
 
+# The variable is exported by make, not set by a shell in front of the command: make
+# then runs devstack itself, and a SIGTERM to make reaches the stack (tests/system).
+run: export MODERATION_CROWD_PROVIDER := $(CROWD)
 run: install
-	MODERATION_CROWD_PROVIDER=$(CROWD) $(PY) deploy/devstack.py run
+	$(PY) deploy/devstack.py run
 
 # Wipes what `make run` keeps under var/ (photos, verdicts, slots, clips): a fresh site.
 reset:

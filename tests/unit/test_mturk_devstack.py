@@ -33,7 +33,7 @@ def test_the_local_mturk_runs_only_for_the_mturk_provider_without_a_real_endpoin
     procfile = (DEPLOY / "Procfile").read_text().splitlines()
     assert "mturk: exec python deploy/devstack.py mturk" in procfile
     makefile = (DEPLOY.parent / "Makefile").read_text()
-    assert "MODERATION_CROWD_PROVIDER=$(CROWD)" in makefile
+    assert "run: export MODERATION_CROWD_PROVIDER := $(CROWD)" in makefile
 
 
 def test_moderation_and_the_local_mturk_share_keys_and_moderation_needs_no_qualifications(
