@@ -129,10 +129,10 @@ async def open_mturk(
         auto_approval_seconds=settings.mturk_auto_approval_seconds,
         lifetime_seconds=settings.mturk_lifetime_seconds,
         assignments=settings.judgments_per_unit,
-        notify_queue_url=await aws.queue_url(settings.mturk_queue),
+        notify_queue=settings.mturk_queue,
         qualifications=tuple(q.requirement() for q in settings.mturk_qualifications),
     )
-    return MturkCrowd(client, terms)
+    return MturkCrowd(client, terms, aws.queue_url)
 
 
 def build_feeder(

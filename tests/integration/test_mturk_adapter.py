@@ -45,7 +45,7 @@ def aws_backend() -> str:
 @pytest.fixture
 async def crowd(mturk_endpoint: str, aws: AwsClients) -> AsyncIterator[MturkCrowd]:
     queue = f"ofof-mturk-{uuid.uuid4().hex[:8]}"
-    queue_url = (await aws.sqs.create_queue(QueueName=queue))["QueueUrl"]
+    await aws.sqs.create_queue(QueueName=queue)
     terms = HitTerms(
         title=f"Compare a photo {uuid.uuid4().hex[:6]}",
         description="Say whether a photo mimics a frame.",
@@ -55,7 +55,7 @@ async def crowd(mturk_endpoint: str, aws: AwsClients) -> AsyncIterator[MturkCrow
         auto_approval_seconds=86400,
         lifetime_seconds=3600,
         assignments=3,
-        notify_queue_url=queue_url,
+        notify_queue=queue,
     )
     async with AsyncExitStack() as stack:
         client = await stack.enter_async_context(
@@ -67,7 +67,7 @@ async def crowd(mturk_endpoint: str, aws: AwsClients) -> AsyncIterator[MturkCrow
                 aws_secret_access_key=MTURK_SECRET,
             )
         )
-        yield MturkCrowd(client, terms)
+        yield MturkCrowd(client, terms, aws.queue_url)
 
 
 async def shown_question(aws: AwsClients, bucket: str) -> str:
@@ -115,7 +115,7 @@ async def test_a_submission_gets_one_hit_answered_by_three_workers_and_notified(
     assert len({a.worker_id for a in found}) == 3
     for assignment in found:
         parse_answers(assignment.answer)
-    bodies = await notifications(aws, crowd.terms.notify_queue_url, 1)
+    bodies = await notifications(aws, await aws.queue_url(crowd.terms.notify_queue), 1)
     assert hit_id in {h for body in bodies for h in parse_notification(body).hit_ids()}
     assert hit_id in [h async for h in crowd.reviewable_hits()]
 

@@ -55,8 +55,9 @@ class HitTerms:
     auto_approval_seconds: int
     lifetime_seconds: int
     assignments: int
-    # The SQS queue URL MTurk sends notifications to.
-    notify_queue_url: str
+    # The SQS queue MTurk sends notifications to (its name; the URL is looked up when
+    # notifications are switched on, so moderation may start before the queue exists).
+    notify_queue: str
     qualifications: tuple[QualificationRequirementTypeDef, ...] = field(default=())
 
 
@@ -91,9 +92,13 @@ def is_already_created(exc: ClientError) -> bool:
 class MturkCrowd:
     """Mechanical Turk through one long-lived aioboto3 client."""
 
-    def __init__(self, client: MTurkClient, terms: HitTerms) -> None:
+    def __init__(
+        self, client: MTurkClient, terms: HitTerms, queue_url: Callable[[str], Awaitable[str]]
+    ) -> None:
         self.client = client
         self.terms = terms
+        # A queue's URL by its name (``AwsClients.queue_url``).
+        self.queue_url = queue_url
 
     async def create_hit_type(self, video: str) -> str:
         """The HIT type of our terms (the video is named in the title)."""
@@ -114,12 +119,15 @@ class MturkCrowd:
 
     async def listen(self, hit_type_id: str) -> None:
         """Send the type's ``AssignmentSubmitted`` and ``HITReviewable`` events to SQS."""
+        destination = await translated(
+            "finding the notification queue", self.queue_url(self.terms.notify_queue)
+        )
         await translated(
             "switching notifications on",
             self.client.update_notification_settings(
                 HITTypeId=hit_type_id,
                 Notification={
-                    "Destination": self.terms.notify_queue_url,
+                    "Destination": destination,
                     "Transport": "SQS",
                     "Version": NOTIFICATION_VERSION,
                     "EventTypes": list(EVENT_TYPES),
