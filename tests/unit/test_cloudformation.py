@@ -134,3 +134,22 @@ def test_clip_versions_and_original_frames_come_from_s3_through_cloudfront(servi
     config = services["Resources"]["Distribution"]["Properties"]["DistributionConfig"]
     to_s3 = {b["PathPattern"] for b in config["CacheBehaviors"] if b["TargetOriginId"] == "media"}
     assert to_s3 == {"/media/clips/*/*/*", "/media/originals/*.jpg", "/api/frames/*/original"}
+
+
+def test_every_service_the_gateway_calls_is_named_by_service_connect(services):
+    aliases = {
+        f"http://{alias['DnsName']}:{alias['Port']}"
+        for service in resources_of(services, "AWS::ECS::Service").values()
+        for entry in service["Properties"]
+        .get("ServiceConnectConfiguration", {})
+        .get("Services", [])
+        for alias in entry["ClientAliases"]
+    }
+    gateway = next(c for c in containers(services) if c["Name"] == "gateway")
+    called = {
+        v["Value"]
+        for v in gateway["Environment"]
+        if v["Name"] in ("GATEWAY_INGEST_URL", "GATEWAY_MODERATION_URL", "GATEWAY_RENDERER_URL")
+    }
+    assert len(called) == 3
+    assert called <= aliases
