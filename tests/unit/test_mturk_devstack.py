@@ -1,22 +1,9 @@
 """`make run CROWD=mturk`: the local stack starts the local MTurk and wires moderation to it."""
 
-import importlib.util
-from pathlib import Path
-
 from services.moderation.settings import ModerationSettings
 from shared.settings import AwsSettings
 from sims.mturk.settings import MTurkSimSettings
-
-DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
-
-
-def load_devstack():
-    spec = importlib.util.spec_from_file_location("devstack", DEPLOY / "devstack.py")
-    assert spec is not None
-    assert spec.loader is not None
-    devstack = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(devstack)
-    return devstack
+from tests.unit.test_deploy import DEPLOY, load_devstack
 
 
 def env_names(settings_class) -> set[str]:
