@@ -20,7 +20,16 @@ PUBLISHED_WITHIN_SECONDS = 60
 
 
 async def test_make_run_with_the_mturk_crowd_approves_pays_for_and_publishes_a_photo(output_dir):
-    settings = {"CROWD": "mturk", "MTURK_SIM_PORT": str(free_port())}
+    settings = {
+        "CROWD": "mturk",
+        "MTURK_SIM_PORT": str(free_port()),
+        # This test is about the flow, not the crowd's quality: with the default 20 %
+        # sloppy and 5 % careless workers, one honest photo in a few is rejected by
+        # three random assignments (seen in CI). Judging the workers is covered by the
+        # local MTurk's own tests.
+        "MTURK_SIM_UNTRUSTED_SHARE": "0",
+        "MTURK_SIM_CARELESS_SHARE": "0",
+    }
     with make_run(output_dir / "make-run-mturk.log", **settings) as launched:
         async with httpx.AsyncClient(base_url=launched.url("gateway"), timeout=30) as client:
             lease = (await client.post("/api/leases")).json()
