@@ -24,7 +24,13 @@ class BlobRef:
 
 @dataclass(frozen=True)
 class EncoderSettings:
-    """Everything that decides a segment's encoded bytes besides its inputs."""
+    """Everything that decides a segment's encoding besides its inputs.
+
+    ``threads`` is how many x264 frame threads encode it: it changes how fast, not the
+    stream's parameters (the init part is the same byte for byte), so it is no part of
+    the :meth:`fingerprint` and a render may give a segment more threads when it has
+    fewer segments to encode than worker processes.
+    """
 
     width: int
     height: int
@@ -43,10 +49,9 @@ class EncoderSettings:
         )
 
     def fingerprint(self) -> str:
-        """A stable text of every setting, for hashing."""
+        """A stable text of every setting that shapes the stream, for hashing."""
         return (
-            f"h264/{self.width}x{self.height}@{self.fps}/{self.preset}/crf{self.crf}"
-            f"/t{self.threads}/yuv420p-tv/bf0"
+            f"h264/{self.width}x{self.height}@{self.fps}/{self.preset}/crf{self.crf}/yuv420p-tv/bf0"
         )
 
 

@@ -31,7 +31,8 @@ class RendererSettings(ServiceSettings):
     encode_processes: int = Field(2, ge=1)
     # x264 frame threads in each worker process. One: the worker processes already keep
     # every core busy, and a single-threaded x264 has no frame-thread hand-offs
-    # (docs/benchmarks.md measures 2 processes x 1 thread against 2 x 2).
+    # (docs/benchmarks.md measures 2 processes x 1 thread against 2 x 2). A render with
+    # fewer changed segments than processes gives each the idle processes' threads.
     x264_threads: int = Field(1, ge=1)
     # Resolution ladder: the heights the clip is published at, as a JSON list such as
     # [360,720,1080] (HLS master playlist + the MP4 of the top rung); heights above the

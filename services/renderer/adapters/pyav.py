@@ -16,13 +16,17 @@ renumbered and joined byte for byte: no segment is re-encoded or even remuxed.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
+import os
 import shutil
 import time
 import uuid
 from concurrent.futures import Executor
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
+from typing import BinaryIO
 
 from services.renderer.clips import ClipInputs, RenderedClip, RenderedRung
 from services.renderer.encoding import SegmentJob, encode_segment
@@ -37,6 +41,7 @@ log = logging.getLogger(__name__)
 
 KEPT_CLIPS = 2
 COPY_CHUNK_BYTES = 1 << 20
+UNSUPPORTED_COPY = {errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP}
 
 
 class PoolSegmentEncoder:
@@ -44,10 +49,12 @@ class PoolSegmentEncoder:
 
     def __init__(self, pool: Executor, parallel: int) -> None:
         self.pool = pool
+        self.parallel = parallel
         self.limit = asyncio.Semaphore(parallel)
 
-    async def encode(self, job: EncodeJob, fetch: Fetch) -> None:
-        """Fetch the order's inputs, encode it to ``job.media_path`` (and the init part)."""
+    async def encode(self, job: EncodeJob, fetch: Fetch, threads: int | None = None) -> None:
+        """Fetch the order's inputs, encode it to ``job.media_path`` (and the init part),
+        with ``threads`` x264 threads (None: the order's own)."""
         order = job.order
         frame_paths = await fetch(list(order.frames))
         audio = (await fetch([order.audio]))[0] if order.audio else None
@@ -55,7 +62,7 @@ class PoolSegmentEncoder:
             plan=order.plan,
             frame_paths=tuple(map(str, frame_paths)),
             audio_path=str(audio) if audio else None,
-            encoder=order.encoder,
+            encoder=order.encoder if threads is None else replace(order.encoder, threads=threads),
             frames_per_segment=order.frames_per_segment,
             media_path=str(job.media_path),
             init_path=str(job.init_path),
@@ -65,8 +72,20 @@ class PoolSegmentEncoder:
             await asyncio.get_running_loop().run_in_executor(self.pool, encode_segment, work)
 
     async def encode_all(self, jobs: list[EncodeJob], fetch: Fetch) -> None:
-        """Encode every job (``parallel`` at a time)."""
-        await asyncio.gather(*(self.encode(job, fetch) for job in jobs))
+        """Encode every job (``parallel`` at a time); fewer jobs than processes share out
+        the idle processes' threads (:func:`threads_for`)."""
+        await asyncio.gather(
+            *(self.encode(job, fetch, threads_for(job, len(jobs), self.parallel)) for job in jobs)
+        )
+
+
+def threads_for(job: EncodeJob, count: int, parallel: int) -> int:
+    """x264 threads for ``job``, one of ``count`` encoded at once by ``parallel``
+    processes: its own, times the processes each job would leave idle. After one
+    approval a render encodes one segment; without this it would use one process's
+    threads and leave the others' cores idle."""
+    own = job.order.encoder.threads
+    return own * max(1, parallel // max(1, count))
 
 
 class FragmentEncoder:
@@ -205,9 +224,31 @@ def assemble(init: Path, segments: tuple[Path, ...], target: Path) -> Path:
     with scratch.open("wb") as out:
         for part in (init, *segments):
             with part.open("rb") as source:
-                shutil.copyfileobj(source, out, COPY_CHUNK_BYTES)
+                append(source, out)
     scratch.replace(target)
     return target
+
+
+def append(source: BinaryIO, out: BinaryIO) -> None:
+    """Copy all of ``source`` to the end of ``out``, inside the kernel where it can.
+
+    A 1080p clip of 4,500 frames is 1.3 GB: ``copy_file_range`` joins it in about half
+    the time of a copy through user space, a large share of the render after one approval.
+    """
+    out.flush()
+    size = os.fstat(source.fileno()).st_size
+    try:
+        copied = 0
+        while copied < size:
+            step = os.copy_file_range(source.fileno(), out.fileno(), size - copied)
+            if step == 0:
+                break
+            copied += step
+    except OSError as exc:
+        # Not on this file system (EXDEV, EINVAL, ENOSYS...): nothing was copied yet.
+        if exc.errno not in UNSUPPORTED_COPY or copied:
+            raise
+        shutil.copyfileobj(source, out, COPY_CHUNK_BYTES)
 
 
 def _missing(jobs: list[EncodeJob]) -> list[EncodeJob]:
