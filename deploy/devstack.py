@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from deploy import localaws  # noqa: E402
+from deploy import localaws, portcheck  # noqa: E402
 from services.gateway.settings import GatewaySettings  # noqa: E402
 from services.ingest.settings import IngestSettings  # noqa: E402
 from services.moderation.settings import ModerationSettings  # noqa: E402
@@ -190,8 +190,32 @@ def run() -> None:
             os.environ["PATH"] = value
         else:
             os.environ.setdefault(key, value)
+    problems = portcheck.taken(stack_ports(local_vimeo, local_mturk))
+    if problems:
+        sys.exit(
+            "make run cannot start: "
+            + "; ".join(problems)
+            + ". Stop that process (Ctrl-C in the terminal of the earlier make run), or move"
+            ' this stack with the *_PORT settings (docs/operations.md: "A port is taken").'
+        )
     honcho.manager.KILL_WAIT = HONCHO_KILL_WAIT_SECONDS
     honcho_main(honcho_arguments(local_vimeo))
+
+
+def stack_ports(local_vimeo: bool, local_mturk: bool) -> dict[str, int]:
+    """Every loopback port the stack will listen on, by what listens there."""
+    local = localaws.LocalAws.from_env()
+    ports = {name: int(url.rsplit(":", 1)[1]) for name, url in service_urls().items()}
+    ports |= {
+        "the local crowd": CrowdSettings().port,
+        "the local AWS's S3 and SQS (ministack)": local.ministack_port,
+        "the local AWS's DynamoDB (dynalite)": local.dynalite_port,
+    }
+    if local_vimeo:
+        ports["the local Vimeo"] = VimeoSimSettings().port
+    if local_mturk:
+        ports["the local MTurk"] = MTurkSimSettings().port
+    return ports
 
 
 def service_urls() -> dict[str, str]:
