@@ -1,6 +1,7 @@
 """A contributor's pages on the whole local stack, with Chromium: my frames, the live
-notice, the share page's preview tags, the frame's flip-book, credits, versions, and
-deleting a photo until it is gone from the pages and from the next clip.
+notice, the keep-my-frames link on a second browser, the share page's preview tags,
+the frame's flip-book, credits, versions, and deleting a photo until it is gone from
+the pages and from the next clip.
 
 The video has one frame, so the second photo lands on the same slot (its second round).
 """
@@ -67,6 +68,17 @@ async def test_a_contributor_finds_shares_replays_and_deletes_their_frame(
     await audit_accessibility(me)
     await live_link.click()
     await expect(me).to_have_url(re.compile(r"/v/demo#t=0\.00$"))
+
+    # Her phone: the keep-my-frames link asks first, then shows her frames there too.
+    keep = (await (await ann.request.get(f"{gateway}/api/me/keep-link")).json())["url"]
+    phone = await (await browser.new_context()).new_page()
+    await phone.goto(f"{gateway}{keep}")
+    await phone.screenshot(path=screenshots / "keep-my-frames.png", full_page=True)
+    await audit_accessibility(phone)
+    await phone.get_by_role("button", name="Show my frames in this browser").click()
+    await expect(phone).to_have_url(re.compile(r"/me$"))
+    mine = phone.get_by_role("link", name=re.compile(r"In the clip at 0:00"))
+    await expect(mine).to_be_visible(timeout=15000)
 
     # The share page: its preview tags are in the HTML the server sends.
     async with httpx.AsyncClient(base_url=gateway, timeout=30) as crawler:
