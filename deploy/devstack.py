@@ -10,7 +10,9 @@ both servers, bootstraps every AWS resource, imports the generated demo video as
 ``demo`` through the importer's command line like any operator (``python -m importer
 demo``, a no-op once imported, also across restarts since S3 keeps it), waits until all
 four services are ready, prints the home page URL, and then idles, because honcho stops
-the whole stack when any process exits.
+the whole stack when any process exits. Before anything starts, ``run`` checks that
+every port the stack listens on is free (:mod:`deploy.portcheck`) and leaves the
+launch's operator token in ``var/operator-token`` (mode 0600) for the ``/ops`` console.
 
 The local Vimeo (``python -m sims.vimeo``) is off by default: it starts only when the
 renderer publishes to Vimeo (``RENDERER_PUBLISHERS`` names ``vimeo``) and no Vimeo API
@@ -171,9 +173,36 @@ def local_environment() -> dict[str, str]:
         "OFOF_LEASE_SECRET": secrets.token_urlsafe(32),
         # The local stack creates its own resources; production's come from the stack.
         "OFOF_BOOTSTRAP": "true",
+        **operator_environment(),
         "PYTHONUNBUFFERED": "1",
         "PATH": venv_bin + os.pathsep + os.environ.get("PATH", ""),
     }
+
+
+def operator_environment() -> dict[str, str]:
+    """One operator token per launch for the three services that guard operator routes
+    (the console calls moderation's and the renderer's with it), unless one is set."""
+    token = os.environ.get("GATEWAY_OPERATOR_TOKEN") or secrets.token_urlsafe(24)
+    return {
+        "GATEWAY_OPERATOR_TOKEN": token,
+        "MODERATION_OPERATOR_TOKEN": token,
+        "RENDERER_OPERATOR_TOKEN": token,
+    }
+
+
+def operator_token_file() -> Path:
+    """Where ``make run`` leaves the operator token for the person at the console:
+    ``OFOF_OPERATOR_TOKEN_FILE``, by default ``var/operator-token``."""
+    return Path(os.environ.get("OFOF_OPERATOR_TOKEN_FILE") or ROOT / "var" / "operator-token")
+
+
+def keep_operator_token(path: Path, token: str) -> None:
+    """Write the token readable by this user only; it is never printed or logged."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as out:
+        out.write(token + "\n")
 
 
 def run() -> None:
@@ -198,6 +227,7 @@ def run() -> None:
             + ". Stop that process (Ctrl-C in the terminal of the earlier make run), or move"
             ' this stack with the *_PORT settings (docs/operations.md: "A port is taken").'
         )
+    keep_operator_token(operator_token_file(), os.environ["GATEWAY_OPERATOR_TOKEN"])
     honcho.manager.KILL_WAIT = HONCHO_KILL_WAIT_SECONDS
     honcho_main(honcho_arguments(local_vimeo))
 
@@ -269,6 +299,10 @@ async def setup() -> None:
     )
     await first_offers(AwsSettings(), DEMO_VIDEO_NAME, deadline)
     print(f"One Frame Of Fame is ready: {urls['gateway']}/", flush=True)
+    print(
+        f"Operators' console: {urls['gateway']}/ops (its token is in {operator_token_file()})",
+        flush=True,
+    )
 
 
 async def first_offers(settings: AwsSettings, video: str, deadline: float) -> None:

@@ -46,6 +46,7 @@ def local_stack_environment(state_dir: Path) -> dict[str, str]:
         "OFOF_DYNALITE_PORT": str(free_port()),
         "OFOF_LOCALAWS_DIR": str(state_dir),
         "CROWD_PORT": str(free_port()),
+        "OFOF_OPERATOR_TOKEN_FILE": str(state_dir / "operator-token"),
     }
 
 

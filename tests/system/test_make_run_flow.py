@@ -52,6 +52,20 @@ async def site(launched) -> dict:
         }
 
 
+async def operators_console_opens(client: httpx.AsyncClient, token_file) -> str:
+    """make run leaves a per-launch operator token for this user only; it signs in to
+    /ops, whose panels then answer."""
+    assert token_file.stat().st_mode & 0o777 == 0o600
+    token = token_file.read_text().strip()
+    origin = {"Origin": str(client.base_url).rstrip("/")}
+    signed = await client.post("/ops/session", json={"token": token}, headers=origin)
+    assert signed.status_code == 200, signed.text
+    progress = await client.get("/ops/api/progress")
+    assert progress.status_code == 200, progress.text
+    assert "demo" in progress.text
+    return token
+
+
 async def test_a_photo_uploaded_through_make_run_is_approved_and_shown_in_the_clip(
     output_dir, tmp_path
 ):
@@ -94,10 +108,14 @@ async def test_a_photo_uploaded_through_make_run_is_approved_and_shown_in_the_cl
             mp4.write_bytes((await client.get(info["clip"]["mp4_url"])).content)
             large = await client.get(status.json()["medium_url"].replace("medium", "large"))
             photo = Image.open(io.BytesIO(large.content)).convert("RGB")
+            token = await operators_console_opens(client, state / "operator-token")
         first = await site(launched)
 
     with make_run(output_dir / "make-run-again.log", state) as again:
         assert await site(again) == first
+    log = (output_dir / "make-run-flow.log").read_text()
+    assert f"{launched.url('gateway')}/ops (its token is in {state / 'operator-token'})" in log
+    assert token not in log
     assert "demo is already imported" in (output_dir / "make-run-again.log").read_text()
 
     frames = decoded_frames(mp4)
