@@ -137,6 +137,13 @@ async def test_an_ingested_submission_is_pending_with_a_crowd_unit(client, aws, 
     assert review["display_name"] == "Ann"
     assert review["auto_score"] > 0.9
     assert review["thumb_key"] == "submissions/sub-pending/thumb.jpg"
+
+    # The review is stored pending first, then its unit is created (a busy CI machine
+    # has shown the gap): wait for the unit, then check there is exactly one.
+    async def unit_created():
+        return bool(client.crowd.units)
+
+    await until(unit_created)
     assert len(client.crowd.units) == 1
 
 
