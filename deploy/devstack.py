@@ -22,9 +22,10 @@ pointed at it with one access token per run.
 The local Mechanical Turk (``python -m sims.mturk``) is off by default too: it starts
 only when moderation's crowd is MTurk (``MODERATION_CROWD_PROVIDER=mturk``, or ``make
 run CROWD=mturk``) and no MTurk endpoint is named (``MODERATION_MTURK_ENDPOINT_URL``
-unset); moderation is then pointed at it (requests signed with the local AWS's keys, no
-qualification requirements, the form posting to its externalSubmit) and it delivers
-notifications into the local SQS.
+unset); moderation is then pointed at it (requests signed with the local AWS's keys, the
+form posting to its externalSubmit, moderation's default qualification requirements,
+which the local MTurk enforces on its workers) and it delivers notifications into the
+local SQS.
 """
 
 from __future__ import annotations
@@ -137,7 +138,6 @@ def mturk_environment() -> dict[str, str]:
         "MTURK_SIM_SQS_ENDPOINT_URL": localaws.LocalAws.from_env().ministack_url,
         "MODERATION_MTURK_ENDPOINT_URL": url,
         "MODERATION_MTURK_SUBMIT_URL": f"{url}/mturk/externalSubmit",
-        "MODERATION_MTURK_QUALIFICATIONS": "[]",
     }
 
 

@@ -153,7 +153,7 @@ class ModerationSettings(ServiceSettings):
     mturk_keywords: str = "image, comparison, photo, music video, moderation"
     # Qualification requirements as a JSON list of MTurk's QualificationRequirement
     # objects. Default: approval rate >= 95 % and >= 100 approved HITs (MTurk's system
-    # qualifications); `[]` for a stand-in that does not know them.
+    # qualifications, which the local MTurk enforces too); `[]` for none.
     mturk_qualifications: list[Qualification] = Field(
         default_factory=lambda: list(DEFAULT_QUALIFICATIONS)
     )

@@ -5,7 +5,9 @@ carries ``Content-Type: application/x-amz-json-1.1`` and a SigV4 ``Authorization
 the configured key (:mod:`sims.mturk.signing`). The body is held to botocore's model of
 the operation (:mod:`sims.mturk.shapes`) and answered by :mod:`sims.mturk.operations`.
 Errors come back as the real service sends them (see :mod:`sims.mturk.errors`).
-``GET /healthz`` is not MTurk: it says the process is up.
+``GET /healthz`` is not MTurk: it says the process is up. Nor is ``GET /sim/workers``:
+the simulated pool (MTurk ids, kinds, qualification values), so tests can check who
+worked a HIT.
 """
 
 from __future__ import annotations
@@ -139,6 +141,18 @@ def create_app(settings: MTurkSimSettings) -> FastAPI:
         except AwsError as exc:
             log.info("refused", extra={"kind": exc.kind, "detail": exc.message[:200]})
             return answer(exc.body(), exc.status)
+
+    @app.get("/sim/workers")
+    async def workers(request: Request) -> list[dict[str, object]]:
+        """The simulated workers and their qualification values (not MTurk)."""
+        return [
+            {
+                "WorkerId": worker_id,
+                "kind": "sloppy" if worker.sloppy else "careless" if worker.careless else "good",
+                "Qualifications": standing.as_json(),
+            }
+            for worker_id, worker, standing in request.app.state.sim.workforce.pool()
+        ]
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

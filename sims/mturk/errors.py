@@ -61,3 +61,15 @@ def wrong_status(allowed: str) -> TurkError:
 def invalid_parameter(message: str) -> TurkError:
     """A value the service checks itself (not the API's model constraints)."""
     return TurkError("AWS.MechanicalTurk.InvalidParameterValue", message)
+
+
+class ParameterValidationError(AwsError):
+    """MTurk's own refusal of a parameter value that fits the model but not the service,
+    e.g. a qualification requirement's values that its comparator does not take (the
+    ``__type`` boto/boto3#2402 and aws/aws-sdk-js#3116 show)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(400, "ParameterValidationError", stamped(message))
+
+    def body(self) -> Json:
+        return {"__type": self.kind, "Message": self.message}

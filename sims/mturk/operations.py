@@ -17,6 +17,7 @@ from sims.mturk.errors import TurkError, invalid_parameter
 from sims.mturk.market import Hit, Json, Market, new_id
 from sims.mturk.notices import Notifier, check_spec, message_of
 from sims.mturk.questions import html_of, page_of
+from sims.mturk.requirements import check as check_requirements
 from sims.mturk.shapes import assignment_json, hit_json
 from sims.mturk.workforce import Workforce
 
@@ -103,6 +104,7 @@ async def CreateHITType(sim: Sim, body: Json) -> Json:
         raise invalid_parameter(
             f"A HIT type has at most {MAX_QUALIFICATIONS} qualification requirements."
         )
+    check_requirements(requirements)
     return {"HITTypeId": sim.market.register_type(body).type_id}
 
 

@@ -29,12 +29,16 @@ class MTurkSimSettings(BaseSettings):
     # Log level (JSON lines on stderr).
     log_level: str = "INFO"
 
-    # Simulated workers in the pool (each HIT needs MaxAssignments distinct ones).
-    worker_count: int = Field(12, ge=3)
+    # Simulated workers in the pool (each HIT needs MaxAssignments distinct ones who meet
+    # its qualification requirements: with the default shares about two in three meet
+    # approval >= 95 % and >= 100 approved HITs).
+    worker_count: int = Field(30, ge=3)
     # Share of sloppy workers, who answer at random.
     untrusted_share: Share = Field(0.2, ge=0.0, lt=1.0)
     # Share of careless workers, who look but always answer "nudity: yes".
     careless_share: Share = Field(0.05, ge=0.0, le=1.0)
+    # Share of newcomers, with fewer than 100 approved HITs (MTurk shows them 100 % approved).
+    newcomer_share: Share = Field(0.1, ge=0.0, le=1.0)
     # Each worker's fixed rating bias is drawn from [-mimic_noise, +mimic_noise] points.
     mimic_noise_points: float = Field(0.6, ge=0.0, le=2.0)
     # A HIT's first worker submits this long after the HIT is created, plus the jitter.

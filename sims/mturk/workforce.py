@@ -4,8 +4,11 @@ After a delay a HIT is looked at once. A page no worker can do (see
 :func:`sims.mturk.questions.why_unworkable`) or whose photo (its first ``<img>``) cannot
 be fetched is never answered. Otherwise the workers of the local crowd
 (:mod:`sims.crowd.workers`, same kinds, same judging of the photo beside the original,
-:mod:`sims.crowd.looks`) take it one by one, ``MaxAssignments`` distinct workers, each
-submission an assignment with its ``QuestionFormAnswers``.
+:mod:`sims.crowd.looks`) who meet every qualification requirement of the HIT's type
+(their values: :mod:`sims.mturk.qualifications`) take it one by one, up to
+``MaxAssignments`` distinct workers, each submission an assignment with its
+``QuestionFormAnswers``. With fewer qualified workers than that, the HIT gets fewer
+assignments and expires, as on MTurk.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from sims.crowd.looks import likeness
 from sims.crowd.workers import Worker, answers, hire
 from sims.mturk.market import Hit, Market
 from sims.mturk.notices import Notifier
+from sims.mturk.qualifications import Standing, standings
 from sims.mturk.questions import QUESTIONS, answer_xml, why_unworkable
+from sims.mturk.requirements import meets
 from sims.mturk.settings import MTurkSimSettings
 
 log = logging.getLogger("sims.mturk")
@@ -54,6 +59,7 @@ class Workforce:
         self.http = http
         self.rng = rng
         self.workers = hire(settings, rng)
+        self.standings = standings(self.workers, settings.newcomer_share, rng)
         self.background = Background()
         self.fetching = asyncio.Semaphore(settings.fetch_concurrency)
 
@@ -85,8 +91,14 @@ class Workforce:
         await self.submit_all(hit, Form(tuple(hit.page.images), FORM_QUESTIONS), seen)
 
     async def submit_all(self, hit: Hit, form: Form, seen: float | None) -> None:
-        """Distinct workers submit until the HIT has its assignments or closes."""
-        crew = self.rng.sample(self.workers, min(hit.max_assignments, len(self.workers)))
+        """Distinct qualified workers submit until the HIT has its assignments or closes."""
+        qualified = self.qualified(hit)
+        if len(qualified) < hit.max_assignments:
+            log.info(
+                "too few workers meet the HIT's qualification requirements",
+                extra={"hit_id": hit.hit_id, "qualified": len(qualified)},
+            )
+        crew = self.rng.sample(qualified, min(hit.max_assignments, len(qualified)))
         for worker in crew:
             if not hit.is_open(time.time()):
                 return
@@ -96,6 +108,22 @@ class Workforce:
             )
             await self.notifier.events(events)
             await asyncio.sleep(self.settings.assignment_gap_seconds)
+
+    def qualified(self, hit: Hit) -> list[Worker]:
+        """The workers who meet every qualification requirement of the HIT's type."""
+        required = hit.hit_type.fields.get("QualificationRequirements")
+        return [
+            worker
+            for worker, standing in zip(self.workers, self.standings, strict=True)
+            if meets(required, standing)
+        ]
+
+    def pool(self) -> list[tuple[str, Worker, Standing]]:
+        """Every worker: its MTurk id, its kind and its qualification values."""
+        return [
+            (mturk_worker_id(worker), worker, standing)
+            for worker, standing in zip(self.workers, self.standings, strict=True)
+        ]
 
     async def look(self, images: list[str]) -> float | None:
         """How alike the photo and the original look; None when only the photo is shown.

@@ -1,8 +1,9 @@
 """`make run CROWD=mturk`: the same stack with Mechanical Turk as the crowd.
 
 devstack starts the local MTurk, points moderation at it and its notifications at the
-local AWS's SQS; a photo uploaded through the gateway becomes a HIT, the local MTurk's
-workers answer it, and the verdict, the spend and the clip follow.
+local AWS's SQS; a photo uploaded through the gateway becomes a HIT with moderation's
+default qualification requirements, the local MTurk's workers who meet them answer it,
+and the verdict, the spend and the clip follow.
 """
 
 import httpx
@@ -20,16 +21,12 @@ PUBLISHED_WITHIN_SECONDS = 60
 
 
 async def test_make_run_with_the_mturk_crowd_approves_pays_for_and_publishes_a_photo(output_dir):
-    settings = {
-        "CROWD": "mturk",
-        "MTURK_SIM_PORT": str(free_port()),
-        # This test is about the flow, not the crowd's quality: with the default 20 %
-        # sloppy and 5 % careless workers, one honest photo in a few is rejected by
-        # three random assignments (seen in CI). Judging the workers is covered by the
-        # local MTurk's own tests.
-        "MTURK_SIM_UNTRUSTED_SHARE": "0",
-        "MTURK_SIM_CARELESS_SHARE": "0",
-    }
+    # The default workforce (20 % sloppy, 5 % careless workers) and moderation's default
+    # qualification requirements (approval rate >= 95 %, >= 100 approved HITs): the local
+    # MTurk lets only workers who meet them take the HIT, and no sloppy or careless one
+    # does (tests/integration/test_mturk_qualifications.py), so an honest photo is judged
+    # by honest workers only.
+    settings = {"CROWD": "mturk", "MTURK_SIM_PORT": str(free_port())}
     with make_run(output_dir / "make-run-mturk.log", **settings) as launched:
         async with httpx.AsyncClient(base_url=launched.url("gateway"), timeout=30) as client:
             lease = (await client.post("/api/leases")).json()

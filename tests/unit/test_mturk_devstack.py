@@ -1,6 +1,6 @@
 """`make run CROWD=mturk`: the local stack starts the local MTurk and wires moderation to it."""
 
-from services.moderation.settings import ModerationSettings
+from services.moderation.settings import DEFAULT_QUALIFICATIONS, ModerationSettings
 from shared.settings import AwsSettings
 from sims.mturk.settings import MTurkSimSettings
 from tests.unit.test_deploy import DEPLOY, load_devstack
@@ -23,7 +23,7 @@ def test_the_local_mturk_runs_only_for_the_mturk_provider_without_a_real_endpoin
     assert "run: export MODERATION_CROWD_PROVIDER := $(CROWD)" in makefile
 
 
-def test_moderation_and_the_local_mturk_share_keys_and_moderation_needs_no_qualifications(
+def test_moderation_and_the_local_mturk_share_keys_and_moderation_keeps_its_qualifications(
     monkeypatch,
 ):
     env = load_devstack().mturk_environment()
@@ -35,6 +35,10 @@ def test_moderation_and_the_local_mturk_share_keys_and_moderation_needs_no_quali
     )
     assert env["MODERATION_MTURK_SUBMIT_URL"].endswith("/mturk/externalSubmit")
     assert env["MODERATION_MTURK_SUBMIT_URL"].startswith(env["MODERATION_MTURK_ENDPOINT_URL"])
-    monkeypatch.setenv("MODERATION_MTURK_QUALIFICATIONS", env["MODERATION_MTURK_QUALIFICATIONS"])
-    assert ModerationSettings().mturk_qualifications == []
+    # The local MTurk enforces qualification requirements: moderation sends its defaults.
+    assert "MODERATION_MTURK_QUALIFICATIONS" not in env
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("MODERATION_MTURK_QUALIFICATIONS", raising=False)
+    assert ModerationSettings().mturk_qualifications == list(DEFAULT_QUALIFICATIONS)
     assert AwsSettings().mturk_queue == "ofof-mturk"
