@@ -5,7 +5,9 @@ After a delay a HIT is looked at once. A page no worker can do (see
 be fetched is never answered. Otherwise the workers of the local crowd
 (:mod:`sims.crowd.workers`, same kinds, same judging of the photo beside the original,
 :mod:`sims.crowd.looks`) take it one by one, ``MaxAssignments`` distinct workers, each
-submission an assignment with its ``QuestionFormAnswers``.
+submission an assignment with its ``QuestionFormAnswers``. A HIT given more
+assignments (or a new life) is worked again by workers new to it; with
+``returns_per_hit`` its first takers return their assignments unsubmitted.
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ class Workforce:
         self.workers = hire(settings, rng)
         self.background = Background()
         self.fetching = asyncio.Semaphore(settings.fetch_concurrency)
+        # HIT id -> the workers who took an assignment of it and returned it.
+        self.returned: dict[str, set[str]] = {}
 
     def start(self, hit: Hit) -> None:
         """Have ``hit`` worked in the background."""
@@ -85,17 +89,36 @@ class Workforce:
         await self.submit_all(hit, Form(tuple(hit.page.images), FORM_QUESTIONS), seen)
 
     async def submit_all(self, hit: Hit, form: Form, seen: float | None) -> None:
-        """Distinct workers submit until the HIT has its assignments or closes."""
-        crew = self.rng.sample(self.workers, min(hit.max_assignments, len(self.workers)))
+        """Distinct workers submit until the HIT has its assignments or closes (workers
+        who worked on the HIT before, or returned it, are not in the crew)."""
+        crew = self.crew(hit)
         for worker in crew:
             if not hit.is_open(time.time()):
                 return
+            if self.returns(hit, worker):
+                continue
             given = answers(worker, form, seen, self.rng)
             events = self.market.submit(
                 hit, mturk_worker_id(worker), answer_xml(hit.page, given), time.time()
             )
             await self.notifier.events(events)
             await asyncio.sleep(self.settings.assignment_gap_seconds)
+
+    def crew(self, hit: Hit) -> list[Worker]:
+        """Workers new to ``hit``, one per assignment it still offers."""
+        known = {a.worker_id for a in hit.assignments} | self.returned.get(hit.hit_id, set())
+        fresh = [w for w in self.workers if mturk_worker_id(w) not in known]
+        wanted = hit.max_assignments - len(hit.assignments)
+        return self.rng.sample(fresh, max(0, min(wanted, len(fresh))))
+
+    def returns(self, hit: Hit, worker: Worker) -> bool:
+        """Does ``worker`` return the assignment unsubmitted? The first ``returns_per_hit``
+        takers of each HIT do (a test knob: a HIT short of quorum, deterministically)."""
+        returned = self.returned.setdefault(hit.hit_id, set())
+        if len(returned) >= self.settings.returns_per_hit:
+            return False
+        returned.add(mturk_worker_id(worker))
+        return True
 
     async def look(self, images: list[str]) -> float | None:
         """How alike the photo and the original look; None when only the photo is shown.
