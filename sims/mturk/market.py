@@ -35,6 +35,8 @@ DEFAULT_AUTO_APPROVAL_SECONDS = 30 * 24 * 3600
 CENT = Decimal("0.01")
 # MTurk's fee changes at this many assignments; a HIT below it may not be extended to it.
 BIG_HIT_ASSIGNMENTS = 10
+# The kind of request a CreateAdditionalAssignmentsForHIT token is kept under.
+EXTENSION = "extend:"
 
 
 def new_id() -> str:
@@ -158,9 +160,10 @@ class Market:
             raise does_not_exist("Assignment", assignment_id, "AssignmentDoesNotExist")
         return self.assignments[assignment_id]
 
-    def check_token(self, token: str | None, now: float) -> None:
-        """Refuse a ``UniqueRequestToken`` already used in the last 24 hours."""
-        earlier = self.tokens.get(token) if token else None
+    def check_token(self, token: str | None, now: float, kind: str = "") -> None:
+        """Refuse a ``UniqueRequestToken`` already used (by a request of ``kind``: tokens
+        of HIT creations and of extensions are apart) in the last 24 hours."""
+        earlier = self.tokens.get(f"{kind}{token}") if token else None
         if earlier is not None and now - earlier[1] < TOKEN_SECONDS:
             raise TurkError(
                 "AWS.MechanicalTurk.HitAlreadyExists",
@@ -271,19 +274,12 @@ class Market:
                 f"HITs created with fewer than {BIG_HIT_ASSIGNMENTS} assignments cannot be "
                 f"extended to have {BIG_HIT_ASSIGNMENTS} or more assignments.",
             )
-        key = f"extend:{token}" if token else None
-        earlier = self.tokens.get(key) if key else None
-        if earlier is not None and now - earlier[1] < TOKEN_SECONDS:
-            # The API reference: a repeated token gets "an error with a message containing
-            # the request ID"; worded as CreateHITWithHITType's refusal of a repeated token.
-            raise TurkError(
-                "AWS.MechanicalTurk.HitAlreadyExists",
-                f'The idempotency token "{token}" has already been processed. '
-                f"HIT {earlier[0]} was already extended.",
-            )
+        # The API reference: a repeated token gets "an error with a message containing
+        # the request ID"; refused as CreateHITWithHITType's repeated token is.
+        self.check_token(token, now, EXTENSION)
         hit.max_assignments += count
-        if key:
-            self.tokens[key] = (hit.hit_id, now)
+        if token:
+            self.tokens[f"{EXTENSION}{token}"] = (hit.hit_id, now)
         if hit.status == "Reviewable" and now < hit.expiration:
             hit.status = "Assignable"
 

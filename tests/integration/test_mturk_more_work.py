@@ -17,26 +17,21 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.integration.test_mturk_conformance import hit_type, images, mturk
 from tests.integration.test_mturk_notifications import drain, notify, sqs_client
 from tests.mturk_process import (
     FAST,
     answered,
     assignments,
-    client,
     create_hit,
-    fresh_hit_type,
-    image_server,
     mturk_server,
     question,
     refusal,
 )
 from tests.processes import wait_for
 
-
-@pytest.fixture(scope="module")
-def images(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with image_server(tmp_path_factory.mktemp("images")) as url:
-        yield url
+# The conformance test's fixtures, aimed at this module's local MTurk (``endpoint``).
+__all__ = ["hit_type", "images", "mturk"]
 
 
 @pytest.fixture(scope="module")
@@ -46,16 +41,6 @@ def endpoint(output_dir: Path, moto_endpoint: str) -> Iterator[str]:
         log, sqs_endpoint_url=moto_endpoint, seed=19, returns_per_hit=1, **FAST
     ) as url:
         yield url
-
-
-@pytest.fixture
-def mturk(endpoint: str):
-    return client(endpoint)
-
-
-@pytest.fixture
-def hit_type(mturk) -> str:
-    return fresh_hit_type(mturk)
 
 
 def hit_of(mturk, hit_id: str) -> dict:

@@ -74,13 +74,19 @@ async def decided_by_three(world: World) -> None:
         world.mturk.answer("HIT1", worker, answer_xml())
 
 
-async def test_an_expired_hit_short_of_quorum_gets_a_new_life_and_decides_once():
+async def expired(days_later: int) -> tuple[World, Clock]:
+    """Two answers on a HIT that expired a day after its creation; ``days_later`` now."""
     clock = Clock()
     world = World(clock=clock)
     await decided_by_three(world)
     world.mturk.expiry["HIT1"] = NOW + DAY
-    clock.now = NOW + 2 * DAY
+    clock.now = NOW + days_later * DAY
     await world.moderator.reconcile()
+    return world, clock
+
+
+async def test_an_expired_hit_short_of_quorum_gets_a_new_life_and_decides_once():
+    world, clock = await expired(days_later=2)
     review = await world.moderator.review("s1")
     assert (review.status, review.topup_rounds, review.hit_assignments) == ("pending", 1, 3)
     assert world.mturk.rounds == []  # its third assignment was never taken: no new one
@@ -159,12 +165,7 @@ async def test_at_the_cap_the_review_waits_for_an_operator_logged_once(caplog):
 
 
 async def test_a_hit_whose_photo_urls_die_soon_is_not_given_a_new_life():
-    clock = Clock()
-    world = World(clock=clock)
-    await decided_by_three(world)
-    world.mturk.expiry["HIT1"] = NOW + DAY
-    clock.now = NOW + 7 * DAY
-    await world.moderator.reconcile()
+    world, _ = await expired(days_later=7)
     review = await world.moderator.review("s1")
     assert review.reasons == (REASON_HIT_TOO_OLD,)
     assert "HIT1" not in world.mturk.rounds and world.mturk.expiry["HIT1"] == NOW + DAY
