@@ -196,6 +196,11 @@ MODERATION_METRICS = (
         "gauge",
         "Age of the oldest review still waiting for a verdict, at the last reconcile pass.",
     ),
+    DomainMetric(
+        "ofof_reviews_for_operator",
+        "gauge",
+        "Pending reviews whose HIT may not be topped up any more: an operator decides.",
+    ),
     QUEUE_MESSAGES,
 )
 RENDERER_METRICS = (

@@ -20,7 +20,7 @@ from services.moderation.adapters.mturk import HitTerms, MturkCrowd
 from services.moderation.adapters.sqs import SqsFramesTransport, SqsVerdictQueues
 from services.moderation.contributors import Contributions
 from services.moderation.feeder import FeedPolicy, QueueNames, SlotFeeder, TransportGuard
-from services.moderation.hits import Fees
+from services.moderation.hits import Fees, TopUpRules
 from services.moderation.hitwork import HitPlan, HitWork
 from services.moderation.ports import CrowdClient, HitCrowd
 from services.moderation.reporting import ReportDesk
@@ -99,6 +99,12 @@ def build_hitwork(settings: ModerationSettings, aws: AwsClients, crowd: HitCrowd
         photo_url_seconds=settings.photo_url_seconds,
         verdict_rules=settings.verdict_rules(),
         approve_all=settings.mturk_approve_all,
+        top_up=TopUpRules(
+            max_assignments=settings.mturk_max_assignments,
+            big_hit_assignments=settings.mturk_big_hit_assignments,
+            lifetime_seconds=settings.mturk_lifetime_seconds,
+            photo_url_seconds=settings.photo_url_seconds,
+        ),
     )
     table = settings.reviews_table
     return HitWork(

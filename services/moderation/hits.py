@@ -14,6 +14,11 @@ cost and the pay.
 - **The cost** of a HIT is reward × assignments plus MTurk's commission: a share of the
   reward (20 %), another share more (20 %) for HITs of 10 assignments or more, and at
   least a minimum fee per assignment (1 cent).
+- **More work** for a HIT that can give no more judgments (expired, or every
+  assignment in) and still lacks a quorum: its unworked assignments come back with a new
+  life, and the judgments still needed beyond them are added, up to a cap that never
+  takes a HIT of fewer than 10 assignments to 10 (MTurk refuses it: the fee changes
+  there) and never past its photo URLs' lifetime.
 - **The pay**: an assignment agreeing with the verdict is approved (or every valid one,
   by setting); one that fails the attention check (answers that contradict each other:
   a perfect mimic nobody tried) is rejected, with feedback; others are left to MTurk's
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 from xml.etree.ElementTree import Element
@@ -205,3 +211,72 @@ PRIOR_AGREED, PRIOR_JUDGED = 8, 10
 def worker_trust(agreed: int, judged: int) -> float:
     """A worker's trust (0..1) from how often they agreed with the verdict."""
     return round((agreed + PRIOR_AGREED) / (judged + PRIOR_JUDGED), 4)
+
+
+# Why a review still pending waits for an operator (the /ops console shows it): its HIT
+# may not get the assignments a quorum needs, or its photo URLs die too soon for a life.
+REASON_SHORT_AT_CAP = "crowd_short_at_cap"
+REASON_HIT_TOO_OLD = "crowd_hit_too_old"
+OPERATOR_REASONS = frozenset({REASON_SHORT_AT_CAP, REASON_HIT_TOO_OLD})
+# A new life shorter than this share of a HIT's lifetime is not worth giving.
+MIN_LIFE_SHARE = 0.25
+
+
+@dataclass(frozen=True)
+class HitState:
+    """What MTurk says of a HIT's capacity: assignments it offers in all, taken and not
+    yet submitted (``pending``), not yet taken (``available``), and when it expires.
+    ``answered`` (submitted, approved or rejected) is counted from its assignments."""
+
+    hit_id: str
+    max_assignments: int
+    pending: int
+    available: int
+    expires_at: datetime
+    answered: int = 0
+
+
+@dataclass(frozen=True)
+class TopUpRules:
+    """How far a HIT short of quorum is topped up (from the settings)."""
+
+    # Assignments a HIT may reach in all.
+    max_assignments: int = 9
+    # MTurk's fee changes here; a HIT below it may not be extended to it.
+    big_hit_assignments: int = 10
+    # The new life of an expired HIT.
+    lifetime_seconds: int = 3 * 24 * 3600
+    # How long the question's photo URLs live from the HIT's creation.
+    photo_url_seconds: int = 7 * 24 * 3600
+
+
+def can_give_more(state: HitState, now: datetime) -> bool:
+    """May the HIT still bring judgments: an assignment taken and not yet submitted, or
+    one not yet taken before the HIT expires?"""
+    return state.pending > 0 or (state.available > 0 and now < state.expires_at)
+
+
+def assignments_allowed(current: int, rules: TopUpRules) -> int:
+    """How many assignments a HIT of ``current`` may still gain."""
+    cap = rules.max_assignments
+    if current < rules.big_hit_assignments:
+        cap = min(cap, rules.big_hit_assignments - 1)
+    return max(0, cap - current)
+
+
+def assignments_to_add(needed: int, state: HitState) -> int:
+    """Assignments to add for ``needed`` more judgments: the HIT's unworked ones (an
+    expiry left them untaken, or their workers returned them) come back with a new life."""
+    unworked = max(0, state.max_assignments - state.answered - state.pending)
+    return max(0, needed - unworked)
+
+
+def new_expiry(now: datetime, hit_created: datetime, rules: TopUpRules) -> datetime | None:
+    """The end of an expired HIT's new life: a lifetime, but not past its photo URLs'
+    death; None when what is left is too short to be worth it."""
+    end = min(
+        now + timedelta(seconds=rules.lifetime_seconds),
+        hit_created + timedelta(seconds=rules.photo_url_seconds),
+    )
+    shortest = timedelta(seconds=rules.lifetime_seconds * MIN_LIFE_SHARE)
+    return end if end - now >= shortest else None

@@ -15,6 +15,10 @@ after the verdict. With Crowdflower (the default) that is
   in our table; an unreadable answer is recorded on the review and not counted.
 - **Settle**: approve, reject or leave each assignment (:func:`hits.payment_for`), count
   each worker's agreement, take the HIT off the reviewable list.
+- **Top up** a HIT that can give no more judgments and still lacks a quorum
+  (:meth:`HitWork.next_round` decides, the use case records the round on the review,
+  :meth:`HitWork.apply_round` then asks MTurk): more assignments (the round's token) and,
+  for an expired HIT, a new life; at the cap the review waits for an operator.
 """
 
 from __future__ import annotations
@@ -22,17 +26,25 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
 from services.moderation.hits import (
+    REASON_HIT_TOO_OLD,
+    REASON_SHORT_AT_CAP,
     REJECT_FEEDBACK,
     Answers,
     Fees,
+    HitState,
     MalformedAnswer,
+    TopUpRules,
     agrees,
+    assignments_allowed,
+    assignments_to_add,
+    can_give_more,
     hit_cost,
+    new_expiry,
     parse_answers,
     payment_for,
     question_xml,
@@ -49,7 +61,7 @@ from services.moderation.ports import (
     WorkerTrust,
 )
 from services.moderation.reviews import Review
-from services.moderation.verdicts import Judgment, VerdictRules
+from services.moderation.verdicts import Judgment, VerdictRules, trusted
 from shared.records import original_key
 
 log = logging.getLogger(__name__)
@@ -69,6 +81,7 @@ class HitPlan:
     photo_url_seconds: int
     verdict_rules: VerdictRules
     approve_all: bool = False
+    top_up: TopUpRules = field(default_factory=TopUpRules)
 
 
 class HitWork:
@@ -115,6 +128,7 @@ class HitWork:
             unit_requested=True,
             unit_ordered_at=self.clock(),
             crowd_cost=str(cost),
+            hit_assignments=self.plan.assignments,
             reasons=(),
         )
 
@@ -165,6 +179,65 @@ class HitWork:
             "assignment settled",
             extra={"assignment_id": assignment.assignment_id, "payment": payment},
         )
+
+    async def state_of(self, review: Review) -> HitState | None:
+        """The capacity of the review's HIT, its answered assignments counted."""
+        if review.unit_id is None:
+            return None
+        state = await self.crowd.hit_state(review.unit_id)
+        answered = [a for a in await self.crowd.assignments(review.unit_id) if a.status in ANSWERED]
+        return replace(state, answered=len(answered))
+
+    def next_round(self, review: Review, state: HitState) -> Review | None:
+        """``review`` with its HIT's next top-up round recorded (assignments in all, cost),
+        or waiting for an operator with a reason; None when the HIT needs nothing."""
+        now, rules, top = self.clock(), self.plan.verdict_rules, self.plan.top_up
+        needed = rules.min_judgments - len(trusted(review.judgments, rules))
+        if needed <= 0 or can_give_more(state, now):
+            return None
+        add = assignments_to_add(needed, state)
+        reason = None
+        if add > assignments_allowed(state.max_assignments, top):
+            reason = REASON_SHORT_AT_CAP
+        elif now >= state.expires_at and self._new_expiry(review) is None:
+            reason = REASON_HIT_TOO_OLD
+        if reason is not None:
+            return None if reason in review.reasons else review.changed(reasons=(reason,))
+        total = state.max_assignments + add
+        return review.changed(
+            topup_rounds=review.rounds + 1,
+            hit_assignments=total,
+            crowd_cost=str(hit_cost(self.plan.reward, total, self.plan.fees)),
+            reasons=(),
+        )
+
+    def owes_round(self, review: Review, state: HitState) -> bool:
+        """Was a round recorded on ``review`` whose assignments MTurk does not show yet?"""
+        return (review.hit_assignments or 0) > state.max_assignments
+
+    async def apply_round(self, review: Review, state: HitState) -> None:
+        """Ask MTurk for the round recorded on ``review`` (repeatable: its token); record
+        the HIT's new cost; give an expired HIT a new life."""
+        if review.unit_id is None:
+            return
+        missing = (review.hit_assignments or 0) - state.max_assignments
+        if missing > 0:
+            await self.crowd.add_assignments(
+                review.unit_id, missing, review.submission_id, review.rounds
+            )
+        if review.crowd_cost is not None:
+            await self.spend.record(review.video, review.submission_id, Decimal(review.crowd_cost))
+        until = self._new_expiry(review)
+        if self.clock() >= state.expires_at and until is not None:
+            await self.crowd.extend(review.unit_id, until)
+        log.info(
+            "HIT topped up",
+            extra={"submission_id": review.submission_id, "round": review.rounds},
+        )
+
+    def _new_expiry(self, review: Review) -> datetime | None:
+        created = review.unit_ordered_at or review.created_at
+        return new_expiry(self.clock(), created, self.plan.top_up)
 
     async def spend_of(self, video: str) -> SpendTotal:
         """What the crowd cost for ``video`` so far."""

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from services.moderation.complaints import Complaint, ReportedPhoto
+from services.moderation.hits import HitState
 from services.moderation.offers import Slot
 from services.moderation.reviews import Review
 from services.moderation.verdicts import Judgment
@@ -377,6 +378,21 @@ class HitCrowd(Protocol):
 
     async def reviewed(self, hit_id: str) -> None:
         """Take a settled HIT off the reviewable list."""
+        ...
+
+    async def hit_state(self, hit_id: str) -> HitState:
+        """The HIT's capacity and expiry as MTurk has them now."""
+        ...
+
+    async def add_assignments(
+        self, hit_id: str, count: int, submission_id: str, round_number: int
+    ) -> None:
+        """Offer ``count`` more assignments of the submission's HIT in top-up round
+        ``round_number``, once per round (a retry of a round adds nothing and succeeds)."""
+        ...
+
+    async def extend(self, hit_id: str, until: datetime) -> None:
+        """Let the HIT be taken until ``until`` (re-opens an expired HIT)."""
         ...
 
 

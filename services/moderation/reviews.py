@@ -87,6 +87,17 @@ class Review:
     crowd_cost: str | None = None
     # Answers that could not be read (not counted), one a line; None when there are none.
     crowd_errors: str | None = None
+    # Mechanical Turk: the assignments its HIT offers in all, and how many top-up rounds
+    # gave it more work (a round is recorded here before MTurk is asked, and its
+    # UniqueRequestToken is derived from its number, so a replay adds nothing twice).
+    # None (no attribute in the item) until there is a HIT / a first round.
+    hit_assignments: int | None = None
+    topup_rounds: int | None = None
+
+    @property
+    def rounds(self) -> int:
+        """Top-up rounds recorded so far."""
+        return self.topup_rounds or 0
     revision: int = 0
     done_steps: frozenset[str] = frozenset()
     version: int = 0

@@ -168,6 +168,9 @@ class ModerationSettings(ServiceSettings):
     # Approve every readable assignment after the verdict, not only those agreeing
     # with it (contradictory answers are still rejected).
     mturk_approve_all: bool = False
+    # Assignments a HIT short of quorum may reach in all through top-ups (a HIT created
+    # with fewer than 10 never reaches 10: MTurk refuses it); then an operator decides.
+    mturk_max_assignments: int = Field(9, ge=1)
 
     # Verdict rules (see services/moderation/verdicts.py).
     # At least this many trusted judgments decide.

@@ -19,6 +19,7 @@ from typing import Literal
 
 from services.moderation import offers
 from services.moderation.crowdwork import CrowdWork, ProcessCrowdJobs
+from services.moderation.hits import OPERATOR_REASONS
 from services.moderation.hitwork import HitWork
 from services.moderation.imaging import UnreadableImage, gray_sample
 from services.moderation.offers import Slot
@@ -420,10 +421,13 @@ class Moderator:
             )
 
     def _gauge_backlog(self, reviews: list[Review]) -> None:
-        """The age of the oldest review still waiting for a verdict (0: none waits)."""
+        """The age of the oldest review still waiting for a verdict (0: none waits), and
+        how many wait for an operator."""
         waiting = [review.created_at for review in reviews if review.is_pending]
         age = (self.clock() - min(waiting)).total_seconds() if waiting else 0.0
         self.observer.level("ofof_oldest_pending_review_seconds", max(age, 0.0))
+        stuck = [r for r in reviews if r.is_pending and OPERATOR_REASONS & set(r.reasons)]
+        self.observer.level("ofof_reviews_for_operator", len(stuck))
 
     async def _reconcile_one(self, review: Review) -> None:
         """Finish what ``review`` still needs; work a live request may still be doing
@@ -432,7 +436,7 @@ class Moderator:
         if waiting and self._is_quiet_since(review.created_at):
             await self._order(review)
         elif review.is_pending and review.crowd == "mturk" and self.hits is not None:
-            await self._collect_hit(review, self.hits, via="reconcile")
+            await self._reconcile_hit(review, self.hits)
         elif review.is_pending and review.job_id is not None and review.unit_id is not None:
             found = await self.crowd.judgments(review.job_id, review.unit_id)
             if found or not await self._is_stranded(review, review.job_id, review.unit_id):
@@ -443,6 +447,30 @@ class Moderator:
             await self._request_unit(review)
         elif review.decided_at is not None and self._is_quiet_since(review.decided_at):
             await self._perform_steps(review)
+
+    async def _reconcile_hit(self, review: Review, hits: HitWork) -> None:
+        """Collect the HIT's answers; a HIT that can give no more and left the review
+        short of quorum is topped up. Its state is read before its answers, so an answer
+        arriving in between is never taken for missing."""
+        state = await hits.state_of(review)
+        if await self._collect_hit(review, hits, via="reconcile") != "pending" or state is None:
+            return
+        review = await self.review(review.submission_id)
+        if hits.owes_round(review, state):
+            await hits.apply_round(review, state)
+            return
+        change = hits.next_round(review, state)
+        stored = await self.store.put(change) if change is not None else None
+        if stored is None:
+            return
+        if stored.rounds > review.rounds:
+            await hits.apply_round(stored, state)
+        else:
+            # Written once (a version-checked write of a new reason), so logged once.
+            log.warning(
+                "HIT short of quorum and not topped up: an operator decides",
+                extra={"submission_id": review.submission_id, "reason": stored.reasons[0]},
+            )
 
     async def _is_stranded(self, review: Review, job_id: str, unit_id: str) -> bool:
         """Is the review's unit still unordered long after its order? A v1 order takes the

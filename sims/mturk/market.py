@@ -10,6 +10,11 @@ may be approved with ``OverrideRejection`` within 30 days of its submission; a
 ``Submitted`` assignment is approved automatically ``AutoApprovalDelayInSeconds`` after
 submission. Each approval takes the reward plus MTurk's fee (20 %, 40 % for HITs of 10
 or more assignments, at least $0.01) from the balance. Times are epoch seconds.
+
+More work for a HIT (:meth:`Market.add_assignments`, :meth:`Market.set_expiration`): a
+HIT gains assignments (never from fewer than 10 to 10 or more: the fee changes there),
+once per ``UniqueRequestToken``; a new expiration in the past expires it at once, a
+later one re-opens an expired HIT, an earlier one in the future is refused.
 """
 
 from __future__ import annotations
@@ -28,6 +33,10 @@ TOKEN_SECONDS = 24 * 3600
 OVERRIDE_SECONDS = 30 * 24 * 3600
 DEFAULT_AUTO_APPROVAL_SECONDS = 30 * 24 * 3600
 CENT = Decimal("0.01")
+# MTurk's fee changes at this many assignments; a HIT below it may not be extended to it.
+BIG_HIT_ASSIGNMENTS = 10
+# The kind of request a CreateAdditionalAssignmentsForHIT token is kept under.
+EXTENSION = "extend:"
 
 
 def new_id() -> str:
@@ -151,9 +160,10 @@ class Market:
             raise does_not_exist("Assignment", assignment_id, "AssignmentDoesNotExist")
         return self.assignments[assignment_id]
 
-    def check_token(self, token: str | None, now: float) -> None:
-        """Refuse a ``UniqueRequestToken`` already used in the last 24 hours."""
-        earlier = self.tokens.get(token) if token else None
+    def check_token(self, token: str | None, now: float, kind: str = "") -> None:
+        """Refuse a ``UniqueRequestToken`` already used (by a request of ``kind``: tokens
+        of HIT creations and of extensions are apart) in the last 24 hours."""
+        earlier = self.tokens.get(f"{kind}{token}") if token else None
         if earlier is not None and now - earlier[1] < TOKEN_SECONDS:
             raise TurkError(
                 "AWS.MechanicalTurk.HitAlreadyExists",
@@ -241,13 +251,55 @@ class Market:
         """What the clock does: expired HITs become Reviewable, due auto-approvals happen."""
         events: list[Event] = []
         for hit in self.hits.values():
-            if hit.status == "Assignable" and now >= hit.expiration:
-                hit.status = "Reviewable"
-                events.append(Event("HITExpired", hit, None, now))
-                events.append(Event("HITReviewable", hit, None, now))
+            events += self.settle_hit(hit, now)
         for assignment in self.assignments.values():
             if assignment.status == "Submitted" and now >= assignment.auto_approval_time:
                 # Without funds it stays Submitted until the requester adds some.
                 with contextlib.suppress(TurkError):
                     self.approve(assignment, None, False, now)
         return events
+
+    # More work for a HIT -----------------------------------------------------------
+
+    def add_assignments(self, hit: Hit, count: int, token: str | None, now: float) -> None:
+        """``CreateAdditionalAssignmentsForHIT``: ``count`` more assignments, once per token."""
+        if count < 1:
+            # The API reference: "The number of additional assignments to request"; the
+            # real service refuses zero and negative numbers as an invalid parameter.
+            raise invalid_parameter("NumberOfAdditionalAssignments must be 1 or more.")
+        if hit.max_assignments < BIG_HIT_ASSIGNMENTS <= hit.max_assignments + count:
+            # Code and rule from the API reference of CreateAdditionalAssignmentsForHIT.
+            raise TurkError(
+                "AWS.MechanicalTurk.InvalidMaximumAssignmentsIncrease",
+                f"HITs created with fewer than {BIG_HIT_ASSIGNMENTS} assignments cannot be "
+                f"extended to have {BIG_HIT_ASSIGNMENTS} or more assignments.",
+            )
+        # The API reference: a repeated token gets "an error with a message containing
+        # the request ID"; refused as CreateHITWithHITType's repeated token is.
+        self.check_token(token, now, EXTENSION)
+        hit.max_assignments += count
+        if token:
+            self.tokens[f"{EXTENSION}{token}"] = (hit.hit_id, now)
+        if hit.status == "Reviewable" and now < hit.expiration:
+            hit.status = "Assignable"
+
+    def set_expiration(self, hit: Hit, expire_at: float, now: float) -> list[Event]:
+        """``UpdateExpirationForHIT``: expire now (a time past) or live until ``expire_at``."""
+        if expire_at <= now:
+            hit.expiration = min(hit.expiration, now)
+            return self.settle_hit(hit, now)
+        if now < hit.expiration and expire_at < hit.expiration:
+            # The API reference: "You cannot shorten the expiration time so that you're
+            # not affecting Workers who have accepted your HIT."
+            raise invalid_parameter("The expiration time of a HIT cannot be shortened.")
+        hit.expiration = expire_at
+        if hit.status == "Reviewable" and len(hit.assignments) < hit.max_assignments:
+            hit.status = "Assignable"
+        return []
+
+    def settle_hit(self, hit: Hit, now: float) -> list[Event]:
+        """An Assignable HIT whose life is over becomes Reviewable (with its events)."""
+        if hit.status != "Assignable" or now < hit.expiration:
+            return []
+        hit.status = "Reviewable"
+        return [Event("HITExpired", hit, None, now), Event("HITReviewable", hit, None, now)]

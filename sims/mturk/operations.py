@@ -11,6 +11,7 @@ import binascii
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
 from sims.mturk.errors import TurkError, invalid_parameter
@@ -242,6 +243,41 @@ async def SendTestEventNotification(sim: Sim, body: Json) -> Json:
 async def GetAccountBalance(sim: Sim, body: Json) -> Json:
     """What the requester has left to pay with."""
     return {"AvailableBalance": f"{sim.market.balance:.2f}", "OnHoldBalance": "0.00"}
+
+
+def moment(body: Json, name: str) -> float:
+    """A timestamp member as epoch seconds (the JSON protocol sends a number; a string
+    is read as ISO 8601)."""
+    value = body.get(name)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        raise invalid_parameter(f"{name} is not a timestamp.") from None
+
+
+@operation
+async def CreateAdditionalAssignmentsForHIT(sim: Sim, body: Json) -> Json:
+    """More assignments for a HIT (once per token); new workers take them."""
+    hit = sim.market.hit(text(body, "HITId"))
+    now = time.time()
+    count = whole(body, "NumberOfAdditionalAssignments", 0)
+    sim.market.add_assignments(hit, count, text(body, "UniqueRequestToken") or None, now)
+    if hit.is_open(now):
+        sim.workforce.start(hit)
+    return {}
+
+
+@operation
+async def UpdateExpirationForHIT(sim: Sim, body: Json) -> Json:
+    """Expire a HIT now (a time past) or give it a longer life (re-opening it)."""
+    hit = sim.market.hit(text(body, "HITId"))
+    now = time.time()
+    await sim.notifier.events(sim.market.set_expiration(hit, moment(body, "ExpireAt"), now))
+    if hit.is_open(now):
+        sim.workforce.start(hit)
+    return {}
 
 
 def unsupported(name: str) -> TurkError:

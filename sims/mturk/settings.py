@@ -66,5 +66,8 @@ class MTurkSimSettings(BaseSettings):
     drop_notifications: Share = Field(0.0, ge=0.0, le=1.0)
     # Share of notifications delivered twice (consumers de-duplicate on EventDocId).
     duplicate_notifications: Share = Field(0.0, ge=0.0, le=1.0)
+    # The first this many workers to take each HIT return it unsubmitted (a test knob:
+    # a HIT short of its assignments when it expires, deterministically).
+    returns_per_hit: int = Field(0, ge=0)
     # Fix the random draws (workers, noise, faults) for repeatable runs.
     seed: int | None = None

@@ -8,7 +8,9 @@ be fetched is never answered. Otherwise the workers of the local crowd
 (their values: :mod:`sims.mturk.qualifications`) take it one by one, up to
 ``MaxAssignments`` distinct workers, each submission an assignment with its
 ``QuestionFormAnswers``. With fewer qualified workers than that, the HIT gets fewer
-assignments and expires, as on MTurk.
+assignments and expires, as on MTurk. A HIT given more assignments (or a new life) is
+worked again by qualified workers new to it; with ``returns_per_hit`` its first takers
+return their assignments unsubmitted.
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ class Workforce:
         self.standings = standings(self.workers, settings.newcomer_share, rng)
         self.background = Background()
         self.fetching = asyncio.Semaphore(settings.fetch_concurrency)
+        # HIT id -> the workers who took an assignment of it and returned it.
+        self.returned: dict[str, set[str]] = {}
 
     def start(self, hit: Hit) -> None:
         """Have ``hit`` worked in the background."""
@@ -91,17 +95,14 @@ class Workforce:
         await self.submit_all(hit, Form(tuple(hit.page.images), FORM_QUESTIONS), seen)
 
     async def submit_all(self, hit: Hit, form: Form, seen: float | None) -> None:
-        """Distinct qualified workers submit until the HIT has its assignments or closes."""
-        qualified = self.qualified(hit)
-        if len(qualified) < hit.max_assignments:
-            log.info(
-                "too few workers meet the HIT's qualification requirements",
-                extra={"hit_id": hit.hit_id, "qualified": len(qualified)},
-            )
-        crew = self.rng.sample(qualified, min(hit.max_assignments, len(qualified)))
+        """Distinct qualified workers submit until the HIT has its assignments or closes
+        (workers who worked on the HIT before, or returned it, are not in the crew)."""
+        crew = self.crew(hit)
         for worker in crew:
             if not hit.is_open(time.time()):
                 return
+            if self.returns(hit, worker):
+                continue
             given = answers(worker, form, seen, self.rng)
             events = self.market.submit(
                 hit, mturk_worker_id(worker), answer_xml(hit.page, given), time.time()
@@ -124,6 +125,27 @@ class Workforce:
             (mturk_worker_id(worker), worker, standing)
             for worker, standing in zip(self.workers, self.standings, strict=True)
         ]
+
+    def crew(self, hit: Hit) -> list[Worker]:
+        """Qualified workers new to ``hit``, one per assignment it still offers."""
+        known = {a.worker_id for a in hit.assignments} | self.returned.get(hit.hit_id, set())
+        fresh = [w for w in self.qualified(hit) if mturk_worker_id(w) not in known]
+        wanted = hit.max_assignments - len(hit.assignments)
+        if len(fresh) < wanted:
+            log.info(
+                "too few workers meet the HIT's qualification requirements",
+                extra={"hit_id": hit.hit_id, "qualified": len(fresh), "wanted": wanted},
+            )
+        return self.rng.sample(fresh, max(0, min(wanted, len(fresh))))
+
+    def returns(self, hit: Hit, worker: Worker) -> bool:
+        """Does ``worker`` return the assignment unsubmitted? The first ``returns_per_hit``
+        takers of each HIT do (a test knob: a HIT short of quorum, deterministically)."""
+        returned = self.returned.setdefault(hit.hit_id, set())
+        if len(returned) >= self.settings.returns_per_hit:
+            return False
+        returned.add(mturk_worker_id(worker))
+        return True
 
     async def look(self, images: list[str]) -> float | None:
         """How alike the photo and the original look; None when only the photo is shown.

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from services.moderation.complaints import Complaint, ReportedPhoto
-from services.moderation.hits import worker_trust
+from services.moderation.hits import HitState, worker_trust
 from services.moderation.offers import Slot, spread_ranks
 from services.moderation.ports import (
     CrowdUnavailable,
@@ -283,6 +283,10 @@ class FakeHitCrowd:
     rejected: dict[str, str] = field(default_factory=dict)
     closed: list[str] = field(default_factory=list)
     down: bool = False
+    # Top-ups: assignments each HIT offers, when it expires, the tokens' rounds seen.
+    offered: dict[str, int] = field(default_factory=dict)
+    expiry: dict[str, datetime] = field(default_factory=dict)
+    rounds: list[tuple[str, int, str, int]] = field(default_factory=list)
 
     def _check(self) -> None:
         if self.down:
@@ -347,6 +351,27 @@ class FakeHitCrowd:
         self.closed.append(hit_id)
         if hit_id in self.reviewable:
             self.reviewable.remove(hit_id)
+
+    async def hit_state(self, hit_id: str) -> HitState:
+        self._check()
+        offered = self.offered.get(hit_id, 3)
+        taken = len(self.work.get(hit_id, []))
+        expires = self.expiry.get(hit_id, datetime(2100, 1, 1, tzinfo=UTC))
+        return HitState(hit_id, offered, 0, max(0, offered - taken), expires)
+
+    async def add_assignments(
+        self, hit_id: str, count: int, submission_id: str, round_number: int
+    ) -> None:
+        """Once per (submission, round), as MTurk honours the round's token."""
+        self._check()
+        if any(r[2:] == (submission_id, round_number) for r in self.rounds):
+            return
+        self.rounds.append((hit_id, count, submission_id, round_number))
+        self.offered[hit_id] = self.offered.get(hit_id, 3) + count
+
+    async def extend(self, hit_id: str, until: datetime) -> None:
+        self._check()
+        self.expiry[hit_id] = until
 
 
 @dataclass

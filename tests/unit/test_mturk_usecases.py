@@ -1,5 +1,6 @@
 """Moderation with Mechanical Turk as its crowd, over in-memory fakes of every port."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -7,7 +8,7 @@ import pytest
 
 from services.moderation.consumers import mturk_handler
 from services.moderation.crowdwork import ProcessCrowdJobs
-from services.moderation.hits import Fees
+from services.moderation.hits import Fees, TopUpRules
 from services.moderation.hitwork import HitPlan, HitWork
 from services.moderation.screening import ScreeningRules
 from services.moderation.usecases import ModerationPolicy, Moderator
@@ -31,7 +32,12 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 class World:
-    def __init__(self, approve_all: bool = False) -> None:
+    def __init__(
+        self,
+        approve_all: bool = False,
+        top_up: TopUpRules | None = None,
+        clock: Callable[[], datetime] = lambda: NOW,
+    ) -> None:
         self.store, self.slots, self.crowd = FakeReviewStore(), FakeSlotRegistry(), FakeCrowd()
         self.slots.add("demo", 10)
         self.photos, self.queues = FakePhotos(), FakeQueues()
@@ -45,9 +51,10 @@ class World:
             photo_url_seconds=600,
             verdict_rules=VerdictRules(),
             approve_all=approve_all,
+            top_up=top_up or TopUpRules(),
         )
         hits = HitWork(
-            self.mturk, ProcessCrowdJobs(), self.photos, self.trust, self.spend, plan, lambda: NOW
+            self.mturk, ProcessCrowdJobs(), self.photos, self.trust, self.spend, plan, clock
         )
         self.moderator = Moderator(
             self.store,
@@ -56,7 +63,7 @@ class World:
             self.photos,
             self.queues,
             ModerationPolicy(VerdictRules(), ScreeningRules(), photo_url_seconds=600),
-            clock=lambda: NOW,
+            clock=clock,
             hits=hits,
         )
 

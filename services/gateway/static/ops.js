@@ -71,7 +71,7 @@ async function refresh() {
     api("/ops/api/queues").then((q) => rows("queues", q.queues, (d) =>
       [d.queue, d.waiting, d.in_flight, d.dead_letters ?? "—"])),
     api("/ops/api/pending").then((p) => rows("pending", p.reviews, (r) =>
-      [r.submission_id, `${r.video} #${r.frame + 1}`, ago(r.created_at)])),
+      [r.submission_id, `${r.video} #${r.frame + 1}`, `${ago(r.created_at)}${r.reasons.length ? ` · ${r.reasons.join(", ")}` : ""}`])),
     showVideos(),
     api("/ops/api/spend").then((s) => {
       document.getElementById("spend-note").textContent =

@@ -8,6 +8,9 @@ botocore; transient failures retried by botocore's standard mode).
   most) and the submission id as ``RequesterAnnotation``. A retry after a lost answer
   gets MTurk's "already exists" error, whose message names the HIT: the HIT is taken
   from it when its annotation matches, else found by paging ``ListHITs``.
+- A HIT short of quorum gets more assignments (``CreateAdditionalAssignmentsForHIT``,
+  once per round: the round's ``UniqueRequestToken``, a repeat's refusal taken as done)
+  and a new life (``UpdateExpirationForHIT``).
 - Lists (``ListAssignmentsForHIT``, ``ListReviewableHITs``, ``ListHITs``) are read page
   by page with ``NextToken``.
 - ``ServiceFault`` and transport errors leave as transient :class:`CrowdUnavailable`,
@@ -20,11 +23,13 @@ import hashlib
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from services.moderation.hits import HitState
 from services.moderation.ports import CrowdUnavailable, HitRequest, WorkAssignment
 from shared.aws import error_code
 
@@ -61,13 +66,19 @@ class HitTerms:
     qualifications: tuple[QualificationRequirementTypeDef, ...] = field(default=())
 
 
-def request_token(submission_id: str) -> str:
-    """The ``UniqueRequestToken`` of a submission's HIT (a digest of an id too long for
-    MTurk's 64 characters, so two long ids never share one)."""
-    token = f"ofof-{submission_id}"
+def request_token(submission_id: str, suffix: str = "") -> str:
+    """The ``UniqueRequestToken`` of a submission's HIT, or with ``suffix`` of another
+    request about it (a digest when too long for MTurk's 64 characters, so two long ids
+    never share one)."""
+    token = f"ofof-{submission_id}{suffix}"
     if len(token) <= MAX_TOKEN_CHARS:
         return token
-    return hashlib.sha256(submission_id.encode()).hexdigest()
+    return hashlib.sha256(f"{submission_id}{suffix}".encode()).hexdigest()
+
+
+def round_token(submission_id: str, round_number: int) -> str:
+    """The ``UniqueRequestToken`` of top-up round ``round_number`` of a submission's HIT."""
+    return request_token(submission_id, f"-r{round_number}")
 
 
 async def translated(action: str, call: Awaitable[T]) -> T:
@@ -85,7 +96,9 @@ def is_already_created(exc: ClientError) -> bool:
     """Is this MTurk's answer to a reused ``UniqueRequestToken``?"""
     text = f"{exc.response.get('Error', {})} {exc.response.get('TurkErrorCode', '')}"
     return error_code(exc) == "RequestError" and (
-        "AlreadyExists" in text or "already exists" in text.lower()
+        "AlreadyExists" in text
+        or "already exists" in text.lower()
+        or "already been processed" in text.lower()
     )
 
 
@@ -245,6 +258,41 @@ class MturkCrowd:
         """Move the HIT from Reviewable to Reviewing, off the reviewable list."""
         await translated(
             "marking a HIT reviewed", self.client.update_hit_review_status(HITId=hit_id)
+        )
+
+    async def hit_state(self, hit_id: str) -> HitState:
+        """``GetHIT``'s counts and expiry."""
+        hit = (await translated("reading a HIT", self.client.get_hit(HITId=hit_id)))["HIT"]
+        return HitState(
+            hit_id=hit_id,
+            max_assignments=hit.get("MaxAssignments", 0),
+            pending=hit.get("NumberOfAssignmentsPending", 0),
+            available=hit.get("NumberOfAssignmentsAvailable", 0),
+            expires_at=hit["Expiration"],
+        )
+
+    async def add_assignments(
+        self, hit_id: str, count: int, submission_id: str, round_number: int
+    ) -> None:
+        """``CreateAdditionalAssignmentsForHIT`` with the round's token; MTurk's refusal
+        of a token it already processed means an earlier try (answer lost) added them."""
+        try:
+            await self.client.create_additional_assignments_for_hit(
+                HITId=hit_id,
+                NumberOfAdditionalAssignments=count,
+                UniqueRequestToken=round_token(submission_id, round_number),
+            )
+        except ClientError as exc:
+            if not is_already_created(exc):
+                await translated("adding assignments", _raise(exc))
+        except BotoCoreError as exc:
+            raise CrowdUnavailable(f"adding assignments: {exc}", transient=True) from exc
+
+    async def extend(self, hit_id: str, until: datetime) -> None:
+        """``UpdateExpirationForHIT`` to ``until``."""
+        await translated(
+            "extending a HIT",
+            self.client.update_expiration_for_hit(HITId=hit_id, ExpireAt=until),
         )
 
 
