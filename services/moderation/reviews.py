@@ -93,14 +93,14 @@ class Review:
     # None (no attribute in the item) until there is a HIT / a first round.
     hit_assignments: int | None = None
     topup_rounds: int | None = None
+    revision: int = 0
+    done_steps: frozenset[str] = frozenset()
+    version: int = 0
 
     @property
     def rounds(self) -> int:
         """Top-up rounds recorded so far."""
         return self.topup_rounds or 0
-    revision: int = 0
-    done_steps: frozenset[str] = frozenset()
-    version: int = 0
 
     @property
     def is_withdrawn(self) -> bool:
