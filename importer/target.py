@@ -1,0 +1,142 @@
+"""Which AWS an import goes to: the one the environment names, or the local stack of
+``make run``.
+
+``make run`` (``deploy/devstack.py``) leaves where its local AWS listens in the
+checkout's ``var/local-aws.env`` (dotenv lines, mode 0600, removed when the stack stops):
+the S3, SQS and DynamoDB endpoints on loopback, the region, the media bucket and the
+local AWS's dummy keys, never a real secret. So the README's import command, typed in a
+second terminal, imports into the running stack. The precedence:
+
+1. any ``AWS_*`` variable in the environment (keys, profile, region, an endpoint) means
+   the operator has said which AWS: the environment alone decides, and the file is
+   ignored whole, so a local endpoint is never mixed with real credentials;
+2. else the file, when it is there: its values, under any ``OFOF_*``/``IMPORTER_*``
+   variable that is set. It is refused (an error, nothing stored) unless this user owns
+   it, nobody else may write it, every endpoint in it is on loopback and it carries its
+   own keys, so a planted file cannot send frames, or the user's keys, elsewhere;
+3. else real AWS, through boto's usual chain (``~/.aws``, a role).
+
+Every run says which one it uses (:func:`describe`); keys are never shown.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from dotenv import dotenv_values
+
+from importer.settings import ImporterSettings
+
+STACK_FILE = Path(__file__).resolve().parent.parent / "var" / "local-aws.env"
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+NEEDED = ("AWS_ENDPOINT_URL_S3", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+
+
+class UnsafeStackFile(Exception):
+    """The local stack's file is there but may not be trusted; nothing was stored."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one run's AWS settings come from."""
+
+    # The local stack's file in use, or None when the environment decides.
+    stack_file: Path | None = None
+    # The file was there but AWS_* variables were set, so it was left unused.
+    ignored_file: Path | None = None
+
+    def settings(self) -> ImporterSettings:
+        """The importer's settings: the environment over the stack file, if one is used."""
+        return ImporterSettings(_env_file=self.stack_file)
+
+
+def choose(environ: Mapping[str, str] = os.environ, path: Path = STACK_FILE) -> Target:
+    """The target the precedence of the module doc picks; raises :class:`UnsafeStackFile`."""
+    if not path.is_file():
+        return Target()
+    if any(name.upper().startswith("AWS_") for name in environ):
+        return Target(ignored_file=path)
+    check_stack_file(path)
+    return Target(stack_file=path)
+
+
+def check_stack_file(path: Path) -> None:
+    """Raise :class:`UnsafeStackFile` unless ``path`` is safe to follow (module doc)."""
+    status = path.stat()
+    if status.st_uid != os.getuid() or status.st_mode & 0o022:
+        raise UnsafeStackFile(f"{path} is not this user's alone; remove it, or set AWS_*")
+    values = dotenv_values(path)
+    missing = [name for name in NEEDED if not values.get(name)]
+    if missing:
+        raise UnsafeStackFile(f"{path} lacks {', '.join(missing)}; remove it, or set AWS_*")
+    away = [
+        name
+        for name, value in values.items()
+        if name.startswith("AWS_ENDPOINT_URL") and urlsplit(value or "").hostname not in LOOPBACK
+    ]
+    if away:
+        raise UnsafeStackFile(f"{path} points {', '.join(away)} off this machine; remove it")
+
+
+def describe(target: Target, settings: ImporterSettings) -> str:
+    """Which AWS ``settings`` reach and why, for the operator (no keys, no passwords)."""
+    endpoint = settings.aws_endpoint_url_s3 or settings.aws_endpoint_url
+    where = f"bucket {settings.media_bucket}, region {settings.aws_region}"
+    if target.stack_file is not None:
+        return (
+            f"the local stack of make run (S3 at {shown(endpoint)}, {where}; "
+            f"from {target.stack_file})"
+        )
+    if endpoint:
+        return f"the AWS at {shown(endpoint)} ({where}; from the AWS_* variables)"
+    return f"real AWS ({where}; credentials from {credentials_source(settings)}){why(target)}"
+
+
+def credentials_source(settings: ImporterSettings) -> str:
+    """Where boto finds the keys, by name only."""
+    if settings.aws_access_key_id is not None:
+        return "AWS_ACCESS_KEY_ID"
+    profile = os.environ.get("AWS_PROFILE")
+    return f"profile {profile}" if profile else "boto's usual chain: ~/.aws, a role"
+
+
+def why(target: Target) -> str:
+    """Why real AWS, when the operator may have meant the local stack."""
+    if target.ignored_file is not None:
+        return f"; AWS_* variables are set, so {target.ignored_file} is not used"
+    return "; no AWS_* variables and no var/local-aws.env (make run leaves it while it runs)"
+
+
+def shown(url: str | None) -> str:
+    """``url`` without any user or password in it."""
+    parts = urlsplit(url or "")
+    if parts.username is None and parts.password is None:
+        return url or ""
+    host = parts.hostname or ""
+    return parts._replace(netloc=f"{host}:{parts.port}" if parts.port else host).geturl()
+
+
+def write_stack_file(values: Mapping[str, str], path: Path = STACK_FILE) -> str:
+    """Leave ``values`` for the importer, readable by this user only; return the text."""
+    text = "# make run's local AWS, for the importer (importer/target.py); removed on stop.\n"
+    text += "".join(f"{name}={value}\n" for name, value in values.items())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fresh = path.with_suffix(".tmp")
+    fresh.unlink(missing_ok=True)
+    with os.fdopen(os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+        out.write(text)
+    fresh.replace(path)
+    return text
+
+
+def remove_stack_file(text: str, path: Path = STACK_FILE) -> None:
+    """Remove the file written as ``text``, unless a later ``make run`` has replaced it."""
+    try:
+        if path.read_text() == text:
+            path.unlink()
+    except FileNotFoundError:
+        pass
