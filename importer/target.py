@@ -7,13 +7,16 @@ the S3, SQS and DynamoDB endpoints on loopback, the region, the media bucket and
 local AWS's dummy keys, never a real secret. So the README's import command, typed in a
 second terminal, imports into the running stack. The precedence:
 
-1. any ``AWS_*`` variable in the environment (keys, profile, region, an endpoint) means
-   the operator has said which AWS: the environment alone decides, and the file is
-   ignored whole, so a local endpoint is never mixed with real credentials;
-2. else the file, when it is there: its values, under any ``OFOF_*``/``IMPORTER_*``
-   variable that is set. It is refused (an error, nothing stored) unless this user owns
-   it, nobody else may write it, every endpoint in it is on loopback and it carries its
-   own keys, so a planted file cannot send frames, or the user's keys, elsewhere;
+1. a variable that says which AWS or who signs (an ``AWS_ENDPOINT_URL*``, the keys,
+   ``AWS_PROFILE``, a role or credentials file: :func:`names_an_aws`) means the operator
+   has chosen: the environment alone decides and the file is ignored whole, so a local
+   endpoint is never mixed with real credentials. Settings such as ``AWS_REGION`` or
+   ``AWS_CA_BUNDLE``, often exported for every shell, choose nothing;
+2. else the file, when it is there: its ``AWS_*`` values whole (its region too), under
+   any ``OFOF_*``/``IMPORTER_*`` variable that is set. It is refused (an error, nothing
+   stored) unless this user owns it, nobody else may write it, every endpoint in it is
+   on loopback and it carries its own keys, so a planted file cannot send the frames,
+   or sign with the user's keys, elsewhere;
 3. else real AWS, through boto's usual chain (``~/.aws``, a role).
 
 Every run says which one it uses (:func:`describe`); keys are never shown.
@@ -25,6 +28,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
@@ -34,6 +38,21 @@ from importer.settings import ImporterSettings
 STACK_FILE = Path(__file__).resolve().parent.parent / "var" / "local-aws.env"
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 NEEDED = ("AWS_ENDPOINT_URL_S3", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+# Besides the endpoints: the variables by which botocore picks an identity.
+CHOOSING = frozenset(
+    {
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_SECURITY_TOKEN",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_ROLE_ARN",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_SHARED_CREDENTIALS_FILE",
+        "AWS_CONFIG_FILE",
+    }
+)
 
 
 class UnsafeStackFile(Exception):
@@ -46,22 +65,34 @@ class Target:
 
     # The local stack's file in use, or None when the environment decides.
     stack_file: Path | None = None
-    # The file was there but AWS_* variables were set, so it was left unused.
+    # The file was there, but a variable chose the AWS (names_an_aws): left unused.
     ignored_file: Path | None = None
 
     def settings(self) -> ImporterSettings:
-        """The importer's settings: the environment over the stack file, if one is used."""
-        return ImporterSettings(_env_file=self.stack_file)
+        """The importer's settings: with a stack file, its ``AWS_*`` values whole and the
+        environment over its other values; else the environment alone."""
+        if self.stack_file is None:
+            return ImporterSettings(_env_file=None)
+        values = dotenv_values(self.stack_file)
+        # Field values by their AWS_* names (init arguments win over every other source).
+        aws: dict[str, Any] = {n: v for n, v in values.items() if n.startswith("AWS_") and v}
+        return ImporterSettings(_env_file=self.stack_file, **aws)
 
 
 def choose(environ: Mapping[str, str] = os.environ, path: Path = STACK_FILE) -> Target:
     """The target the precedence of the module doc picks; raises :class:`UnsafeStackFile`."""
     if not path.is_file():
         return Target()
-    if any(name.upper().startswith("AWS_") for name in environ):
+    if any(names_an_aws(name) for name in environ):
         return Target(ignored_file=path)
     check_stack_file(path)
     return Target(stack_file=path)
+
+
+def names_an_aws(variable: str) -> bool:
+    """True for a variable that says which AWS to reach or with whose credentials."""
+    name = variable.upper()
+    return name in CHOOSING or name.startswith(("AWS_ENDPOINT_URL", "AWS_CONTAINER_CRED"))
 
 
 def check_stack_file(path: Path) -> None:
@@ -107,8 +138,8 @@ def credentials_source(settings: ImporterSettings) -> str:
 def why(target: Target) -> str:
     """Why real AWS, when the operator may have meant the local stack."""
     if target.ignored_file is not None:
-        return f"; AWS_* variables are set, so {target.ignored_file} is not used"
-    return "; no AWS_* variables and no var/local-aws.env (make run leaves it while it runs)"
+        return f"; AWS_* variables choose it, so {target.ignored_file} is not used"
+    return "; no AWS_* variable chooses one and no var/local-aws.env (make run leaves it)"
 
 
 def shown(url: str | None) -> str:

@@ -50,7 +50,7 @@ def test_without_variables_or_a_stack_file_the_importer_goes_to_real_aws_and_say
     assert settings.aws_endpoint_url_s3 is None and settings.aws_endpoint_url is None
     said = describe(target, settings)
     assert said.startswith("real AWS (bucket ofof-media, region us-east-1;")
-    assert "no AWS_* variables and no var/local-aws.env" in said
+    assert "no AWS_* variable chooses one and no var/local-aws.env" in said
 
 
 def test_without_variables_the_stack_file_of_make_run_is_used_and_named(clean_env, stack_file):
@@ -69,11 +69,14 @@ def test_without_variables_the_stack_file_of_make_run_is_used_and_named(clean_en
 
 
 @pytest.mark.parametrize(
-    "name", ["AWS_PROFILE", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_ENDPOINT_URL"]
+    "name",
+    ["AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "aws_role_arn"],
 )
-def test_any_aws_variable_leaves_the_stack_file_unused_whole(clean_env, stack_file, name):
+def test_a_variable_that_chooses_an_aws_leaves_the_stack_file_unused_whole(
+    clean_env, stack_file, name
+):
     write_stack_file(STACK, stack_file)
-    value = "http://127.0.0.1:9999" if name == "AWS_ENDPOINT_URL" else "eu-west-1"
+    value = "http://127.0.0.1:9999" if name == "AWS_ENDPOINT_URL" else "chosen"
     clean_env.setenv(name, value)
     target = choose(os.environ, stack_file)
     settings = target.settings()
@@ -81,8 +84,25 @@ def test_any_aws_variable_leaves_the_stack_file_unused_whole(clean_env, stack_fi
     assert settings.aws_endpoint_url_s3 is None
     assert settings.media_bucket == "ofof-media"
     if name != "AWS_ENDPOINT_URL":
-        assert settings.aws_secret_access_key is None
-        assert f"AWS_* variables are set, so {stack_file} is not used" in describe(target, settings)
+        assert settings.aws_secret_access_key is None  # the file's keys are not taken
+        said = describe(target, settings)
+        assert f"AWS_* variables choose it, so {stack_file} is not used" in said
+
+
+def test_region_and_transport_variables_choose_no_aws_and_the_files_region_wins(
+    clean_env, stack_file
+):
+    write_stack_file(STACK, stack_file)
+    clean_env.setenv("AWS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
+    clean_env.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    clean_env.setenv("AWS_REGION", "eu-west-1")
+    target = choose(os.environ, stack_file)
+    settings = target.settings()
+    assert target == Target(stack_file=stack_file)
+    assert (settings.aws_region, settings.aws_endpoint_url_s3) == (
+        "us-east-1",
+        "http://127.0.0.1:4566",
+    )
 
 
 def test_endpoint_variables_are_named_as_the_aws_the_importer_writes_to(clean_env, stack_file):
