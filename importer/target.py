@@ -31,12 +31,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from dotenv import dotenv_values
-
 from importer.settings import ImporterSettings
 
+# In the checkout beside this package, wherever the command is typed from.
 STACK_FILE = Path(__file__).resolve().parent.parent / "var" / "local-aws.env"
+# The local AWS listens on loopback only; an endpoint elsewhere is not make run's.
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+# Its own keys too: else boto would sign the local stack's requests with the user's.
 NEEDED = ("AWS_ENDPOINT_URL_S3", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
 # Besides the endpoints: the variables by which botocore picks an identity.
 CHOOSING = frozenset(
@@ -73,7 +74,7 @@ class Target:
         environment over its other values; else the environment alone."""
         if self.stack_file is None:
             return ImporterSettings(_env_file=None)
-        values = dotenv_values(self.stack_file)
+        values = read_stack_file(self.stack_file)
         # Field values by their AWS_* names (init arguments win over every other source).
         aws: dict[str, Any] = {n: v for n, v in values.items() if n.startswith("AWS_") and v}
         return ImporterSettings(_env_file=self.stack_file, **aws)
@@ -100,14 +101,14 @@ def check_stack_file(path: Path) -> None:
     status = path.stat()
     if status.st_uid != os.getuid() or status.st_mode & 0o022:
         raise UnsafeStackFile(f"{path} is not this user's alone; remove it, or set AWS_*")
-    values = dotenv_values(path)
+    values = read_stack_file(path)
     missing = [name for name in NEEDED if not values.get(name)]
     if missing:
         raise UnsafeStackFile(f"{path} lacks {', '.join(missing)}; remove it, or set AWS_*")
     away = [
         name
         for name, value in values.items()
-        if name.startswith("AWS_ENDPOINT_URL") and urlsplit(value or "").hostname not in LOOPBACK
+        if name.startswith("AWS_ENDPOINT_URL") and urlsplit(value).hostname not in LOOPBACK
     ]
     if away:
         raise UnsafeStackFile(f"{path} points {', '.join(away)} off this machine; remove it")
@@ -162,6 +163,12 @@ def write_stack_file(values: Mapping[str, str], path: Path = STACK_FILE) -> str:
         out.write(text)
     fresh.replace(path)
     return text
+
+
+def read_stack_file(path: Path = STACK_FILE) -> dict[str, str]:
+    """The file's ``NAME=value`` lines, as :func:`write_stack_file` writes them."""
+    pairs = (line.partition("=") for line in path.read_text().splitlines())
+    return {name: value for name, sep, value in pairs if sep and not name.startswith("#")}
 
 
 def remove_stack_file(text: str, path: Path = STACK_FILE) -> None:
