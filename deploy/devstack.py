@@ -12,7 +12,10 @@ demo``, a no-op once imported, also across restarts since S3 keeps it), waits un
 four services are ready, prints the home page URL, and then idles, because honcho stops
 the whole stack when any process exits. Before anything starts, ``run`` checks that
 every port the stack listens on is free (:mod:`deploy.portcheck`) and leaves the
-launch's operator token in ``var/operator-token`` (mode 0600) for the ``/ops`` console.
+launch's operator token in ``var/operator-token`` (mode 0600) for the ``/ops`` console,
+and, while it runs, its local AWS's endpoints and dummy keys in ``var/local-aws.env``
+(mode 0600, removed on stop), where the importer typed in another terminal with no
+``AWS_*`` variable set finds them (``importer/target.py``).
 
 The local Vimeo (``python -m sims.vimeo``) is off by default: it starts only when the
 renderer publishes to Vimeo (``RENDERER_PUBLISHERS`` names ``vimeo``) and no Vimeo API
@@ -54,6 +57,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from deploy import localaws, portcheck  # noqa: E402
+from importer.target import remove_stack_file, write_stack_file  # noqa: E402
 from services.gateway.settings import GatewaySettings  # noqa: E402
 from services.ingest.settings import IngestSettings  # noqa: E402
 from services.moderation.settings import ModerationSettings  # noqa: E402
@@ -73,6 +77,8 @@ LOCAL_RECONCILE_SECONDS = 10
 HONCHO_KILL_WAIT_SECONDS = 12
 STARTUP_TIMEOUT_SECONDS = 120.0
 DEMO_VIDEO_NAME = "demo"
+# The local AWS accepts any credentials; these never leave the machine.
+LOCAL_AWS_KEY = "testing"
 
 
 def crowd_environment() -> dict[str, str]:
@@ -133,8 +139,8 @@ def mturk_environment() -> dict[str, str]:
     return {
         "OFOF_LOCAL_MTURK": "1",
         # The local AWS's keys (below): moderation signs its MTurk calls with them.
-        "MTURK_SIM_ACCESS_KEY_ID": "testing",
-        "MTURK_SIM_SECRET_ACCESS_KEY": "testing",
+        "MTURK_SIM_ACCESS_KEY_ID": LOCAL_AWS_KEY,
+        "MTURK_SIM_SECRET_ACCESS_KEY": LOCAL_AWS_KEY,
         "MTURK_SIM_SQS_ENDPOINT_URL": localaws.LocalAws.from_env().ministack_url,
         "MODERATION_MTURK_ENDPOINT_URL": url,
         "MODERATION_MTURK_SUBMIT_URL": f"{url}/mturk/externalSubmit",
@@ -165,9 +171,8 @@ def local_environment() -> dict[str, str]:
         **crowd_environment(),
         **neighbour_environment(),
         **local_aws_environment(),
-        # The local AWS accepts any credentials; these never leave the machine.
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_ACCESS_KEY_ID": LOCAL_AWS_KEY,
+        "AWS_SECRET_ACCESS_KEY": LOCAL_AWS_KEY,
         "AWS_REGION": "us-east-1",
         # Gateway signs lease tokens and ingest verifies them: one secret per launch.
         "OFOF_LEASE_SECRET": secrets.token_urlsafe(32),
@@ -229,7 +234,31 @@ def run() -> None:
         )
     keep_operator_token(operator_token_file(), os.environ["GATEWAY_OPERATOR_TOKEN"])
     honcho.manager.KILL_WAIT = HONCHO_KILL_WAIT_SECONDS
-    honcho_main(honcho_arguments(local_vimeo))
+    importer = importer_environment()
+    left = write_stack_file(importer) if importer else None
+    try:
+        honcho_main(honcho_arguments(local_vimeo))
+    finally:
+        if left:
+            remove_stack_file(left)
+
+
+def importer_environment() -> dict[str, str] | None:
+    """Where the importer, run in another terminal with no AWS_* set, finds this stack's
+    AWS (``importer/target.py`` reads it from ``var/local-aws.env``).
+
+    None unless the stack runs on its own local AWS with its dummy keys: the file is
+    not written then, so no key the operator set ever goes to disk.
+    """
+    local = localaws.LocalAws.from_env()
+    own = local.endpoints() | {
+        "AWS_ACCESS_KEY_ID": LOCAL_AWS_KEY,
+        "AWS_SECRET_ACCESS_KEY": LOCAL_AWS_KEY,
+    }
+    if any(os.environ.get(name) != value for name, value in own.items()):
+        return None
+    settings = AwsSettings()
+    return own | {"AWS_REGION": settings.aws_region, "OFOF_MEDIA_BUCKET": settings.media_bucket}
 
 
 def stack_ports(local_vimeo: bool, local_mturk: bool) -> dict[str, int]:

@@ -24,6 +24,7 @@ from importer.adapters.terminal import TerminalProgress
 from importer.demo import SECONDS, write_demo_video
 from importer.deps import open_importer
 from importer.settings import ImporterSettings
+from importer.target import Target, UnsafeStackFile, choose, describe
 from importer.usecases import ImportResult, ImportStatus, VideoImporter
 from shared.errors import OfofError
 from shared.logs import configure_logging
@@ -70,7 +71,8 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog=program_name(),
         description="Import videos into One Frame Of Fame: frames, audio, record, slots.",
-        epilog="AWS is configured by AWS_* and OFOF_* variables, like the services.",
+        epilog="AWS is configured by AWS_* and OFOF_* variables, like the services; with "
+        "none of the AWS_* set, a running `make run` is used (var/local-aws.env).",
     )
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
     video = commands.add_parser("video", help="import a video file as the slots of a video")
@@ -149,8 +151,13 @@ def run(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv``, run the command; the process exit status."""
     command_line = parser()
     args = command_line.parse_args(argv)
-    settings = ImporterSettings()
+    try:
+        target = choose()
+    except UnsafeStackFile as exc:
+        command_line.exit(2, f"{command_line.prog}: error: {exc}\n")
+    settings = target.settings()
     configure_output(settings.log_level)
+    announce(command_line.prog, args.command, target, settings)
     try:
         print(asyncio.run(execute(args, settings)), flush=True)
     except OfofError as exc:
@@ -161,3 +168,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         print(f"{command_line.prog}: interrupted; run it again to resume", file=sys.stderr)
         return 130
     return 0
+
+
+def announce(prog: str, command: str, target: Target, settings: ImporterSettings) -> None:
+    """Say on stderr which AWS this run reads or writes (stdout keeps the result)."""
+    verb = "reading from" if command == "status" else "writing to"
+    print(f"{prog}: {verb} {describe(target, settings)}", file=sys.stderr, flush=True)

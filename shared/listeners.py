@@ -6,8 +6,13 @@ as long as the client liked, and so did a trickled body. :class:`BoundedHttpProt
 adds, per connection:
 
 - the request head (request line and headers) may be at most ``max_header_bytes`` long;
-  longer → ``431`` and the connection closes (counted as bytes arrive, so at most one
-  read more than the bound is ever buffered);
+  longer → ``431`` and the connection closes, before the app sees the request. Every
+  byte of a head is counted as it arrives, whatever the writes: while a head is awaited
+  the parser is fed no more than the bytes left under the bound, so a head that has not
+  ended there is refused and the parser never holds more of it. Body bytes do not count.
+  A head that begins inside a read after a previous request ended (pipelining) is
+  measured from what the parser reports, its request line and headers (optional
+  whitespace left out), and refused once it has ended;
 - the head must be complete within ``header_timeout_seconds`` of the connection opening
   or of its first byte → else ``408`` (or a silent close if nothing was sent) and the
   connection closes; an idle keep-alive connection is closed earlier, by uvicorn's
@@ -62,7 +67,8 @@ class BoundedHttpProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with the bounds of the module doc (``limits``)."""
 
     limits: ClassVar[ListenerLimits] = ListenerLimits()
-    _head_bytes = 0
+    _head_bytes = 0  # bytes of the awaited head fed to the parser so far
+    _parsed_head_bytes = 0  # the current head as the parser reports it (see the module doc)
     _awaiting_head = True  # no request, or the previous one's body has ended
     _in_body = False
     _deadline: asyncio.TimerHandle | None = None
@@ -78,16 +84,30 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        if self._lingering:
-            return
-        if self._awaiting_head:
-            self._head_bytes += len(data)
-        super().data_received(data)
-        if self._awaiting_head and self._head_bytes > self.limits.max_header_bytes:
-            limit = self.limits.max_header_bytes
-            self._refuse(431, f"the request head is larger than {limit} bytes")
-        elif self._deadline is None:
+        while data and not (self._lingering or self.transport.is_closing()):
+            if not self._awaiting_head:  # body bytes: routes bound their size
+                super().data_received(data)
+                break
+            data = self._feed_head(data)
+        if self._deadline is None and not self._lingering:
             self._arm_if_partial()
+
+    def _feed_head(self, data: bytes) -> bytes:
+        """Feed the parser what fits under the head bound; return the rest of ``data``.
+
+        The bound is reached with the head still open → 431, and nothing more is read.
+        """
+        room = self.limits.max_header_bytes - self._head_bytes
+        if room <= 0:
+            self._refuse_head()
+            return b""
+        self._head_bytes += min(room, len(data))
+        super().data_received(data[:room])
+        return data[room:]
+
+    def _refuse_head(self) -> None:
+        limit = self.limits.max_header_bytes
+        self._refuse(431, f"the request head is larger than {limit} bytes")
 
     def _arm_if_partial(self) -> None:
         """Start the clock of a head or body that did not arrive whole in one read.
@@ -99,12 +119,35 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         elif self._in_body:
             self._arm(self.limits.body_timeout_seconds, self._body_too_slow)
 
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        # The request line around its URL (with the shortest method) and the blank line.
+        self._parsed_head_bytes = len(b"GET  HTTP/1.1\r\n\r\n")
+
+    def on_url(self, url: bytes) -> None:
+        super().on_url(url)
+        self._parsed_head_bytes += len(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if self._awaiting_head:  # not a chunked body's trailers
+            self._parsed_head_bytes += len(name) + len(value) + len(b":\r\n")
+        super().on_header(name, value)
+
     def on_headers_complete(self) -> None:
         self._disarm()
+        if self._parsed_head_bytes > self.limits.max_header_bytes:
+            self._refuse_head()  # a pipelined head that began and ended in one read
+            return
         self._awaiting_head, self._in_body = False, True
         super().on_headers_complete()
 
+    def on_body(self, body: bytes) -> None:
+        if not self._lingering:
+            super().on_body(body)
+
     def on_message_complete(self) -> None:
+        if self._lingering:
+            return
         super().on_message_complete()
         self._disarm()
         self._awaiting_head, self._in_body, self._head_bytes = True, False, 0

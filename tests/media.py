@@ -56,3 +56,16 @@ def mean_rgb(frame: av.VideoFrame, box: tuple[int, int, int, int]) -> tuple[int,
     """The average colour of ``box`` (left, top, right, bottom) in ``frame``."""
     mean = ImageStat.Stat(frame.to_image().crop(box)).mean
     return (int(mean[0]), int(mean[1]), int(mean[2]))
+
+
+def tiny_video(path: Path, seconds: float, fps: int = 25, size: tuple[int, int] = (64, 36)) -> Path:
+    """A silent H.264 clip of ``seconds`` at ``fps``, few pixels a frame so that minutes of
+    it encode in seconds; each frame's grey level follows its number."""
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=fps, options={"preset": "ultrafast"})
+        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
+        for index in range(int(seconds * fps)):
+            image = Image.new("RGB", size, (index % 256, 96, 160))
+            out.mux(stream.encode(av.VideoFrame.from_image(image)))
+        out.mux(stream.encode(None))
+    return path

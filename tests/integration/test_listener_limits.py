@@ -5,6 +5,7 @@ from ``shared.listeners`` through ``shared.service.serve``, so every service has
 """
 
 import asyncio
+import contextlib
 import time
 
 import pytest
@@ -73,3 +74,88 @@ async def test_a_body_trickled_at_one_byte_a_second_is_cut_off(gateway):
     assert await closes_within(reader, BODY_SECONDS + MARGIN_SECONDS)
     assert time.monotonic() - started < BODY_SECONDS + MARGIN_SECONDS
     sending.cancel()
+
+
+KIB = 1024
+
+
+def head_with(header: bytes, size: int) -> bytes:
+    """A ``GET /healthz`` head of exactly ``size`` bytes, padded in the ``header`` field."""
+    start, end = b"GET /healthz HTTP/1.1\r\nHost: gateway\r\n" + header + b": ", b"\r\n\r\n"
+    return start + b"a" * (size - len(start) - len(end)) + end
+
+
+async def answer_to(gateway: str, *writes: bytes) -> int:
+    """The status of the answer to ``writes``, each sent as one write (drained)."""
+    reader, writer = await connect(gateway)
+    for data in writes:
+        writer.write(data)
+        await writer.drain()
+    status, _ = await read_answer(reader, 10)
+    writer.close()
+    return status
+
+
+async def test_a_64_kib_header_sent_in_one_write_gets_431(gateway):
+    assert await answer_to(gateway, head_with(b"X-Big", 64 * KIB)) == 431
+
+
+async def test_a_96_kib_cookie_sent_in_one_write_gets_431(gateway):
+    assert await answer_to(gateway, head_with(b"Cookie", 96 * KIB)) == 431
+
+
+async def test_a_31_kib_head_sent_in_one_write_is_answered(gateway):
+    assert await answer_to(gateway, head_with(b"X-Big", 31 * KIB)) == 200
+
+
+async def test_a_head_at_the_bound_is_answered_and_one_byte_more_gets_431(gateway):
+    assert await answer_to(gateway, head_with(b"X-Big", 32 * KIB)) == 200
+    assert await answer_to(gateway, head_with(b"X-Big", 32 * KIB + 1)) == 431
+
+
+async def test_a_40_kib_head_in_many_small_writes_gets_431(gateway):
+    head = head_with(b"X-Big", 40 * KIB)
+    writes = [head[start : start + 512] for start in range(0, len(head), 512)]
+    assert await answer_to(gateway, *writes) == 431
+
+
+async def test_a_head_split_in_two_writes_across_the_bound_gets_431(gateway):
+    head = head_with(b"Cookie", 48 * KIB)
+    assert await answer_to(gateway, head[: 20 * KIB], head[20 * KIB :]) == 431
+
+
+async def test_a_64_kib_head_on_a_kept_alive_connection_gets_431(gateway):
+    reader, writer = await connect(gateway)
+    writer.write(HEALTH)
+    assert (await read_answer(reader, 10))[0] == 200
+    writer.write(head_with(b"X-Big", 64 * KIB))
+    assert (await read_answer(reader, 10))[0] == 431
+    assert await closes_within(reader, 10)
+
+
+async def answers_until_closed(reader: asyncio.StreamReader) -> list[int]:
+    """The statuses of every answer on a connection, until the server closes it."""
+    statuses = []
+    with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
+        while True:
+            statuses.append((await read_answer(reader, 10))[0])
+    return statuses
+
+
+async def test_a_64_kib_head_pipelined_behind_a_small_request_is_never_served(gateway):
+    reader, writer = await connect(gateway)
+    writer.write(HEALTH + head_with(b"X-Big", 64 * KIB))
+    # The first answer may still be on its way when the big head ends: then the
+    # connection closes without one (a 431 cannot be put in front of it).
+    assert await answers_until_closed(reader) in ([200, 431], [200], [])
+
+
+async def test_a_big_body_behind_a_small_head_does_not_count_as_head(gateway):
+    body = b"j" * (256 * KIB)
+    head = (
+        b"POST /api/leases/x/photo HTTP/1.1\r\nHost: gateway\r\n"
+        b"Content-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n" % len(body)
+    )
+    status = await answer_to(gateway, head + body)
+    assert status != 431
+    assert status < 500
