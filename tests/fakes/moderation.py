@@ -1,4 +1,4 @@
-"""In-memory fakes of moderation's ports (:mod:`services.moderation.ports`), with the
+"""In-memory fakes of moderation's ports (:mod:`services.moderation.reviews.ports`), with the
 same concurrency rules as the adapters they stand in for."""
 
 from __future__ import annotations
@@ -8,22 +8,15 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from services.moderation.complaints import Complaint, ReportedPhoto
-from services.moderation.hits import HitState, worker_trust
-from services.moderation.offers import Slot, spread_ranks
-from services.moderation.ports import (
-    CrowdUnavailable,
-    CrowdUnfunded,
-    GoldRequest,
-    HitRequest,
-    QueueState,
-    SpendTotal,
-    UnitRequest,
-    VideoFeed,
-    WorkAssignment,
-)
-from services.moderation.reviews import Review
-from services.moderation.verdicts import Judgment
+from services.moderation.crowd.crowdflower.ports import GoldRequest, UnitRequest
+from services.moderation.crowd.mturk.hits import HitState, worker_trust
+from services.moderation.crowd.mturk.ports import HitRequest, WorkAssignment
+from services.moderation.reports.report import Report, ReportedPhoto
+from services.moderation.reviews.offers import Slot, spread_ranks
+from services.moderation.reviews.ports import CrowdUnavailable, CrowdUnfunded, SpendTotal
+from services.moderation.reviews.review import Review
+from services.moderation.reviews.verdicts import Judgment
+from services.moderation.slots.ports import QueueState, VideoFeed
 from shared.messages import SubmissionModerated
 
 
@@ -65,7 +58,7 @@ class FakeReviewStore:
 
 @dataclass
 class FakeSlotRegistry:
-    """:class:`~services.moderation.ports.FeedRegistry` as a dict of slots."""
+    """:class:`~services.moderation.reviews.ports.FeedRegistry` as a dict of slots."""
 
     slots: dict[tuple[str, int], Slot] = field(default_factory=dict)
     feeds: dict[str, VideoFeed] = field(default_factory=dict)
@@ -129,7 +122,7 @@ class FakeSlotRegistry:
 
 @dataclass
 class FakeFramesTransport:
-    """:class:`~services.moderation.ports.FramesTransport`: per-video lists of frames."""
+    """:class:`~services.moderation.reviews.ports.FramesTransport`: per-video lists of frames."""
 
     queues: dict[str, list[int]] = field(default_factory=dict)
     created_at: dict[str, str] = field(default_factory=dict)
@@ -138,7 +131,7 @@ class FakeFramesTransport:
     _ids: int = 0
 
     async def created(self, queue: str) -> str | None:
-        """:class:`~services.moderation.ports.QueueWatch` of the fixed queues."""
+        """:class:`~services.moderation.reviews.ports.QueueWatch` of the fixed queues."""
         return self.fixed.get(queue)
 
     def lose(self, video: str) -> None:
@@ -272,7 +265,7 @@ def answer_xml(nudity: str = "no", mimic: str = "5", trying: str = "yes") -> str
 
 @dataclass
 class FakeHitCrowd:
-    """:class:`~services.moderation.ports.HitCrowd`: HITs by id, assignments by HIT."""
+    """:class:`~services.moderation.reviews.ports.HitCrowd`: HITs by id, assignments by HIT."""
 
     types: dict[str, str] = field(default_factory=dict)
     listening: list[str] = field(default_factory=list)
@@ -399,22 +392,22 @@ class FakeCrowdSpend:
 
 
 @dataclass
-class FakeComplaintStore:
-    """:class:`~services.moderation.ports.ComplaintStore` as dicts."""
+class FakeReportStore:
+    """:class:`~services.moderation.reviews.ports.ReportStore` as dicts."""
 
-    complaints: dict[tuple[str, str], Complaint] = field(default_factory=dict)
+    reports: dict[tuple[str, str], Report] = field(default_factory=dict)
     queue: dict[str, datetime] = field(default_factory=dict)
 
-    async def add(self, complaint: Complaint) -> bool:
-        key = (complaint.submission_id, complaint.visitor)
-        if key in self.complaints:
+    async def add(self, report: Report) -> bool:
+        key = (report.submission_id, report.visitor)
+        if key in self.reports:
             return False
-        self.complaints[key] = complaint
-        self.queue.setdefault(complaint.submission_id, complaint.created_at)
+        self.reports[key] = report
+        self.queue.setdefault(report.submission_id, report.created_at)
         return True
 
-    async def of_photo(self, submission_id: str) -> list[Complaint]:
-        found = [c for (sid, _), c in self.complaints.items() if sid == submission_id]
+    async def of_photo(self, submission_id: str) -> list[Report]:
+        found = [c for (sid, _), c in self.reports.items() if sid == submission_id]
         return sorted(found, key=lambda c: c.created_at)
 
     async def queued(self, limit: int) -> list[ReportedPhoto]:

@@ -20,14 +20,13 @@ from pathlib import Path
 
 import pytest
 
-from services.moderation.adapters.mturk import MturkCrowd
-from services.moderation.crowdwork import ProcessCrowdJobs
-from services.moderation.hits import REASON_SHORT_AT_CAP, Fees, TopUpRules
-from services.moderation.hitwork import HitPlan, HitWork
-from services.moderation.reviews import Review
-from services.moderation.screening import ScreeningRules
-from services.moderation.usecases import ModerationPolicy, Moderator
-from services.moderation.verdicts import VerdictRules
+from services.moderation.crowd.mturk.adapters.api import MturkCrowd
+from services.moderation.crowd.mturk.hits import Fees, TopUpRules
+from services.moderation.crowd.mturk.work import HitPlan, HitWork
+from services.moderation.reviews.moderator import ModerationPolicy, Moderator
+from services.moderation.reviews.review import REASON_SHORT_AT_CAP, Review
+from services.moderation.reviews.screening import ScreeningRules
+from services.moderation.reviews.verdicts import VerdictRules
 from shared.aws import AwsClients
 from shared.messages import SubmissionIngested, utcnow
 from shared.objects import S3ObjectStore
@@ -39,6 +38,7 @@ from tests.fakes.moderation import (
     FakeReviewStore,
     FakeSlotRegistry,
     FakeWorkerTrust,
+    ProcessCrowdJobs,
 )
 from tests.integration.test_mturk_adapter import FAST, SUBMIT, answered, crowd
 from tests.mturk_process import mturk_server

@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.moderation.contributors import Contributions, credits_of
+from services.moderation.reviews.contributors import Contributions, credits_of
 from shared.errors import NotFound
 from shared.records import share_image_key, submission_record_key
 from tests.pictures import good_copy

@@ -2,14 +2,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.moderation.crowdwork import ProcessCrowdJobs
-from services.moderation.feeder import QueueNames, TransportGuard
-from services.moderation.payloads import CrowdUnit, UnitJudgments
-from services.moderation.ports import UnitRequest
-from services.moderation.reviews import decided, review_view
-from services.moderation.screening import ScreeningRules
-from services.moderation.usecases import ModerationPolicy, Moderator
-from services.moderation.verdicts import Judgment, VerdictRules, decide
+from services.moderation.crowd.crowdflower.payloads import CrowdUnit, UnitJudgments
+from services.moderation.crowd.crowdflower.ports import UnitRequest
+from services.moderation.reviews.moderator import ModerationPolicy, Moderator
+from services.moderation.reviews.review import decided, review_view
+from services.moderation.reviews.screening import ScreeningRules
+from services.moderation.reviews.verdicts import Judgment, VerdictRules, decide
+from services.moderation.slots.guard import QueueNames, TransportGuard
 from shared.errors import Conflict, NotFound
 from shared.messages import Renditions, SubmissionIngested
 from shared.records import SubmissionRecord, original_key, renditions_of, submission_record_key
@@ -20,6 +19,7 @@ from tests.fakes.moderation import (
     FakeQueues,
     FakeReviewStore,
     FakeSlotRegistry,
+    ProcessCrowdJobs,
 )
 from tests.fakes.objects import MemoryObjectStore
 from tests.pictures import blank, good_copy, jpeg, original_frame

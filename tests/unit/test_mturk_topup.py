@@ -6,9 +6,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from services.moderation.hits import (
-    REASON_HIT_TOO_OLD,
-    REASON_SHORT_AT_CAP,
+from services.moderation.crowd.mturk.hits import (
     HitState,
     TopUpRules,
     assignments_allowed,
@@ -16,7 +14,8 @@ from services.moderation.hits import (
     can_give_more,
     new_expiry,
 )
-from services.moderation.ports import CrowdUnavailable
+from services.moderation.reviews.ports import CrowdUnavailable
+from services.moderation.reviews.review import REASON_HIT_TOO_OLD, REASON_SHORT_AT_CAP
 from shared.metrics import Tally
 from tests.fakes.moderation import answer_xml
 from tests.unit.test_mturk_usecases import World

@@ -6,13 +6,12 @@ from decimal import Decimal
 
 import pytest
 
-from services.moderation.consumers import mturk_handler
-from services.moderation.crowdwork import ProcessCrowdJobs
-from services.moderation.hits import Fees, TopUpRules
-from services.moderation.hitwork import HitPlan, HitWork
-from services.moderation.screening import ScreeningRules
-from services.moderation.usecases import ModerationPolicy, Moderator
-from services.moderation.verdicts import VerdictRules
+from services.moderation.crowd.mturk.hits import Fees, TopUpRules
+from services.moderation.crowd.mturk.work import HitPlan, HitWork
+from services.moderation.reviews.consumers import mturk_handler
+from services.moderation.reviews.moderator import ModerationPolicy, Moderator
+from services.moderation.reviews.screening import ScreeningRules
+from services.moderation.reviews.verdicts import VerdictRules
 from shared.messages import SubmissionIngested
 from shared.records import original_key, renditions_of
 from tests.fakes.moderation import (
@@ -24,6 +23,7 @@ from tests.fakes.moderation import (
     FakeReviewStore,
     FakeSlotRegistry,
     FakeWorkerTrust,
+    ProcessCrowdJobs,
     answer_xml,
 )
 from tests.pictures import good_copy, jpeg, original_frame

@@ -1,0 +1,60 @@
+"""moderation's DynamoDB table as every wing's adapters write it: one ``pk``/``sk`` table
+(the reviews table) holding reviews, slots, reports, crowd jobs and workers, one index
+``gsi1``; the attribute shapes and the translation of botocore's failures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from shared.errors import DependencyUnavailable
+
+if TYPE_CHECKING:
+    from types_aiobotocore_dynamodb.client import DynamoDBClient
+
+Item = dict[str, Any]
+
+
+@contextmanager
+def translated(action: str) -> Iterator[None]:
+    """Turn botocore failures into :class:`DependencyUnavailable`."""
+    try:
+        yield
+    except (ClientError, BotoCoreError) as exc:
+        raise DependencyUnavailable("dynamodb", f"{action} failed: {exc}") from exc
+
+
+def string_attr(value: str) -> dict[str, str]:
+    """A DynamoDB string attribute."""
+    return {"S": value}
+
+
+def number_attr(value: float) -> dict[str, str]:
+    """A DynamoDB number attribute."""
+    return {"N": repr(value)}
+
+
+async def index_items(
+    dynamodb: DynamoDBClient, table: str, gsi1pk: str, *, forward: bool, page_size: int
+) -> AsyncIterator[Item]:
+    """Every item of one ``gsi1`` partition in index order, ``page_size`` a query."""
+    kwargs: dict[str, Any] = {
+        "TableName": table,
+        "IndexName": "gsi1",
+        "KeyConditionExpression": "gsi1pk = :p",
+        "ExpressionAttributeValues": {":p": string_attr(gsi1pk)},
+        "ScanIndexForward": forward,
+        "Limit": page_size,
+    }
+    while True:
+        with translated(f"querying {gsi1pk}"):
+            answer = await dynamodb.query(**kwargs)
+        for item in answer.get("Items", []):
+            yield item
+        if "LastEvaluatedKey" not in answer:
+            return
+        kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
