@@ -8,16 +8,26 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from services.moderation.crowd.crowdflower.crowd import CrowdflowerCrowd
 from services.moderation.crowd.crowdflower.ports import GoldRequest, UnitRequest
+from services.moderation.crowd.crowdflower.work import CrowdWork
+from services.moderation.crowd.jobs import CrowdJob
 from services.moderation.crowd.mturk.hits import HitState, worker_trust
 from services.moderation.crowd.mturk.ports import HitRequest, WorkAssignment
 from services.moderation.reports.report import Report, ReportedPhoto
 from services.moderation.reviews.offers import Slot, spread_ranks
-from services.moderation.reviews.ports import CrowdUnavailable, CrowdUnfunded, SpendTotal
+from services.moderation.reviews.ports import (
+    CrowdUnavailable,
+    CrowdUnfunded,
+    PhotoStore,
+    ReviewStore,
+    SpendTotal,
+)
 from services.moderation.reviews.review import Review
 from services.moderation.reviews.verdicts import Judgment
 from services.moderation.slots.ports import QueueState, VideoFeed
 from shared.messages import SubmissionModerated
+from shared.metrics import Observer
 
 
 @dataclass
@@ -416,3 +426,40 @@ class FakeReportStore:
 
     async def resolve(self, submission_id: str) -> None:
         self.queue.pop(submission_id, None)
+
+
+class FakeCrowdJobs:
+    """:class:`~services.moderation.crowd.jobs.CrowdJobs` in this process's memory."""
+
+    def __init__(self) -> None:
+        self.jobs: dict[str, CrowdJob] = {}
+
+    async def job_of(self, video: str) -> CrowdJob | None:
+        return self.jobs.get(video)
+
+    async def remember(self, job: CrowdJob) -> CrowdJob:
+        return self.jobs.setdefault(job.video, job)
+
+    async def update(self, job: CrowdJob) -> None:
+        self.jobs[job.video] = job
+
+
+def crowdflower_over(
+    client: FakeCrowd,
+    store: ReviewStore,
+    photos: PhotoStore,
+    clock: Callable[[], datetime],
+    *,
+    jobs: FakeCrowdJobs | None = None,
+    observer: Observer | None = None,
+) -> CrowdflowerCrowd:
+    """Crowdflower's review work over a fake v1 client (URLs live 600 s, grace 30 s)."""
+    work = CrowdWork(
+        client,
+        jobs or FakeCrowdJobs(),
+        photos,
+        units_per_assignment=1,
+        photo_url_seconds=600,
+        clock=clock,
+    )
+    return CrowdflowerCrowd(client, work, store, grace_seconds=30, clock=clock, observer=observer)

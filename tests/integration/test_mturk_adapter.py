@@ -15,7 +15,7 @@ import aioboto3
 import pytest
 
 from services.moderation.crowd.mturk.adapters.api import HitTerms, MturkCrowd
-from services.moderation.crowd.mturk.adapters.dynamo import DynamoWorkerTrust
+from services.moderation.crowd.mturk.adapters.dynamo import DynamoSpendLedger, DynamoWorkerTrust
 from services.moderation.crowd.mturk.hits import parse_answers, question_xml, worker_trust
 from services.moderation.crowd.mturk.notifications import parse_notification
 from services.moderation.crowd.mturk.ports import HitRequest, WorkAssignment

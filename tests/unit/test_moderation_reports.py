@@ -21,7 +21,7 @@ class Desk(World):
     async def approved(self, sid: str, frame: int = 3, client: str = "c") -> None:
         message = self.submission(sid, good_copy(1), frame).model_copy(update={"client_id": client})
         await self.moderator.ingest(message)
-        await self.moderator.receive_unit(unit_for(sid, judgments(5, prefix=sid)))
+        await self.receive_unit(unit_for(sid, judgments(5, prefix=sid)))
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from services.moderation.reviews.ports import Judged
 from services.moderation.reviews.verdicts import Judgment
 from shared.errors import BadRequest
 
@@ -102,6 +103,10 @@ class CrowdUnit(_Lenient):
         """The unit's judgments in domain words."""
         return [j.to_judgment() for j in self.results.judgments]
 
+    def judged(self) -> Judged:
+        """The unit's judgments as the moderator receives them."""
+        return Judged(self.submission_id, tuple(self.judgments()), via="webhook")
+
 
 def parse_unit_payload(raw: str) -> CrowdUnit:
     """Parse a webhook ``payload``: a unit object or a one-element list of one."""
@@ -134,6 +139,10 @@ class UnitJudgments:
     unit_id: str
     submission_id: str
     judgments: tuple[Judgment, ...]
+
+    def judged(self) -> Judged:
+        """These judgments as the moderator receives them."""
+        return Judged(self.submission_id, self.judgments, via="webhook")
 
 
 def parse_judgments_payload(raw: str) -> list[UnitJudgments]:

@@ -82,11 +82,9 @@ async def crowd_webhook(request: Request, deps: Deps, settings: Settings) -> Web
 def judged_of(signal: str | None, payload: str) -> list[Judged]:
     """The judgments a ``unit_complete`` or ``new_judgments`` payload delivers."""
     if signal == "unit_complete":
-        unit = parse_unit_payload(payload)
-        return [Judged(unit.submission_id, tuple(unit.judgments()), via="webhook")]
+        return [parse_unit_payload(payload).judged()]
     if signal == "new_judgments":
-        units = parse_judgments_payload(payload)
-        return [Judged(u.submission_id, u.judgments, via="webhook") for u in units]
+        return [unit.judged() for unit in parse_judgments_payload(payload)]
     raise MalformedPayload(f"unknown webhook signal {signal!r}")
 
 
