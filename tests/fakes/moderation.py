@@ -68,7 +68,7 @@ class FakeReviewStore:
 
 @dataclass
 class FakeSlotRegistry:
-    """:class:`~services.moderation.reviews.ports.FeedRegistry` as a dict of slots."""
+    """:class:`~services.moderation.slots.ports.FeedRegistry` as a dict of slots."""
 
     slots: dict[tuple[str, int], Slot] = field(default_factory=dict)
     feeds: dict[str, VideoFeed] = field(default_factory=dict)
@@ -132,7 +132,7 @@ class FakeSlotRegistry:
 
 @dataclass
 class FakeFramesTransport:
-    """:class:`~services.moderation.reviews.ports.FramesTransport`: per-video lists of frames."""
+    """:class:`~services.moderation.slots.ports.FramesTransport`: per-video lists of frames."""
 
     queues: dict[str, list[int]] = field(default_factory=dict)
     created_at: dict[str, str] = field(default_factory=dict)
@@ -141,7 +141,7 @@ class FakeFramesTransport:
     _ids: int = 0
 
     async def created(self, queue: str) -> str | None:
-        """:class:`~services.moderation.reviews.ports.QueueWatch` of the fixed queues."""
+        """:class:`~services.moderation.slots.ports.QueueWatch` of the fixed queues."""
         return self.fixed.get(queue)
 
     def lose(self, video: str) -> None:
@@ -275,7 +275,7 @@ def answer_xml(nudity: str = "no", mimic: str = "5", trying: str = "yes") -> str
 
 @dataclass
 class FakeHitCrowd:
-    """:class:`~services.moderation.reviews.ports.HitCrowd`: HITs by id, assignments by HIT."""
+    """:class:`~services.moderation.crowd.mturk.ports.HitCrowd`: HITs by id, assignments by HIT."""
 
     types: dict[str, str] = field(default_factory=dict)
     listening: list[str] = field(default_factory=list)

@@ -1,5 +1,2 @@
-"""moderation's adapters, named technology + role: DynamoDB, SQS, Crowdflower v1.
-
-Photos need no adapter of moderation's own: :class:`shared.objects.S3ObjectStore`
-already fits the :class:`~services.moderation.reviews.ports.PhotoStore` port.
-"""
+"""The adapter both crowd wings share: each video's crowd job (or HIT type) remembered in
+moderation's DynamoDB table (:mod:`.dynamo_jobs`)."""

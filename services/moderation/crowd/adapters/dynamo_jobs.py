@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 class DynamoCrowdJobs:
-    """:class:`~services.moderation.reviews.ports.CrowdJobs`: one item per video in the reviews
+    """:class:`~services.moderation.crowd.jobs.CrowdJobs`: one item per video in the reviews
     table, so a restart never lists the crowd's jobs."""
 
     def __init__(self, dynamodb: DynamoDBClient, table: str, prefix: str = "crowdjob") -> None:

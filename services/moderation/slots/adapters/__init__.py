@@ -1,5 +1,2 @@
-"""moderation's adapters, named technology + role: DynamoDB, SQS, Crowdflower v1.
-
-Photos need no adapter of moderation's own: :class:`shared.objects.S3ObjectStore`
-already fits the :class:`~services.moderation.reviews.ports.PhotoStore` port.
-"""
+"""The slots wing's adapters: the slot records in moderation's DynamoDB table
+(:mod:`.dynamo`) and each video's frames queue on SQS (:mod:`.sqs`)."""

@@ -115,7 +115,7 @@ def from_item(item: Item) -> Slot:
 
 
 class DynamoSlotRegistry:
-    """:class:`~services.moderation.reviews.ports.FeedRegistry` in moderation's table."""
+    """:class:`~services.moderation.slots.ports.FeedRegistry` in moderation's table."""
 
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self.dynamodb = dynamodb

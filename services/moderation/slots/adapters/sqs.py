@@ -15,7 +15,7 @@ from shared.queues import QueueSender, frames_queue_of
 
 
 class SqsFramesTransport:
-    """:class:`~services.moderation.reviews.ports.FramesTransport`: one SQS queue per video,
+    """:class:`~services.moderation.slots.ports.FramesTransport`: one SQS queue per video,
     named by :func:`shared.queues.frames_queue_of`, with a dead-letter queue beside it."""
 
     def __init__(self, aws: AwsClients, sender: QueueSender, prefix: str) -> None:
@@ -60,7 +60,7 @@ class SqsFramesTransport:
         return state
 
     async def created(self, queue: str) -> str | None:
-        """:class:`~services.moderation.reviews.ports.QueueWatch`: when ``queue`` was created."""
+        """:class:`~services.moderation.slots.ports.QueueWatch`: when ``queue`` was created."""
         attributes = await self._attributes(queue)
         return None if attributes is None else attributes["CreatedTimestamp"]
 

@@ -1,5 +1,1 @@
-"""moderation's adapters, named technology + role: DynamoDB, SQS, Crowdflower v1.
-
-Photos need no adapter of moderation's own: :class:`shared.objects.S3ObjectStore`
-already fits the :class:`~services.moderation.reviews.ports.PhotoStore` port.
-"""
+"""The Crowdflower wing's adapter: the v1 HTTP API over httpx (:mod:`.api`)."""

@@ -131,7 +131,7 @@ def is_transient_crowd_error(exc: BaseException) -> bool:
 
 
 class CrowdflowerClient:
-    """:class:`~services.moderation.reviews.ports.CrowdClient` over the Crowdflower v1 HTTP API."""
+    """:class:`~services.moderation.crowd.crowdflower.ports.CrowdClient` over the v1 HTTP API."""
 
     def __init__(
         self,

@@ -1,5 +1,2 @@
-"""moderation's adapters, named technology + role: DynamoDB, SQS, Crowdflower v1.
-
-Photos need no adapter of moderation's own: :class:`shared.objects.S3ObjectStore`
-already fits the :class:`~services.moderation.reviews.ports.PhotoStore` port.
-"""
+"""The Mechanical Turk wing's adapters: the requester API over aioboto3 (:mod:`.api`), and
+the workers' trust and the spend ledger in moderation's DynamoDB table (:mod:`.dynamo`)."""

@@ -1,6 +1,6 @@
-"""``MturkCrowd``: the :class:`~services.moderation.reviews.ports.HitCrowd` port over aioboto3's
-``mturk`` client (the requester API ``MTurkRequesterServiceV20170117``, SigV4-signed by
-botocore; transient failures retried by botocore's standard mode).
+"""``MturkCrowd``: the :class:`~services.moderation.crowd.mturk.ports.HitCrowd` port over
+aioboto3's ``mturk`` client (the requester API ``MTurkRequesterServiceV20170117``,
+SigV4-signed by botocore; transient failures retried by botocore's standard mode).
 
 - HIT types carry the reward, durations, keywords and qualification requirements of the
   :class:`HitTerms`; MTurk answers the same HIT type id for the same terms.

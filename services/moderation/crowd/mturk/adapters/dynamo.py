@@ -30,7 +30,7 @@ def _worker_key(worker_id: str) -> Item:
 
 
 class DynamoWorkerTrust:
-    """:class:`~services.moderation.reviews.ports.WorkerTrust` as counters per worker."""
+    """:class:`~services.moderation.crowd.mturk.ports.WorkerTrust` as counters per worker."""
 
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self.dynamodb = dynamodb
