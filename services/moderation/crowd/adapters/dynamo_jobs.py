@@ -12,12 +12,9 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import ClientError
-
 from services.moderation.crowd.jobs import CrowdJob
-from services.moderation.reviews.adapters.table import Item, string_attr, translated
-from shared.aws import is_condition_failed
-from shared.errors import DependencyUnavailable
+from services.moderation.reviews.adapters.table import Item, string_attr
+from shared.tables import table_errors, write_if
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb.client import DynamoDBClient
@@ -38,7 +35,7 @@ class DynamoCrowdJobs:
 
     async def job_of(self, video: str) -> CrowdJob | None:
         """The remembered job of ``video`` (a strongly consistent read)."""
-        with translated("reading a crowd job"):
+        with table_errors("reading a crowd job"):
             answer = await self.dynamodb.get_item(
                 TableName=self.table, Key=self._key(video), ConsistentRead=True
             )
@@ -56,17 +53,12 @@ class DynamoCrowdJobs:
     async def remember(self, job: CrowdJob) -> CrowdJob:
         """Write the job unless the video has one; the one stored wins."""
         item = {**self._key(job.video), "job_id": string_attr(job.job_id)}
-        try:
-            await self.dynamodb.put_item(
-                TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(pk)"
-            )
-        except ClientError as exc:
-            if not is_condition_failed(exc):
-                raise DependencyUnavailable(
-                    "dynamodb", f"writing a crowd job failed: {exc}"
-                ) from exc
-            return await self.job_of(job.video) or job
-        return job
+        write = self.dynamodb.put_item(
+            TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(pk)"
+        )
+        if await write_if("writing a crowd job", write):
+            return job
+        return await self.job_of(job.video) or job
 
     async def update(self, job: CrowdJob) -> None:
         """Store the job's gold units and when their URLs were issued."""
@@ -75,7 +67,7 @@ class DynamoCrowdJobs:
         if job.gold_urls_at is not None:
             values[":t"] = string_attr(job.gold_urls_at.isoformat())
             expression += ", gold_urls_at = :t"
-        with translated("updating a crowd job"):
+        with table_errors("updating a crowd job"):
             await self.dynamodb.update_item(
                 TableName=self.table,
                 Key=self._key(job.video),

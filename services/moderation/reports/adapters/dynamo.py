@@ -17,12 +17,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from services.moderation.reports.report import Report, ReportedPhoto, ReportReason
-from services.moderation.reviews.adapters.table import index_items, string_attr, translated
-from shared.aws import is_condition_failed
-from shared.errors import DependencyUnavailable
+from services.moderation.reviews.adapters.table import index_items, string_attr
+from shared.tables import table_errors, write_if
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb.client import DynamoDBClient
@@ -71,24 +68,19 @@ class DynamoReportStore:
 
     async def add(self, report: Report) -> bool:
         """Write the report if this visitor has none on the photo; queue the photo."""
-        try:
-            await self.dynamodb.put_item(
-                TableName=self.table,
-                Item=report_item(report),
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-            is_new = True
-        except ClientError as exc:
-            if not is_condition_failed(exc):
-                raise DependencyUnavailable("dynamodb", f"writing a report failed: {exc}") from exc
-            is_new = False
+        write = self.dynamodb.put_item(
+            TableName=self.table,
+            Item=report_item(report),
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+        is_new = await write_if("writing a report", write)
         if is_new:
             await self._queue(report.submission_id, report.created_at)
         return is_new
 
     async def _queue(self, submission_id: str, now: datetime) -> None:
         first = string_attr(now.isoformat())
-        with translated("queueing a reported photo"):
+        with table_errors("queueing a reported photo"):
             await self.dynamodb.update_item(
                 TableName=self.table,
                 Key={"pk": photo_pk(submission_id), "sk": string_attr("queue")},
@@ -120,7 +112,7 @@ class DynamoReportStore:
         }
         items: list[Item] = []
         while True:
-            with translated("reading reports"):
+            with table_errors("reading reports"):
                 answer = await self.dynamodb.query(**kwargs)
             items.extend(answer.get("Items", []))
             if "LastEvaluatedKey" not in answer:
@@ -142,15 +134,10 @@ class DynamoReportStore:
 
     async def resolve(self, submission_id: str) -> None:
         """Remove the photo's index attributes: it leaves the queue (no entry: nothing)."""
-        try:
-            await self.dynamodb.update_item(
-                TableName=self.table,
-                Key={"pk": photo_pk(submission_id), "sk": string_attr("queue")},
-                UpdateExpression="REMOVE gsi1pk, gsi1sk",
-                ConditionExpression="attribute_exists(pk)",
-            )
-        except ClientError as exc:
-            if not is_condition_failed(exc):
-                raise DependencyUnavailable(
-                    "dynamodb", f"resolving a report failed: {exc}"
-                ) from exc
+        write = self.dynamodb.update_item(
+            TableName=self.table,
+            Key={"pk": photo_pk(submission_id), "sk": string_attr("queue")},
+            UpdateExpression="REMOVE gsi1pk, gsi1sk",
+            ConditionExpression="attribute_exists(pk)",
+        )
+        await write_if("resolving a report", write)

@@ -37,7 +37,6 @@ from dataclasses import MISSING, asdict, dataclass, fields, is_dataclass, replac
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin, get_type_hints
 
-from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from services.moderation.reviews.adapters.table import (
@@ -45,11 +44,9 @@ from services.moderation.reviews.adapters.table import (
     index_items,
     number_attr,
     string_attr,
-    translated,
 )
 from services.moderation.reviews.review import Review
-from shared.aws import is_condition_failed
-from shared.errors import DependencyUnavailable
+from shared.tables import table_errors, write_if
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb.client import DynamoDBClient
@@ -185,7 +182,7 @@ class DynamoReviewStore:
 
     async def get(self, submission_id: str) -> Review | None:
         """The stored review (a strongly consistent read), or None."""
-        with translated("reading a review"):
+        with table_errors("reading a review"):
             answer = await self.dynamodb.get_item(
                 TableName=self.table, Key=review_key(submission_id), ConsistentRead=True
             )
@@ -203,16 +200,11 @@ class DynamoReviewStore:
             }
         stored = review.changed(version=review.version + 1)
         if review.version == 0 and review.client_id:
-            with translated("filing a review under its client"):
+            with table_errors("filing a review under its client"):
                 key = client_key(review.client_id, review.submission_id)
                 await self.dynamodb.put_item(TableName=self.table, Item=key)
-        try:
-            await self.dynamodb.put_item(TableName=self.table, Item=to_item(stored), **condition)
-        except ClientError as exc:
-            if is_condition_failed(exc):
-                return None
-            raise DependencyUnavailable("dynamodb", f"writing a review failed: {exc}") from exc
-        return stored
+        write = self.dynamodb.put_item(TableName=self.table, Item=to_item(stored), **condition)
+        return stored if await write_if("writing a review", write) else None
 
     async def open_reviews(self) -> AsyncIterator[Review]:
         """Every open review, oldest first, page by page."""
@@ -235,7 +227,7 @@ class DynamoReviewStore:
 
     async def of_client(self, client_id: str, limit: int) -> list[Review]:
         """The visitor's reviews still filed under them, newest first."""
-        with translated("listing a client's reviews"):
+        with table_errors("listing a client's reviews"):
             answer = await self.dynamodb.query(
                 TableName=self.table,
                 KeyConditionExpression="pk = :p",
@@ -249,7 +241,7 @@ class DynamoReviewStore:
 
     async def forget_client(self, client_id: str, submission_id: str) -> None:
         """Delete the entry filing ``submission_id`` under ``client_id``."""
-        with translated("forgetting a client's review"):
+        with table_errors("forgetting a client's review"):
             await self.dynamodb.delete_item(
                 TableName=self.table, Key=client_key(client_id, submission_id)
             )

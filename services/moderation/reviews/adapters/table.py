@@ -1,31 +1,20 @@
 """moderation's DynamoDB table as every wing's adapters write it: one ``pk``/``sk`` table
 (the reviews table) holding reviews, slots, reports, crowd jobs and workers, one index
-``gsi1``; the attribute shapes and the translation of botocore's failures.
+``gsi1``; the attribute shapes and the paging of the index. Errors are mapped once, by
+:func:`shared.tables.table_errors`.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from shared.errors import DependencyUnavailable
+from shared.tables import table_errors
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb.client import DynamoDBClient
 
 Item = dict[str, Any]
-
-
-@contextmanager
-def translated(action: str) -> Iterator[None]:
-    """Turn botocore failures into :class:`DependencyUnavailable`."""
-    try:
-        yield
-    except (ClientError, BotoCoreError) as exc:
-        raise DependencyUnavailable("dynamodb", f"{action} failed: {exc}") from exc
 
 
 def string_attr(value: str) -> dict[str, str]:
@@ -51,7 +40,7 @@ async def index_items(
         "Limit": page_size,
     }
     while True:
-        with translated(f"querying {gsi1pk}"):
+        with table_errors(f"querying {gsi1pk}"):
             answer = await dynamodb.query(**kwargs)
         for item in answer.get("Items", []):
             yield item

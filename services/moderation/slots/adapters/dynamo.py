@@ -26,19 +26,16 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from services.moderation.reviews.adapters.table import (
     Item,
     index_items,
     number_attr,
     string_attr,
-    translated,
 )
 from services.moderation.reviews.offers import Slot, SlotState
 from services.moderation.slots.ports import VideoFeed
-from shared.aws import is_condition_failed
 from shared.errors import DependencyUnavailable
+from shared.tables import table_errors, write_if
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb.client import DynamoDBClient
@@ -123,7 +120,7 @@ class DynamoSlotRegistry:
 
     async def get(self, video: str, frame: int) -> Slot | None:
         """The slot, read consistently, or None."""
-        with translated("reading a slot"):
+        with table_errors("reading a slot"):
             answer = await self.dynamodb.get_item(
                 TableName=self.table, Key=slot_key(video, frame), ConsistentRead=True
             )
@@ -151,24 +148,17 @@ class DynamoSlotRegistry:
 
     async def _put(self, slot: Slot, expected_version: int) -> bool:
         """Write ``slot`` as the next version; False when another write came first."""
-        try:
-            await self.dynamodb.put_item(
-                TableName=self.table,
-                Item=to_item(replace(slot, version=expected_version + 1)),
-                ConditionExpression="version = :v",
-                ExpressionAttributeValues={":v": number_attr(expected_version)},
-            )
-        except ClientError as exc:
-            if is_condition_failed(exc):
-                return False
-            raise DependencyUnavailable("dynamodb", f"writing a slot failed: {exc}") from exc
-        except BotoCoreError as exc:
-            raise DependencyUnavailable("dynamodb", f"writing a slot failed: {exc}") from exc
-        return True
+        write = self.dynamodb.put_item(
+            TableName=self.table,
+            Item=to_item(replace(slot, version=expected_version + 1)),
+            ConditionExpression="version = :v",
+            ExpressionAttributeValues={":v": number_attr(expected_version)},
+        )
+        return await write_if("writing a slot", write)
 
     async def feed_of(self, video: str) -> VideoFeed | None:
         """The video's feed record, or None."""
-        with translated("reading a video feed"):
+        with table_errors("reading a video feed"):
             answer = await self.dynamodb.get_item(
                 TableName=self.table, Key=feed_key(video), ConsistentRead=True
             )
@@ -191,7 +181,7 @@ class DynamoSlotRegistry:
         }
         if feed.queue_created is not None:
             item["queue_created"] = string_attr(feed.queue_created)
-        with translated("writing a video feed"):
+        with table_errors("writing a video feed"):
             await self.dynamodb.put_item(TableName=self.table, Item=item)
 
     async def register(self, video: str, ranks: Sequence[int], start: int, count: int) -> None:
@@ -209,7 +199,7 @@ class DynamoSlotRegistry:
     async def _batch_put(self, items: list[Item]) -> None:
         requests: list[Any] = [{"PutRequest": {"Item": item}} for item in items]
         while requests:
-            with translated("registering slots"):
+            with table_errors("registering slots"):
                 answer = await self.dynamodb.batch_write_item(RequestItems={self.table: requests})
             requests = list(answer.get("UnprocessedItems", {}).get(self.table, []))
 
@@ -241,7 +231,7 @@ class DynamoSlotRegistry:
 
     async def queue_seen(self, queue: str) -> str | None:
         """The creation time of ``queue`` last seen by the feeder, or None."""
-        with translated("reading a queue record"):
+        with table_errors("reading a queue record"):
             answer = await self.dynamodb.get_item(
                 TableName=self.table, Key=queue_key(queue), ConsistentRead=True
             )
@@ -249,7 +239,7 @@ class DynamoSlotRegistry:
 
     async def save_queue_seen(self, queue: str, created: str) -> None:
         """Remember the creation time of ``queue``."""
-        with translated("writing a queue record"):
+        with table_errors("writing a queue record"):
             await self.dynamodb.put_item(
                 TableName=self.table, Item={**queue_key(queue), "created": string_attr(created)}
             )

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from services.moderation.slots.ports import QueueState
-from shared.aws import AwsClients, is_missing_queue
+from shared.aws import AwsClients
 from shared.bootstrap import ensure_work_queue
-from shared.errors import DependencyUnavailable
+from shared.errors import DependencyUnavailable, QueueMissing
 from shared.messages import FrameSlot
-from shared.queues import QueueSender, frames_queue_of
+from shared.queues import QueueSender, frames_queue_of, queue_errors
 
 
 class SqsFramesTransport:
@@ -33,27 +31,22 @@ class SqsFramesTransport:
 
     async def _attributes(self, name: str) -> dict[str, str] | None:
         try:
-            url = (await self.aws.sqs.get_queue_url(QueueName=name))["QueueUrl"]
-            answer = await self.aws.sqs.get_queue_attributes(
-                QueueUrl=url,
-                AttributeNames=["ApproximateNumberOfMessages", "CreatedTimestamp"],
-            )
-        except ClientError as exc:
-            if is_missing_queue(exc):
-                return None
-            raise DependencyUnavailable("sqs", f"the {name} queue did not answer") from exc
-        except BotoCoreError as exc:
-            raise DependencyUnavailable("sqs", f"the {name} queue did not answer") from exc
+            with queue_errors(name, "reading the queue's attributes"):
+                url = (await self.aws.sqs.get_queue_url(QueueName=name))["QueueUrl"]
+                answer = await self.aws.sqs.get_queue_attributes(
+                    QueueUrl=url,
+                    AttributeNames=["ApproximateNumberOfMessages", "CreatedTimestamp"],
+                )
+        except QueueMissing:
+            return None
         return {str(name): value for name, value in answer["Attributes"].items()}
 
     async def create(self, video: str) -> QueueState:
         """Create the video's queue and dead-letter queue (14-day retention, no redrive:
         a lease is a receive); idempotent."""
         name = frames_queue_of(self.prefix, video)
-        try:
+        with queue_errors(name, "creating the queue"):
             await ensure_work_queue(self.aws, name, None)
-        except (ClientError, BotoCoreError) as exc:
-            raise DependencyUnavailable("sqs", f"could not create the {name} queue") from exc
         state = await self.state(video)
         if state is None:
             raise DependencyUnavailable("sqs", f"the {name} queue vanished after creation")

@@ -19,6 +19,7 @@ SigV4-signed by botocore; transient failures retried by botocore's standard mode
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -82,12 +83,24 @@ def round_token(submission_id: str, round_number: int) -> str:
     return request_token(submission_id, f"-r{round_number}")
 
 
+class AlreadyCreated(CrowdUnavailable):
+    """MTurk refused a reused ``UniqueRequestToken``: an earlier try did the work (its
+    answer lost). The detail carries MTurk's message, which names the HIT."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, transient=False)
+
+
 async def translated(action: str, call: Awaitable[T]) -> T:
-    """Await ``call``; botocore failures leave as :class:`CrowdUnavailable`."""
+    """Await ``call``; botocore failures leave as :class:`CrowdUnavailable` (MTurk's one
+    error map: ``ServiceFault`` and transport errors transient, a reused token
+    :class:`AlreadyCreated`, any other refusal lasting)."""
     try:
         return await call
     except ClientError as exc:
         code = error_code(exc)
+        if is_already_created(exc):
+            raise AlreadyCreated(f"{action}: {code} {exc}") from exc
         raise CrowdUnavailable(f"{action}: {code} {exc}", transient=code == "ServiceFault") from exc
     except BotoCoreError as exc:
         raise CrowdUnavailable(f"{action}: {exc}", transient=True) from exc
@@ -152,21 +165,18 @@ class MturkCrowd:
 
     async def create_hit(self, hit_type_id: str, request: HitRequest) -> str:
         """Create the submission's HIT, or find the one a lost answer already created."""
+        call = self.client.create_hit_with_hit_type(
+            HITTypeId=hit_type_id,
+            MaxAssignments=self.terms.assignments,
+            LifetimeInSeconds=self.terms.lifetime_seconds,
+            Question=request.question,
+            RequesterAnnotation=request.submission_id,
+            UniqueRequestToken=request_token(request.submission_id),
+        )
         try:
-            answer = await self.client.create_hit_with_hit_type(
-                HITTypeId=hit_type_id,
-                MaxAssignments=self.terms.assignments,
-                LifetimeInSeconds=self.terms.lifetime_seconds,
-                Question=request.question,
-                RequesterAnnotation=request.submission_id,
-                UniqueRequestToken=request_token(request.submission_id),
-            )
-        except ClientError as exc:
-            if not is_already_created(exc):
-                await translated("creating a HIT", _raise(exc))
-            return await self._existing(request.submission_id, str(exc))
-        except BotoCoreError as exc:
-            raise CrowdUnavailable(f"creating a HIT: {exc}", transient=True) from exc
+            answer = await translated("creating a HIT", call)
+        except AlreadyCreated as exc:
+            return await self._existing(request.submission_id, exc.detail)
         return str(answer["HIT"]["HITId"])
 
     async def _existing(self, submission_id: str, message: str) -> str:
@@ -180,8 +190,8 @@ class MturkCrowd:
 
     async def _annotation(self, hit_id: str) -> str | None:
         try:
-            answer = await self.client.get_hit(HITId=hit_id)
-        except ClientError:
+            answer = await translated("reading a HIT", self.client.get_hit(HITId=hit_id))
+        except CrowdUnavailable:
             return None
         return answer["HIT"].get("RequesterAnnotation")
 
@@ -277,17 +287,13 @@ class MturkCrowd:
     ) -> None:
         """``CreateAdditionalAssignmentsForHIT`` with the round's token; MTurk's refusal
         of a token it already processed means an earlier try (answer lost) added them."""
-        try:
-            await self.client.create_additional_assignments_for_hit(
-                HITId=hit_id,
-                NumberOfAdditionalAssignments=count,
-                UniqueRequestToken=round_token(submission_id, round_number),
-            )
-        except ClientError as exc:
-            if not is_already_created(exc):
-                await translated("adding assignments", _raise(exc))
-        except BotoCoreError as exc:
-            raise CrowdUnavailable(f"adding assignments: {exc}", transient=True) from exc
+        call = self.client.create_additional_assignments_for_hit(
+            HITId=hit_id,
+            NumberOfAdditionalAssignments=count,
+            UniqueRequestToken=round_token(submission_id, round_number),
+        )
+        with contextlib.suppress(AlreadyCreated):
+            await translated("adding assignments", call)
 
     async def extend(self, hit_id: str, until: datetime) -> None:
         """``UpdateExpirationForHIT`` to ``until``."""
@@ -295,7 +301,3 @@ class MturkCrowd:
             "extending a HIT",
             self.client.update_expiration_for_hit(HITId=hit_id, ExpireAt=until),
         )
-
-
-async def _raise(exc: Exception) -> None:
-    raise exc

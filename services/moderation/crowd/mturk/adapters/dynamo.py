@@ -15,8 +15,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from services.moderation.crowd.mturk.hits import worker_trust
-from services.moderation.reviews.adapters.table import Item, number_attr, string_attr, translated
+from services.moderation.reviews.adapters.table import Item, number_attr, string_attr
 from services.moderation.reviews.ports import SpendTotal
+from shared.tables import table_errors
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb.client import DynamoDBClient
@@ -47,7 +48,7 @@ class DynamoWorkerTrust:
         request: Any = {self.table: {"Keys": [_worker_key(w) for w in worker_ids]}}
         found: dict[str, tuple[int, int]] = {}
         while request:
-            with translated("reading worker trust"):
+            with table_errors("reading worker trust"):
                 answer = await self.dynamodb.batch_get_item(RequestItems=request)
             for item in answer.get("Responses", {}).get(self.table, []):
                 worker = item["pk"]["S"].removeprefix("worker#")
@@ -57,7 +58,7 @@ class DynamoWorkerTrust:
 
     async def record(self, worker_id: str, agreed: bool) -> None:
         """Add one judgment (and one agreement if it agreed) to the worker's counters."""
-        with translated("counting a worker's judgment"):
+        with table_errors("counting a worker's judgment"):
             await self.dynamodb.update_item(
                 TableName=self.table,
                 Key=_worker_key(worker_id),
@@ -80,7 +81,7 @@ class DynamoSpendLedger:
             "sk": string_attr(f"hit#{submission_id}"),
             "cost": string_attr(str(cost)),
         }
-        with translated("recording crowd spend"):
+        with table_errors("recording crowd spend"):
             await self.dynamodb.put_item(TableName=self.table, Item=item)
 
     async def of_video(self, video: str) -> SpendTotal:
@@ -93,7 +94,7 @@ class DynamoSpendLedger:
         }
         total, hits = Decimal(0), 0
         while True:
-            with translated("summing crowd spend"):
+            with table_errors("summing crowd spend"):
                 answer = await self.dynamodb.query(**kwargs)
             for item in answer.get("Items", []):
                 total += Decimal(item["cost"]["S"])
