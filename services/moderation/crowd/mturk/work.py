@@ -161,15 +161,15 @@ class HitWork:
         if submission_id is None:
             log.warning("a HIT of no known submission", extra={"hit_id": hit_id})
             return "ignored"
-        judgments, errors = await self.judgments(hit_id)
-        return await receive([Judged(submission_id, tuple(judgments), via, errors)])
+        return await receive([await self.judged(submission_id, hit_id, via)])
 
-    async def judgments(self, hit_id: str) -> tuple[list[Judgment], tuple[str, ...]]:
+    async def judged(self, submission_id: str, hit_id: str, via: str) -> Judged:
         """The HIT's readable judgments, and one error line per unreadable answer."""
         answered = [a for a in await self.crowd.assignments(hit_id) if a.status in ANSWERED]
         read, errors = read_assignments(answered)
         trust = await self.trust.trust(sorted({a.worker_id for a, _ in read}))
-        return [judgment_of(a, answers, trust[a.worker_id]) for a, answers in read], errors
+        judgments = tuple(judgment_of(a, answers, trust[a.worker_id]) for a, answers in read)
+        return Judged(submission_id, judgments, via, errors)
 
     async def refresh(self, review: Review, receive: Receive) -> None:
         """Collect the HIT's answers; a HIT that can give no more and left the review
@@ -178,7 +178,8 @@ class HitWork:
         if review.unit_id is None:
             return
         state = await self.top_up.state_of(review.unit_id)
-        if await self.collect(review.unit_id, receive, via="reconcile") == "pending":
+        judged = await self.judged(review.submission_id, review.unit_id, "reconcile")
+        if await receive([judged]) == "pending":
             await self.top_up.follow(await latest(self.store, review.submission_id), state)
 
     async def recover(self, receive: Receive) -> None:
