@@ -37,7 +37,7 @@ import httpx  # noqa: E402
 
 from bench.latency import approve, shows  # noqa: E402
 from importer.demo import write_demo_video  # noqa: E402
-from services.moderation.adapters.dynamo_slots import DynamoSlotRegistry  # noqa: E402
+from services.moderation.slots.adapters.dynamo import DynamoSlotRegistry  # noqa: E402
 from shared.aws import AwsClients, open_aws_clients  # noqa: E402
 from shared.bootstrap import bootstrap  # noqa: E402
 from shared.objects import S3ObjectStore  # noqa: E402

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from services.moderation.screening import ScreeningRules
-from services.moderation.signatures import SignatureMode
-from services.moderation.verdicts import VerdictRules
+from services.moderation.crowd.crowdflower.signatures import SignatureMode
+from services.moderation.reviews.screening import ScreeningRules
+from services.moderation.reviews.verdicts import VerdictRules
 from shared.settings import ServiceSettings
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ class ModerationSettings(ServiceSettings):
     # Mechanical Turk, the `mturk_*` settings below).
     crowd_provider: Literal["crowdflower", "mturk"] = "crowdflower"
 
-    # Mechanical Turk (see services/moderation/hitwork.py and the README).
+    # Mechanical Turk (see services/moderation/crowd/mturk/work.py and the README).
     # Use the requester sandbox (no money moves) rather than production.
     mturk_sandbox: bool = True
     # The requester API endpoint of production (real money).
@@ -172,7 +172,7 @@ class ModerationSettings(ServiceSettings):
     # with fewer than 10 never reaches 10: MTurk refuses it); then an operator decides.
     mturk_max_assignments: int = Field(9, ge=1)
 
-    # Verdict rules (see services/moderation/verdicts.py).
+    # Verdict rules (see services/moderation/reviews/verdicts.py).
     # At least this many trusted judgments decide.
     min_judgments: int = Field(3, ge=1)
     # Judgments of workers below this trust do not count.
@@ -184,7 +184,7 @@ class ModerationSettings(ServiceSettings):
     # Rejected as `not_trying` below this weighted share saying someone tries.
     min_trying_share: float = Field(0.25, ge=0.0, le=1.0)
 
-    # Automatic pre-screen on 0..255 luminance (see services/moderation/screening.py).
+    # Automatic pre-screen on 0..255 luminance (see services/moderation/reviews/screening.py).
     prescreen_enabled: bool = True
     # Rejected as `blank_black` at or below this mean luminance.
     prescreen_max_black_mean: float = 16.0

@@ -11,10 +11,10 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
-from services.moderation import offers
-from services.moderation.adapters.dynamo import DynamoReviewStore
-from services.moderation.adapters.dynamo_slots import DynamoSlotRegistry
-from services.moderation.reviews import Review, step_id
+from services.moderation.reviews import offers
+from services.moderation.reviews.adapters.dynamo import DynamoReviewStore
+from services.moderation.reviews.review import Review, step_id
+from services.moderation.slots.adapters.dynamo import DynamoSlotRegistry
 from shared.messages import Renditions
 from shared.records import renditions_of
 from shared.settings import AwsSettings

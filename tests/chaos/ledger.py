@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from services.moderation.adapters.dynamo_slots import DynamoSlotRegistry
+from services.moderation.slots.adapters.dynamo import DynamoSlotRegistry
 from shared.aws import AwsClients
 from shared.messages import FrameSlot
 from shared.records import SubmissionRecord

@@ -1,4 +1,4 @@
-"""In-memory fakes of moderation's ports (:mod:`services.moderation.ports`), with the
+"""In-memory fakes of moderation's ports (:mod:`services.moderation.reviews.ports`), with the
 same concurrency rules as the adapters they stand in for."""
 
 from __future__ import annotations
@@ -8,23 +8,26 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from services.moderation.complaints import Complaint, ReportedPhoto
-from services.moderation.hits import HitState, worker_trust
-from services.moderation.offers import Slot, spread_ranks
-from services.moderation.ports import (
+from services.moderation.crowd.crowdflower.crowd import CrowdflowerCrowd
+from services.moderation.crowd.crowdflower.ports import GoldRequest, UnitRequest
+from services.moderation.crowd.crowdflower.work import CrowdWork
+from services.moderation.crowd.jobs import CrowdJob
+from services.moderation.crowd.mturk.hits import HitState, worker_trust
+from services.moderation.crowd.mturk.ports import HitRequest, WorkAssignment
+from services.moderation.reports.report import Report, ReportedPhoto
+from services.moderation.reviews.offers import Slot, spread_ranks
+from services.moderation.reviews.ports import (
     CrowdUnavailable,
     CrowdUnfunded,
-    GoldRequest,
-    HitRequest,
-    QueueState,
+    PhotoStore,
+    ReviewStore,
     SpendTotal,
-    UnitRequest,
-    VideoFeed,
-    WorkAssignment,
 )
-from services.moderation.reviews import Review
-from services.moderation.verdicts import Judgment
+from services.moderation.reviews.review import Review
+from services.moderation.reviews.verdicts import Judgment
+from services.moderation.slots.ports import QueueState, VideoFeed
 from shared.messages import SubmissionModerated
+from shared.metrics import Observer
 
 
 @dataclass
@@ -65,7 +68,7 @@ class FakeReviewStore:
 
 @dataclass
 class FakeSlotRegistry:
-    """:class:`~services.moderation.ports.FeedRegistry` as a dict of slots."""
+    """:class:`~services.moderation.slots.ports.FeedRegistry` as a dict of slots."""
 
     slots: dict[tuple[str, int], Slot] = field(default_factory=dict)
     feeds: dict[str, VideoFeed] = field(default_factory=dict)
@@ -129,7 +132,7 @@ class FakeSlotRegistry:
 
 @dataclass
 class FakeFramesTransport:
-    """:class:`~services.moderation.ports.FramesTransport`: per-video lists of frames."""
+    """:class:`~services.moderation.slots.ports.FramesTransport`: per-video lists of frames."""
 
     queues: dict[str, list[int]] = field(default_factory=dict)
     created_at: dict[str, str] = field(default_factory=dict)
@@ -138,7 +141,7 @@ class FakeFramesTransport:
     _ids: int = 0
 
     async def created(self, queue: str) -> str | None:
-        """:class:`~services.moderation.ports.QueueWatch` of the fixed queues."""
+        """:class:`~services.moderation.slots.ports.QueueWatch` of the fixed queues."""
         return self.fixed.get(queue)
 
     def lose(self, video: str) -> None:
@@ -272,7 +275,7 @@ def answer_xml(nudity: str = "no", mimic: str = "5", trying: str = "yes") -> str
 
 @dataclass
 class FakeHitCrowd:
-    """:class:`~services.moderation.ports.HitCrowd`: HITs by id, assignments by HIT."""
+    """:class:`~services.moderation.crowd.mturk.ports.HitCrowd`: HITs by id, assignments by HIT."""
 
     types: dict[str, str] = field(default_factory=dict)
     listening: list[str] = field(default_factory=list)
@@ -399,22 +402,22 @@ class FakeCrowdSpend:
 
 
 @dataclass
-class FakeComplaintStore:
-    """:class:`~services.moderation.ports.ComplaintStore` as dicts."""
+class FakeReportStore:
+    """:class:`~services.moderation.reviews.ports.ReportStore` as dicts."""
 
-    complaints: dict[tuple[str, str], Complaint] = field(default_factory=dict)
+    reports: dict[tuple[str, str], Report] = field(default_factory=dict)
     queue: dict[str, datetime] = field(default_factory=dict)
 
-    async def add(self, complaint: Complaint) -> bool:
-        key = (complaint.submission_id, complaint.visitor)
-        if key in self.complaints:
+    async def add(self, report: Report) -> bool:
+        key = (report.submission_id, report.visitor)
+        if key in self.reports:
             return False
-        self.complaints[key] = complaint
-        self.queue.setdefault(complaint.submission_id, complaint.created_at)
+        self.reports[key] = report
+        self.queue.setdefault(report.submission_id, report.created_at)
         return True
 
-    async def of_photo(self, submission_id: str) -> list[Complaint]:
-        found = [c for (sid, _), c in self.complaints.items() if sid == submission_id]
+    async def of_photo(self, submission_id: str) -> list[Report]:
+        found = [c for (sid, _), c in self.reports.items() if sid == submission_id]
         return sorted(found, key=lambda c: c.created_at)
 
     async def queued(self, limit: int) -> list[ReportedPhoto]:
@@ -423,3 +426,40 @@ class FakeComplaintStore:
 
     async def resolve(self, submission_id: str) -> None:
         self.queue.pop(submission_id, None)
+
+
+class FakeCrowdJobs:
+    """:class:`~services.moderation.crowd.jobs.CrowdJobs` in this process's memory."""
+
+    def __init__(self) -> None:
+        self.jobs: dict[str, CrowdJob] = {}
+
+    async def job_of(self, video: str) -> CrowdJob | None:
+        return self.jobs.get(video)
+
+    async def remember(self, job: CrowdJob) -> CrowdJob:
+        return self.jobs.setdefault(job.video, job)
+
+    async def update(self, job: CrowdJob) -> None:
+        self.jobs[job.video] = job
+
+
+def crowdflower_over(
+    client: FakeCrowd,
+    store: ReviewStore,
+    photos: PhotoStore,
+    clock: Callable[[], datetime],
+    *,
+    jobs: FakeCrowdJobs | None = None,
+    observer: Observer | None = None,
+) -> CrowdflowerCrowd:
+    """Crowdflower's review work over a fake v1 client (URLs live 600 s, grace 30 s)."""
+    work = CrowdWork(
+        client,
+        jobs or FakeCrowdJobs(),
+        photos,
+        units_per_assignment=1,
+        photo_url_seconds=600,
+        clock=clock,
+    )
+    return CrowdflowerCrowd(client, work, store, grace_seconds=30, clock=clock, observer=observer)

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from services.moderation.adapters.sqs import SqsFramesTransport
+from services.moderation.slots.adapters.sqs import SqsFramesTransport
 from shared.aws import AwsClients
 from shared.bootstrap import DLQ_SUFFIX, bootstrap
 from shared.queues import SqsQueueSender, frames_queue_of

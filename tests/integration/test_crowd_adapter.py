@@ -6,9 +6,10 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from services.moderation.adapters.crowdflower import CrowdflowerClient, JobSpec
-from services.moderation.gold import gold_cases
-from services.moderation.ports import CrowdUnavailable, CrowdUnfunded, GoldRequest, UnitRequest
+from services.moderation.crowd.crowdflower.adapters.api import CrowdflowerClient, JobSpec
+from services.moderation.crowd.crowdflower.gold import gold_cases
+from services.moderation.crowd.crowdflower.ports import GoldRequest, UnitRequest
+from services.moderation.reviews.ports import CrowdUnavailable, CrowdUnfunded
 from shared.aws import AwsClients
 from shared.objects import S3ObjectStore
 from tests.crowd_process import crowd_server

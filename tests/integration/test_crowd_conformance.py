@@ -18,7 +18,7 @@ import pytest
 from pydantic import SecretStr
 
 from bench.venvs import side_venv
-from services.moderation.adapters.crowdflower import CML, CrowdflowerClient, JobSpec
+from services.moderation.crowd.crowdflower.adapters.api import CML, CrowdflowerClient, JobSpec
 from tests.crowd_process import crowd_server
 from tests.pictures import good_copy, jpeg, original_frame
 

@@ -7,9 +7,9 @@ import httpx
 import pytest
 
 from services.moderation.app import create_app
+from services.moderation.crowd.crowdflower.signatures import sign
 from services.moderation.deps import build_deps
 from services.moderation.settings import ModerationSettings
-from services.moderation.signatures import sign
 from shared.aws import AwsClients
 from tests.fakes.moderation import FakeCrowd
 from tests.integration.test_moderation_api import pending_review, submit

@@ -12,8 +12,8 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from services.moderation.adapters.crowdflower import CML
-from services.moderation.gold import gold_cases
+from services.moderation.crowd.crowdflower.adapters.api import CML
+from services.moderation.crowd.crowdflower.gold import gold_cases
 from sims.crowd.board import Board, Job
 from sims.crowd.settings import CrowdSettings
 from sims.crowd.simulation import Simulation

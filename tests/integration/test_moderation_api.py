@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from services.moderation.adapters.dynamo_slots import DynamoSlotRegistry
 from services.moderation.app import create_app
+from services.moderation.crowd.crowdflower.signatures import sign
 from services.moderation.deps import build_deps
 from services.moderation.settings import ModerationSettings
-from services.moderation.signatures import sign
+from services.moderation.slots.adapters.dynamo import DynamoSlotRegistry
 from shared.aws import AwsClients
 from shared.messages import SubmissionIngested, SubmissionModerated
 from shared.queues import SqsQueueSender

@@ -14,11 +14,11 @@ from pathlib import Path
 import aioboto3
 import pytest
 
-from services.moderation.adapters.dynamo_workers import DynamoCrowdSpend, DynamoWorkerTrust
-from services.moderation.adapters.mturk import HitTerms, MturkCrowd
-from services.moderation.hits import parse_answers, question_xml, worker_trust
-from services.moderation.payloads import parse_notification
-from services.moderation.ports import HitRequest, WorkAssignment
+from services.moderation.crowd.mturk.adapters.api import HitTerms, MturkCrowd
+from services.moderation.crowd.mturk.adapters.dynamo import DynamoSpendLedger, DynamoWorkerTrust
+from services.moderation.crowd.mturk.hits import parse_answers, question_xml, worker_trust
+from services.moderation.crowd.mturk.notifications import parse_notification
+from services.moderation.crowd.mturk.ports import HitRequest, WorkAssignment
 from shared.aws import AwsClients
 from shared.objects import S3ObjectStore
 from tests.mturk_process import MTURK_KEY_ID, MTURK_SECRET, mturk_server
@@ -141,7 +141,7 @@ async def test_worker_trust_and_spend_are_kept_in_the_reviews_table(
     aws: AwsClients, aws_fields: dict[str, object]
 ):
     table = str(aws_fields["reviews_table"])
-    trust, spend = DynamoWorkerTrust(aws.dynamodb, table), DynamoCrowdSpend(aws.dynamodb, table)
+    trust, spend = DynamoWorkerTrust(aws.dynamodb, table), DynamoSpendLedger(aws.dynamodb, table)
     await trust.record("W1", agreed=True)
     await trust.record("W1", agreed=False)
     assert await trust.trust(["W1", "W2"]) == {"W1": worker_trust(1, 2), "W2": worker_trust(0, 0)}

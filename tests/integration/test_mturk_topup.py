@@ -20,25 +20,27 @@ from pathlib import Path
 
 import pytest
 
-from services.moderation.adapters.mturk import MturkCrowd
-from services.moderation.crowdwork import ProcessCrowdJobs
-from services.moderation.hits import REASON_SHORT_AT_CAP, Fees, TopUpRules
-from services.moderation.hitwork import HitPlan, HitWork
-from services.moderation.reviews import Review
-from services.moderation.screening import ScreeningRules
-from services.moderation.usecases import ModerationPolicy, Moderator
-from services.moderation.verdicts import VerdictRules
+from services.moderation.crowd import CrowdChoice
+from services.moderation.crowd.mturk.adapters.api import MturkCrowd
+from services.moderation.crowd.mturk.hits import Fees, TopUpRules
+from services.moderation.crowd.mturk.work import HitPlan, HitWork
+from services.moderation.reviews.moderator import ModerationPolicy, Moderator
+from services.moderation.reviews.review import REASON_SHORT_AT_CAP, Review
+from services.moderation.reviews.screening import ScreeningRules
+from services.moderation.reviews.verdicts import VerdictRules
 from shared.aws import AwsClients
 from shared.messages import SubmissionIngested, utcnow
 from shared.objects import S3ObjectStore
 from shared.records import original_key, renditions_of
 from tests.fakes.moderation import (
     FakeCrowd,
+    FakeCrowdJobs,
     FakeCrowdSpend,
     FakeQueues,
     FakeReviewStore,
     FakeSlotRegistry,
     FakeWorkerTrust,
+    crowdflower_over,
 )
 from tests.integration.test_mturk_adapter import FAST, SUBMIT, answered, crowd
 from tests.mturk_process import mturk_server
@@ -77,14 +79,26 @@ class World:
             submit_url=SUBMIT,
             photo_url_seconds=7200,
             verdict_rules=rules,
-            top_up=TopUpRules(max_assignments=5, lifetime_seconds=3600, photo_url_seconds=7200),
+            top_up=TopUpRules(max_assignments=5, lifetime_seconds=3600),
         )
-        hits = HitWork(
-            crowd, ProcessCrowdJobs(), self.photos, FakeWorkerTrust(), self.spend, plan, utcnow
+        self.hits = HitWork(
+            crowd,
+            FakeCrowdJobs(),
+            self.photos,
+            FakeWorkerTrust(),
+            self.spend,
+            self.store,
+            plan,
+            utcnow,
         )
-        policy = ModerationPolicy(rules, ScreeningRules(), photo_url_seconds=7200)
+        crowdflower = crowdflower_over(FakeCrowd(), self.store, self.photos, utcnow)
         self.moderator = Moderator(
-            self.store, slots, FakeCrowd(), self.photos, self.queues, policy, hits=hits
+            self.store,
+            slots,
+            CrowdChoice({"crowdflower": crowdflower, "mturk": self.hits}, "mturk"),
+            self.photos,
+            self.queues,
+            ModerationPolicy(rules, ScreeningRules()),
         )
         self.crowd = crowd
 

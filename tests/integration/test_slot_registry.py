@@ -6,11 +6,11 @@ from functools import partial
 
 import pytest
 
-from services.moderation import offers
-from services.moderation.adapters.dynamo_slots import DynamoSlotRegistry
-from services.moderation.adapters.sqs import SqsFramesTransport
-from services.moderation.feeder import FeedPolicy, SlotFeeder
-from services.moderation.ports import VideoFeed
+from services.moderation.reviews import offers
+from services.moderation.slots.adapters.dynamo import DynamoSlotRegistry
+from services.moderation.slots.adapters.sqs import SqsFramesTransport
+from services.moderation.slots.feeder import FeedPolicy, SlotFeeder
+from services.moderation.slots.ports import VideoFeed
 from shared.objects import S3ObjectStore
 from shared.queues import SqsQueueSender, frames_queue_of
 from tests.stack import seed_video

@@ -17,9 +17,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.moderation.adapters.crowdflower import CML, JobSpec
-from services.moderation.adapters.dynamo_jobs import DynamoCrowdJobs
-from services.moderation.ports import CrowdJob
+from services.moderation.crowd.adapters.dynamo_jobs import DynamoCrowdJobs
+from services.moderation.crowd.crowdflower.adapters.api import CML, JobSpec
+from services.moderation.crowd.jobs import CrowdJob
 from shared.aws import AwsClients
 from shared.messages import SubmissionIngested, SubmissionModerated
 from shared.queues import SqsQueueSender

@@ -20,7 +20,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from deploy.localaws import LocalAws
-from services.moderation.adapters.dynamo import DynamoReviewStore
+from services.moderation.reviews.adapters.dynamo import DynamoReviewStore
 from shared.aws import AwsClients, open_aws_clients
 from shared.bootstrap import bootstrap
 from shared.objects import S3ObjectStore

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from services.moderation.adapters.dynamo_slots import DynamoSlotRegistry
+from services.moderation.slots.adapters.dynamo import DynamoSlotRegistry
 from shared.aws import AwsClients
 from shared.messages import SubmissionIngested, SubmissionModerated
 from shared.queues import SqsQueueSender

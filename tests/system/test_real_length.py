@@ -16,7 +16,7 @@ import av
 import httpx
 import numpy as np
 
-from services.moderation.adapters.dynamo_slots import DynamoSlotRegistry
+from services.moderation.slots.adapters.dynamo import DynamoSlotRegistry
 from shared.settings import AwsSettings
 from tests.peeks import frames_of, queue_counts
 from tests.stack import import_with_cli, seed_video, slots_offered

@@ -16,7 +16,7 @@ from contextlib import AsyncExitStack
 import httpx
 import pytest
 
-from services.moderation.adapters.dynamo_slots import DynamoSlotRegistry
+from services.moderation.slots.adapters.dynamo import DynamoSlotRegistry
 from shared.aws import open_aws_clients
 from shared.bootstrap import bootstrap
 from shared.settings import AwsSettings

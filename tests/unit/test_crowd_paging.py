@@ -3,7 +3,7 @@
 import httpx
 from pydantic import SecretStr
 
-from services.moderation.adapters.crowdflower import (
+from services.moderation.crowd.crowdflower.adapters.api import (
     JOBS_PAGE_SIZE,
     UNITS_PAGE_SIZE,
     CrowdflowerClient,

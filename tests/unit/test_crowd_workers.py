@@ -1,6 +1,6 @@
 import random
 
-from services.moderation.adapters.crowdflower import CML
+from services.moderation.crowd.crowdflower.adapters.api import CML
 from sims.crowd.cml import Form, Question, form_of
 from sims.crowd.looks import likeness
 from sims.crowd.settings import CrowdSettings

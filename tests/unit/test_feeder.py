@@ -5,8 +5,8 @@ from functools import partial
 
 import pytest
 
-from services.moderation import offers
-from services.moderation.feeder import FeedPolicy, SlotFeeder
+from services.moderation.reviews import offers
+from services.moderation.slots.feeder import FeedPolicy, SlotFeeder
 from shared.records import VideoRecord, video_record_key
 from tests.fakes.moderation import FakeFramesTransport, FakeSlotRegistry
 from tests.fakes.objects import MemoryObjectStore

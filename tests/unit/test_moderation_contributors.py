@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.moderation.contributors import Contributions, credits_of
+from services.moderation.reviews.contributors import Contributions, credits_of
 from shared.errors import NotFound
 from shared.records import share_image_key, submission_record_key
 from tests.pictures import good_copy
@@ -21,7 +21,7 @@ def contributions(world: World) -> Contributions:
 
 async def approve(world: World, sid: str, frame: int = 3, mimic: int = 5) -> None:
     await world.moderator.ingest(world.submission(sid, good_copy(1), frame=frame))
-    await world.moderator.receive_unit(unit_for(sid, judgments(mimic)))
+    await world.receive_unit(unit_for(sid, judgments(mimic)))
 
 
 async def test_a_visitor_lists_only_their_own_submissions(world, contributions):
@@ -50,7 +50,7 @@ async def test_a_pending_photo_can_be_deleted_and_later_judgments_change_nothing
 ):
     await world.moderator.ingest(world.submission("s1", good_copy(1)))
     await contributions.delete("c", "s1")
-    assert await world.moderator.receive_unit(unit_for("s1", judgments(5))) == "ignored"
+    assert await world.receive_unit(unit_for("s1", judgments(5))) == "ignored"
     assert (await world.moderator.review("s1")).status == "deleted"
     assert world.slots.state_of("demo", 3) == "open"
 

@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from services.moderation.reporting import ReportDesk
-from services.moderation.spending import spend_of
+from services.moderation.reports.desk import ReportDesk
+from services.moderation.reviews.spending import spend_of
 from shared.errors import Conflict, NotFound
-from tests.fakes.moderation import FakeComplaintStore
+from tests.fakes.moderation import FakeReportStore
 from tests.pictures import good_copy
 from tests.unit.test_moderation_usecases import World, judgments, unit_for
 
@@ -15,13 +15,13 @@ from tests.unit.test_moderation_usecases import World, judgments, unit_for
 class Desk(World):
     def __init__(self) -> None:
         super().__init__()
-        self.complaints = FakeComplaintStore()
-        self.desk = ReportDesk(self.moderator, self.complaints, 2, clock=lambda: self.now)
+        self.reports = FakeReportStore()
+        self.desk = ReportDesk(self.moderator, self.reports, 2, clock=lambda: self.now)
 
     async def approved(self, sid: str, frame: int = 3, client: str = "c") -> None:
         message = self.submission(sid, good_copy(1), frame).model_copy(update={"client_id": client})
         await self.moderator.ingest(message)
-        await self.moderator.receive_unit(unit_for(sid, judgments(5, prefix=sid)))
+        await self.receive_unit(unit_for(sid, judgments(5, prefix=sid)))
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ async def test_one_visitor_counts_once_and_does_not_hide_a_photo_alone(desk):
     assert not again.hidden
     [entry] = await desk.desk.queue(10)
     assert entry.photo.reports == 1
-    assert [c.note for c in entry.complaints] == ["bad words"]
+    assert [c.note for c in entry.reports] == ["bad words"]
     assert (await desk.moderator.review("s1")).status == "approved"
 
 

@@ -2,24 +2,28 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.moderation.crowdwork import ProcessCrowdJobs
-from services.moderation.feeder import QueueNames, TransportGuard
-from services.moderation.payloads import CrowdUnit, UnitJudgments
-from services.moderation.ports import UnitRequest
-from services.moderation.reviews import decided, review_view
-from services.moderation.screening import ScreeningRules
-from services.moderation.usecases import ModerationPolicy, Moderator
-from services.moderation.verdicts import Judgment, VerdictRules, decide
+from services.moderation.crowd import CrowdChoice
+from services.moderation.crowd.crowdflower.payloads import CrowdUnit, UnitJudgments
+from services.moderation.crowd.crowdflower.ports import UnitRequest
+from services.moderation.reviews.moderator import ModerationPolicy, Moderator
+from services.moderation.reviews.ports import Outcome
+from services.moderation.reviews.review import decided, review_view
+from services.moderation.reviews.screening import ScreeningRules
+from services.moderation.reviews.verdicts import Judgment, VerdictRules, decide
+from services.moderation.slots.guard import QueueNames, TransportGuard
 from shared.errors import Conflict, NotFound
 from shared.messages import Renditions, SubmissionIngested
+from shared.metrics import Tally
 from shared.records import SubmissionRecord, original_key, renditions_of, submission_record_key
 from tests.fakes.moderation import (
     FakeCrowd,
+    FakeCrowdJobs,
     FakeFramesTransport,
     FakePhotos,
     FakeQueues,
     FakeReviewStore,
     FakeSlotRegistry,
+    crowdflower_over,
 )
 from tests.fakes.objects import MemoryObjectStore
 from tests.pictures import blank, good_copy, jpeg, original_frame
@@ -29,17 +33,21 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 class World:
     def __init__(
-        self, prescreen_enabled: bool = True, crowd_jobs: ProcessCrowdJobs | None = None
+        self, prescreen_enabled: bool = True, crowd_jobs: FakeCrowdJobs | None = None
     ) -> None:
         self.store, self.slots, self.crowd = FakeReviewStore(), FakeSlotRegistry(), FakeCrowd()
         self.slots.add("demo", 10)
         self.photos, self.queues = FakePhotos(), FakeQueues()
         self.now = NOW
         self.photos.objects[original_key("demo", 3)] = jpeg(original_frame(1))
+        tally = Tally()
+        crowdflower = crowdflower_over(
+            self.crowd, self.store, self.photos, lambda: self.now, jobs=crowd_jobs, observer=tally
+        )
         self.moderator = Moderator(
             self.store,
             self.slots,
-            self.crowd,
+            CrowdChoice({"crowdflower": crowdflower}, "crowdflower"),
             self.photos,
             self.queues,
             ModerationPolicy(
@@ -47,11 +55,18 @@ class World:
                 ScreeningRules(),
                 prescreen_enabled=prescreen_enabled,
                 outbox_grace_seconds=30,
-                photo_url_seconds=600,
             ),
             clock=lambda: self.now,
-            crowd_jobs=crowd_jobs,
+            observer=tally,
         )
+
+    async def receive_unit(self, unit: CrowdUnit) -> Outcome:
+        """A ``unit_complete`` webhook's judgments, handed over as the route does."""
+        return await self.moderator.receive([unit.judged()])
+
+    async def receive_judgments(self, units: list[UnitJudgments]) -> Outcome:
+        """A ``new_judgments`` webhook's judgments, handed over as the route does."""
+        return await self.moderator.receive([unit.judged() for unit in units])
 
     def reopened(self) -> list[tuple[str, int]]:
         """Slots a rejection handed out again (open, with a failed attempt)."""
@@ -126,8 +141,8 @@ async def test_a_black_photo_is_rejected_without_a_crowd_unit(world):
 
 async def test_the_webhook_decides_once_and_a_duplicate_changes_nothing(world):
     await world.moderator.ingest(world.submission("s1", good_copy(1)))
-    assert await world.moderator.receive_unit(unit_for("s1", judgments(5))) == "decided"
-    assert await world.moderator.receive_unit(unit_for("s1", judgments(1, prefix="k"))) == "ignored"
+    assert await world.receive_unit(unit_for("s1", judgments(5))) == "decided"
+    assert await world.receive_unit(unit_for("s1", judgments(1, prefix="k"))) == "ignored"
     review = await world.moderator.review("s1")
     assert (review.status, review.score, review.judgment_count) == ("approved", 1.0, 3)
     assert len(world.queues.verdicts) == 1
@@ -141,9 +156,9 @@ async def test_a_rejected_slot_goes_back_unless_the_slot_already_has_an_approval
     await world.moderator.ingest(world.submission("s1", good_copy(1)))
     await world.moderator.ingest(world.submission("s2", good_copy(1)))
     await world.moderator.ingest(world.submission("s3", good_copy(1), frame=4))
-    await world.moderator.receive_unit(unit_for("s3", judgments(1)))
-    await world.moderator.receive_unit(unit_for("s1", judgments(5)))
-    await world.moderator.receive_unit(unit_for("s2", judgments(1)))
+    await world.receive_unit(unit_for("s3", judgments(1)))
+    await world.receive_unit(unit_for("s1", judgments(5)))
+    await world.receive_unit(unit_for("s2", judgments(1)))
     assert world.reopened() == [("demo", 4)]
     assert world.slots.state_of("demo", 3) == "held"
     assert sorted(v.submission_id for v in world.queues.verdicts) == ["s1", "s2", "s3"]
@@ -151,7 +166,7 @@ async def test_a_rejected_slot_goes_back_unless_the_slot_already_has_an_approval
 
 async def test_judgments_below_quorum_are_kept_and_completed_by_reconcile(world):
     review = await world.moderator.ingest(world.submission("s1", good_copy(1)))
-    assert await world.moderator.receive_unit(unit_for("s1", judgments(4, count=2))) == "pending"
+    assert await world.receive_unit(unit_for("s1", judgments(4, count=2))) == "pending"
     world.crowd.unit_judgments[review.unit_id] = judgments(4, count=4)
     assert await world.moderator.reconcile() == 1
     assert (await world.moderator.review("s1")).status == "approved"
@@ -187,7 +202,7 @@ async def test_reconcile_repairs_steps_left_undone_only_after_the_grace_period(w
 
 async def test_a_takedown_rejects_an_approved_photo_once_and_frees_its_slot(world):
     await world.moderator.ingest(world.submission("s1", good_copy(1)))
-    await world.moderator.receive_unit(unit_for("s1", judgments(5)))
+    await world.receive_unit(unit_for("s1", judgments(5)))
     taken = await world.moderator.takedown("s1")
     again = await world.moderator.takedown("s1")
     assert taken.status == again.status == "rejected"
@@ -257,14 +272,14 @@ async def test_a_unit_created_before_a_crash_is_found_again_not_created_twice(wo
 
 
 async def test_judgments_for_an_unknown_submission_are_ignored(world):
-    assert await world.moderator.receive_unit(unit_for("nobody", judgments(5))) == "ignored"
+    assert await world.receive_unit(unit_for("nobody", judgments(5))) == "ignored"
     assert world.queues.verdicts == []
 
 
 async def test_a_slot_shows_its_approved_photos_best_score_first(world):
     for sid, mimic in (("s1", 4), ("s2", 5), ("s3", 1)):
         await world.moderator.ingest(world.submission(sid, good_copy(1)))
-        await world.moderator.receive_unit(unit_for(sid, judgments(mimic)))
+        await world.receive_unit(unit_for(sid, judgments(mimic)))
     shown = await world.moderator.of_slot("demo", 3)
     assert [(r.submission_id, r.score) for r in shown] == [("s2", 1.0), ("s1", 0.75)]
     assert await world.moderator.of_slot("demo", 4) == []
@@ -292,7 +307,7 @@ async def test_a_recreated_moderation_queue_has_its_unreviewed_submissions_revie
 async def test_a_recreated_render_queue_has_every_approval_announced_again(world):
     guard, watch, _ = lost_queue_guard(world)
     await world.moderator.ingest(world.submission("s1", good_copy(1)))
-    await world.moderator.receive_unit(unit_for("s1", judgments(5)))
+    await world.receive_unit(unit_for("s1", judgments(5)))
     await guard.check()
     watch.fixed["render"] = "created-again"
     assert await guard.check() == {"render": 1}
@@ -303,7 +318,7 @@ async def test_a_recreated_render_queue_hears_every_takedown_again(world):
     guard, watch, _ = lost_queue_guard(world)
     for sid in ("s1", "s2"):
         await world.moderator.ingest(world.submission(sid, good_copy(1)))
-        await world.moderator.receive_unit(unit_for(sid, judgments(5)))
+        await world.receive_unit(unit_for(sid, judgments(5)))
     await world.moderator.takedown("s2")
     await guard.check()
     world.queues.verdicts.clear()
@@ -383,7 +398,7 @@ async def test_an_order_that_failed_while_the_crowd_was_down_is_placed_by_reconc
 
 
 async def test_the_job_of_a_video_is_remembered_so_a_restart_does_not_look_it_up():
-    jobs = ProcessCrowdJobs()
+    jobs = FakeCrowdJobs()
     first, second = World(crowd_jobs=jobs), World(crowd_jobs=jobs)
     await first.moderator.ingest(first.submission("s1", good_copy(1)))
     await second.moderator.ingest(second.submission("s2", good_copy(1)))
@@ -399,10 +414,10 @@ async def test_new_judgments_of_many_units_decide_each_submission_once(world):
         UnitJudgments("u2", "s2", tuple(judgments(1, count=2))),
         UnitJudgments("u3", "nobody", tuple(judgments(5))),
     ]
-    assert await world.moderator.receive_judgments(units) == "decided"
+    assert await world.receive_judgments(units) == "decided"
     assert (await world.moderator.review("s1")).status == "approved"
     assert (await world.moderator.review("s2")).status == "pending"
-    assert await world.moderator.receive_judgments(units[:1]) == "ignored"
+    assert await world.receive_judgments(units[:1]) == "ignored"
     assert len(world.queues.verdicts) == 1
 
 

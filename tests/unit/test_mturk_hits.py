@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from defusedxml.ElementTree import fromstring
 
-from services.moderation.hits import (
+from services.moderation.crowd.mturk.hits import (
     Answers,
     Fees,
     MalformedAnswer,
@@ -15,7 +15,7 @@ from services.moderation.hits import (
     question_xml,
     worker_trust,
 )
-from services.moderation.verdicts import Judgment, VerdictRules
+from services.moderation.reviews.verdicts import Judgment, VerdictRules
 from tests.fakes.moderation import answer_xml
 
 SUBMIT = "https://workersandbox.mturk.com/mturk/externalSubmit"
@@ -124,7 +124,7 @@ def test_the_sandbox_is_the_default_and_a_stand_in_overrides_both_endpoints():
 
 
 def test_the_request_token_is_the_submission_id_within_mturks_64_characters():
-    from services.moderation.adapters.mturk import request_token
+    from services.moderation.crowd.mturk.adapters.api import request_token
 
     assert request_token("abc") == "ofof-abc"
     assert len(request_token("x" * 100)) <= 64

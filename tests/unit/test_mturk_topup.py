@@ -5,18 +5,18 @@ them are added once per round, and at the cap the review waits for an operator."
 import logging
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
-from services.moderation.hits import (
-    REASON_HIT_TOO_OLD,
-    REASON_SHORT_AT_CAP,
+from services.moderation.crowd.mturk import hits
+from services.moderation.crowd.mturk.hits import (
     HitState,
     TopUpRules,
     assignments_allowed,
     assignments_to_add,
     can_give_more,
-    new_expiry,
 )
-from services.moderation.ports import CrowdUnavailable
+from services.moderation.reviews.ports import CrowdUnavailable
+from services.moderation.reviews.review import REASON_HIT_TOO_OLD, REASON_SHORT_AT_CAP
 from shared.metrics import Tally
 from tests.fakes.moderation import answer_xml
 from tests.unit.test_mturk_usecases import World
@@ -62,7 +62,8 @@ def test_a_hit_of_fewer_than_ten_assignments_is_never_taken_to_ten():
 
 
 def test_a_new_life_never_outlives_the_photo_urls():
-    rules = TopUpRules(lifetime_seconds=3 * 86400, photo_url_seconds=7 * 86400)
+    rules = TopUpRules(lifetime_seconds=3 * 86400)
+    new_expiry = partial(hits.new_expiry, photo_url_seconds=7 * 86400)
     assert new_expiry(NOW, NOW, rules) == NOW + 3 * DAY
     assert new_expiry(NOW + 6 * DAY, NOW, rules) == NOW + 7 * DAY
     assert new_expiry(NOW + 6.5 * DAY, NOW, rules) is None

@@ -6,17 +6,19 @@ from decimal import Decimal
 
 import pytest
 
-from services.moderation.consumers import mturk_handler
-from services.moderation.crowdwork import ProcessCrowdJobs
-from services.moderation.hits import Fees, TopUpRules
-from services.moderation.hitwork import HitPlan, HitWork
-from services.moderation.screening import ScreeningRules
-from services.moderation.usecases import ModerationPolicy, Moderator
-from services.moderation.verdicts import VerdictRules
+from services.moderation.crowd import CrowdChoice
+from services.moderation.crowd.mturk.consumers import notification_handler
+from services.moderation.crowd.mturk.hits import Fees, TopUpRules
+from services.moderation.crowd.mturk.work import HitPlan, HitWork
+from services.moderation.reviews.moderator import ModerationPolicy, Moderator
+from services.moderation.reviews.ports import Outcome
+from services.moderation.reviews.screening import ScreeningRules
+from services.moderation.reviews.verdicts import VerdictRules
 from shared.messages import SubmissionIngested
 from shared.records import original_key, renditions_of
 from tests.fakes.moderation import (
     FakeCrowd,
+    FakeCrowdJobs,
     FakeCrowdSpend,
     FakeHitCrowd,
     FakePhotos,
@@ -25,6 +27,7 @@ from tests.fakes.moderation import (
     FakeSlotRegistry,
     FakeWorkerTrust,
     answer_xml,
+    crowdflower_over,
 )
 from tests.pictures import good_copy, jpeg, original_frame
 
@@ -48,24 +51,36 @@ class World:
             reward=Decimal("0.05"),
             fees=Fees(),
             submit_url="https://workersandbox.mturk.com/mturk/externalSubmit",
-            photo_url_seconds=600,
+            # The question's photo URLs live 7 days: long enough for an expired HIT's new life.
+            photo_url_seconds=7 * 24 * 3600,
             verdict_rules=VerdictRules(),
             approve_all=approve_all,
             top_up=top_up or TopUpRules(),
         )
-        hits = HitWork(
-            self.mturk, ProcessCrowdJobs(), self.photos, self.trust, self.spend, plan, clock
+        self.hits = HitWork(
+            self.mturk,
+            FakeCrowdJobs(),
+            self.photos,
+            self.trust,
+            self.spend,
+            self.store,
+            plan,
+            clock,
         )
+        crowdflower = crowdflower_over(self.crowd, self.store, self.photos, clock)
         self.moderator = Moderator(
             self.store,
             self.slots,
-            self.crowd,
+            CrowdChoice({"crowdflower": crowdflower, "mturk": self.hits}, "mturk"),
             self.photos,
             self.queues,
-            ModerationPolicy(VerdictRules(), ScreeningRules(), photo_url_seconds=600),
+            ModerationPolicy(VerdictRules(), ScreeningRules()),
             clock=clock,
-            hits=hits,
         )
+
+    async def receive_hit(self, hit_id: str) -> Outcome:
+        """A notified HIT's answers, handed over as the notifications consumer does."""
+        return await self.hits.collect(hit_id, self.moderator.receive)
 
     def submission(self, sid: str) -> SubmissionIngested:
         renditions = renditions_of(sid)
@@ -114,7 +129,7 @@ async def test_three_agreeing_answers_approve_and_pay_the_workers(world):
     await world.moderator.ingest(world.submission("s1"))
     for worker in ("w1", "w2", "w3"):
         world.mturk.answer("HIT1", worker, answer_xml("no", "5", "yes"))
-    assert await world.moderator.receive_hit("HIT1") == "decided"
+    assert await world.receive_hit("HIT1") == "decided"
     review = await world.moderator.review("s1")
     assert (review.status, review.judgment_count) == ("approved", 3)
     assert len(world.mturk.approved) == 3
@@ -129,7 +144,7 @@ async def test_a_dissenter_is_left_to_auto_approval_and_a_contradiction_rejected
     agree = [world.mturk.answer("HIT1", w, answer_xml("no", "4", "yes")) for w in ("w1", "w2")]
     dissent = world.mturk.answer("HIT1", "w3", answer_xml("no", "1", "no"))
     contradiction = world.mturk.answer("HIT1", "w4", answer_xml("no", "5", "no"))
-    assert await world.moderator.receive_hit("HIT1") == "decided"
+    assert await world.receive_hit("HIT1") == "decided"
     assert sorted(world.mturk.approved) == sorted(a.assignment_id for a in agree)
     assert list(world.mturk.rejected) == [contradiction.assignment_id]
     assert "contradict" in world.mturk.rejected[contradiction.assignment_id]
@@ -141,7 +156,7 @@ async def test_a_malformed_answer_is_recorded_on_the_review_and_not_counted(worl
     await world.moderator.ingest(world.submission("s1"))
     world.mturk.answer("HIT1", "w1", answer_xml("no", "5", "yes"))
     bad = world.mturk.answer("HIT1", "w2", "<QuestionFormAnswers><oops")
-    assert await world.moderator.receive_hit("HIT1") == "pending"
+    assert await world.receive_hit("HIT1") == "pending"
     review = await world.moderator.review("s1")
     assert review.status == "pending"
     assert review.judgments and len(review.judgments) == 1
@@ -151,7 +166,7 @@ async def test_a_malformed_answer_is_recorded_on_the_review_and_not_counted(worl
 
 async def test_a_duplicate_notification_is_skipped_and_a_lost_one_healed_by_reconcile(world):
     await world.moderator.ingest(world.submission("s1"))
-    handle = mturk_handler(world.moderator)
+    handle = notification_handler(world.hits, world.moderator.receive)
     world.mturk.answer("HIT1", "w1", answer_xml())
     await handle(notification("doc-1", "HIT1"))
     await handle(notification("doc-1", "HIT1"))
@@ -176,7 +191,7 @@ async def test_mturk_down_leaves_the_review_pending_for_reconcile(world):
 
 
 async def test_a_notification_about_a_strangers_hit_is_ignored(world):
-    assert await world.moderator.receive_hit("HIT-NOT-OURS") == "ignored"
+    assert await world.receive_hit("HIT-NOT-OURS") == "ignored"
 
 
 async def test_approve_all_pays_every_readable_assignment():
@@ -185,5 +200,5 @@ async def test_approve_all_pays_every_readable_assignment():
     for worker in ("w1", "w2", "w3"):
         world.mturk.answer("HIT1", worker, answer_xml("no", "4", "yes"))
     world.mturk.answer("HIT1", "w4", answer_xml("no", "1", "no"))
-    await world.moderator.receive_hit("HIT1")
+    await world.receive_hit("HIT1")
     assert len(world.mturk.approved) == 4

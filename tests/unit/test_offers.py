@@ -3,8 +3,8 @@
 from datetime import UTC, datetime
 from itertools import pairwise
 
-from services.moderation import offers
-from services.moderation.offers import Slot
+from services.moderation.reviews import offers
+from services.moderation.reviews.offers import Slot
 
 NOW = datetime(2027, 1, 1, tzinfo=UTC)
 

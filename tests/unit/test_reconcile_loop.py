@@ -2,7 +2,7 @@
 
 import asyncio
 
-from services.moderation.app import reconcile_loop
+from services.moderation.jobs import every as reconcile_loop
 
 RETRY_SECONDS = 0.05
 LONG_INTERVAL_SECONDS = 3600.0

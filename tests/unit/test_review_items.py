@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime
 
-from services.moderation.adapters.dynamo import from_item, to_item
-from services.moderation.reviews import Review, taken_down
-from services.moderation.verdicts import Judgment
+from services.moderation.reviews.adapters.dynamo import from_item, to_item
+from services.moderation.reviews.review import Review, taken_down
+from services.moderation.reviews.verdicts import Judgment
 from shared.records import renditions_of
 
 CREATED = datetime(2026, 1, 1, tzinfo=UTC)

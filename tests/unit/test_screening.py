@@ -1,5 +1,5 @@
-from services.moderation.imaging import gray_sample
-from services.moderation.screening import (
+from services.moderation.reviews.prescreen import gray_sample
+from services.moderation.reviews.screening import (
     REASON_BLACK,
     REASON_UNIFORM,
     REASON_WHITE,

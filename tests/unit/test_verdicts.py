@@ -1,4 +1,4 @@
-from services.moderation.verdicts import (
+from services.moderation.reviews.verdicts import (
     REASON_LOW_MIMIC,
     REASON_NOT_TRYING,
     REASON_NUDITY,

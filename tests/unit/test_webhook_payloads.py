@@ -2,13 +2,13 @@ import json
 
 import pytest
 
-from services.moderation.payloads import (
+from services.moderation.crowd.crowdflower.payloads import (
     MalformedPayload,
     parse_judgments,
     parse_judgments_payload,
     parse_unit_payload,
 )
-from services.moderation.signatures import is_signed, is_valid_signature, sign
+from services.moderation.crowd.crowdflower.signatures import is_signed, is_valid_signature, sign
 
 UNIT = {
     "id": 100001,

@@ -1,0 +1,1 @@
+"""The Crowdflower wing's adapter: the v1 HTTP API over httpx (:mod:`.api`)."""

@@ -1,0 +1,1 @@
+"""The reports wing's adapter: visitors' reports in moderation's DynamoDB table."""
