@@ -7,9 +7,10 @@ from contextlib import AsyncExitStack
 
 from fastapi import FastAPI
 
-from services.renderer.consumers import SegmentConsumer, VerdictConsumer
 from services.renderer.deps import RendererDeps, WorkerDeps, open_deps, open_worker_deps
-from services.renderer.routes import router
+from services.renderer.encoding.consumers import SegmentConsumer
+from services.renderer.renders.consumers import VerdictConsumer
+from services.renderer.renders.routes import router
 from services.renderer.settings import RendererSettings
 from shared.background import BackgroundLoops, every
 from shared.consumer import QueueConsumer

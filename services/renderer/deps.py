@@ -11,18 +11,24 @@ from typing import Annotated
 import httpx
 from fastapi import Depends
 
-from services.renderer.adapters.blip import BlipPublisher
-from services.renderer.adapters.diskcache import DiskBlobCache
-from services.renderer.adapters.dynamo import DynamoSlotStore
-from services.renderer.adapters.pyav import FragmentEncoder, PoolSegmentEncoder, SegmentRenderer
-from services.renderer.adapters.s3 import S3ClipPublisher
-from services.renderer.adapters.sqs import SqsSegmentFarm
-from services.renderer.adapters.vimeo import VimeoPublisher
-from services.renderer.clips import EncodingPrefs
-from services.renderer.ports import ClipPublisher, Lock, SegmentFarm
-from services.renderer.scheduling import RenderPolicy
+from services.renderer.encoding.adapters.pyav import (
+    FragmentEncoder,
+    PoolSegmentEncoder,
+    SegmentRenderer,
+)
+from services.renderer.encoding.adapters.sqs import SqsSegmentFarm
+from services.renderer.encoding.ports import SegmentFarm
+from services.renderer.encoding.usecases import SegmentWorker
+from services.renderer.publishing.adapters.blip import BlipPublisher
+from services.renderer.publishing.adapters.s3 import S3ClipPublisher
+from services.renderer.publishing.adapters.vimeo import VimeoPublisher
+from services.renderer.renders.adapters.diskcache import DiskBlobCache
+from services.renderer.renders.adapters.dynamo import DynamoSlotStore
+from services.renderer.renders.clips import EncodingPrefs
+from services.renderer.renders.ports import ClipPublisher, Lock
+from services.renderer.renders.scheduling import RenderPolicy
+from services.renderer.renders.usecases import Renderer
 from services.renderer.settings import RendererSettings
-from services.renderer.usecases import Renderer, SegmentWorker
 from shared.aws import AwsClients, open_aws_clients
 from shared.locks import DynamoLock
 from shared.metrics import Tally

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 
-from services.renderer.clips import RenderReport
 from services.renderer.deps import Deps, Settings
-from services.renderer.schemas import RenderRequested, RenderScheduled, RenderSummary
+from services.renderer.renders.reports import RenderReport
+from services.renderer.renders.schemas import RenderRequested, RenderScheduled, RenderSummary
 from shared.bodies import json_body_spec, read_json
 from shared.errors import error_responses
 from shared.operator import require_operator

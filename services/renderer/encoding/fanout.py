@@ -16,15 +16,8 @@ from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
 
-from services.renderer.clips import ClipInputs
-from services.renderer.segments import (
-    BlobRef,
-    EncoderSettings,
-    SegmentPlan,
-    init_name,
-    plan_segments,
-    segment_hash,
-)
+from services.renderer.encoding.segments import SegmentPlan, init_name, plan_segments, segment_hash
+from services.renderer.renders.clips import BlobRef, ClipInputs, EncoderSettings
 from shared.messages import MalformedMessage, SegmentRequested, StoredRef
 
 

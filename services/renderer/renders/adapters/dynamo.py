@@ -10,7 +10,7 @@ Items of the renderer's table (generic ``pk``/``sk`` keys):
 - publish state: ``pk = publish#{video}``, ``sk = {target}`` (e.g. Blip's item id).
 
 This adapter only stores and loads; which photo a slot shows is decided in
-:mod:`services.renderer.slots`. Errors are mapped once, by :mod:`shared.tables`;
+:mod:`services.renderer.renders.slots`. Errors are mapped once, by :mod:`shared.tables`;
 retries are botocore's (``shared.aws``), none are added here.
 """
 
@@ -19,8 +19,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from services.renderer.segments import BlobRef
-from services.renderer.slots import Candidate, SlotChoice
+from services.renderer.renders.clips import BlobRef
+from services.renderer.renders.slots import Candidate, SlotChoice
 from shared.tables import table_errors, write_if
 
 if TYPE_CHECKING:
