@@ -1,4 +1,6 @@
-"""renderer's composition root: the clients and workers it opens once, and route aliases."""
+"""The renderer's composition root, the one module that sees every wing: the clients and
+encoding processes it opens once, wired into the core's use cases through the encoding
+and publishing wings' adapters."""
 
 from __future__ import annotations
 
@@ -6,10 +8,8 @@ import multiprocessing
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from typing import Annotated
 
 import httpx
-from fastapi import Depends
 
 from services.renderer.encoding.adapters.pyav import (
     FragmentEncoder,
@@ -34,7 +34,6 @@ from shared.locks import DynamoLock
 from shared.metrics import Tally
 from shared.objects import S3ObjectStore
 from shared.queues import SqsQueueSender
-from shared.service import app_state
 
 
 @dataclass
@@ -153,7 +152,3 @@ async def open_deps(settings: RendererSettings, stack: AsyncExitStack) -> Render
     pool = open_pool(settings, stack)
     http = await stack.enter_async_context(httpx.AsyncClient(timeout=settings.blip_timeout_seconds))
     return build_deps(settings, aws, pool, http)
-
-
-Deps = Annotated[RendererDeps, Depends(app_state("deps"))]
-Settings = Annotated[RendererSettings, Depends(app_state("settings"))]
