@@ -11,48 +11,8 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
-from fractions import Fraction
 
-
-@dataclass(frozen=True)
-class BlobRef:
-    """One stored object at one content version: its S3 key and ETag."""
-
-    key: str
-    etag: str
-
-
-@dataclass(frozen=True)
-class EncoderSettings:
-    """Everything that decides a segment's encoding besides its inputs.
-
-    ``threads`` is how many x264 frame threads encode it: it changes how fast, not the
-    stream's parameters (the init part is the same byte for byte), so it is no part of
-    the :meth:`fingerprint` and a render may give a segment more threads when it has
-    fewer segments to encode than worker processes.
-    """
-
-    width: int
-    height: int
-    fps: Fraction
-    preset: str
-    crf: int
-    threads: int
-
-    def x264_params(self, frames_per_segment: int) -> str:
-        """x264 options: one closed GOP per segment, no B-frames (see ``fingerprint``)."""
-        # bframes=0 keeps decode time equal to presentation time, so fragments of separately
-        # encoded segments join byte for byte without an edit list or an A/V offset.
-        return (
-            f"keyint={frames_per_segment}:min-keyint={frames_per_segment}"
-            ":scenecut=0:bframes=0:open-gop=0"
-        )
-
-    def fingerprint(self) -> str:
-        """A stable text of every setting that shapes the stream, for hashing."""
-        return (
-            f"h264/{self.width}x{self.height}@{self.fps}/{self.preset}/crf{self.crf}/yuv420p-tv/bf0"
-        )
+from services.renderer.renders.clips import BlobRef
 
 
 @dataclass(frozen=True)
@@ -67,11 +27,6 @@ class SegmentPlan:
     def frames(self) -> range:
         """The frame numbers of this segment."""
         return range(self.first_frame, self.first_frame + self.frame_count)
-
-
-def frames_per_segment(fps: Fraction, segment_seconds: float) -> int:
-    """Whole frames in one segment (at least one)."""
-    return max(1, math.floor(fps * Fraction(segment_seconds).limit_denominator(1000)))
 
 
 def plan_segments(frame_count: int, per_segment: int) -> list[SegmentPlan]:
@@ -104,3 +59,10 @@ def init_name(fingerprint: str, audio: BlobRef | None) -> str:
 def clip_hash(segment_hashes: list[str]) -> str:
     """The identity of a whole clip: its segments in order."""
     return hashlib.sha256("|".join(segment_hashes).encode()).hexdigest()[:32]
+
+
+def bit_rates(sizes: list[int], seconds: list[float]) -> tuple[int, int]:
+    """(peak, average) bits per second of segments of ``sizes`` bytes lasting ``seconds``."""
+    peak = max((size * 8 / s for size, s in zip(sizes, seconds, strict=True) if s > 0), default=0)
+    average = sum(sizes) * 8 / sum(seconds) if sum(seconds) > 0 else 0
+    return math.ceil(peak), math.ceil(average)

@@ -10,8 +10,8 @@ Items of the renderer's table (generic ``pk``/``sk`` keys):
 - publish state: ``pk = publish#{video}``, ``sk = {target}`` (e.g. Blip's item id).
 
 This adapter only stores and loads; which photo a slot shows is decided in
-:mod:`services.renderer.slots`. ``ClientError`` stays inside this module; retries are
-botocore's (``shared.aws``), none are added here.
+:mod:`services.renderer.renders.slots`. Errors are mapped once, by :mod:`shared.tables`;
+retries are botocore's (``shared.aws``), none are added here.
 """
 
 from __future__ import annotations
@@ -19,12 +19,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from services.renderer.segments import BlobRef
-from services.renderer.slots import Candidate, SlotChoice
-from shared.aws import error_code, is_condition_failed
-from shared.errors import DependencyUnavailable
+from services.renderer.renders.clips import BlobRef
+from services.renderer.renders.slots import Candidate, SlotChoice
+from shared.tables import table_errors, write_if
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb.client import DynamoDBClient
@@ -138,32 +135,18 @@ class DynamoSlotStore:
 
     async def _put_if(self, item: dict[str, Any], condition: str, values: dict[str, Any]) -> bool:
         """Put ``item`` if ``condition`` holds; False when it did not."""
-        try:
-            await self.dynamodb.put_item(
-                TableName=self.table,
-                Item=item,
-                ConditionExpression=condition,
-                ExpressionAttributeValues=values,
-            )
-        except ClientError as exc:
-            if is_condition_failed(exc):
-                return False
-            raise _unavailable("put_item", exc) from exc
-        except BotoCoreError as exc:
-            raise _unavailable("put_item", exc) from exc
-        return True
+        write = self.dynamodb.put_item(
+            TableName=self.table,
+            Item=item,
+            ConditionExpression=condition,
+            ExpressionAttributeValues=values,
+        )
+        return await write_if("put_item", write)
 
     async def _call(self, operation: str, **kwargs: Any) -> Any:
-        try:
+        with table_errors(operation):
             return await getattr(self.dynamodb, operation)(**kwargs)
-        except (ClientError, BotoCoreError) as exc:
-            raise _unavailable(operation, exc) from exc
 
 
 def _slot_key(video: str, frame: int) -> dict[str, Any]:
     return {"pk": {"S": f"slots#{video}"}, "sk": {"S": f"{frame:06d}"}}
-
-
-def _unavailable(operation: str, exc: ClientError | BotoCoreError) -> DependencyUnavailable:
-    code = error_code(exc) if isinstance(exc, ClientError) else type(exc).__name__
-    return DependencyUnavailable("dynamodb", f"{operation} failed: {code}")

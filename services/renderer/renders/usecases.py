@@ -1,13 +1,12 @@
 """The renderer's use cases over its ports: verdicts into slots, renders, their schedule.
 
 A verdict becomes a candidate of its slot, and the slot's choice is recomputed by the
-rule in :mod:`services.renderer.slots` and written conditionally; a lost race re-reads
+rule in :mod:`services.renderer.renders.slots` and written conditionally; a lost race re-reads
 and recomputes. A render of a video runs under a lock shared by every replica. A clip
 identical to what a publisher already has is not published again, so a render with
 nothing new is cheap and harmless; a publisher that fails is retried by the next
 render, which finds every segment on disk and only re-publishes. Renders are
-debounced by :class:`services.renderer.scheduling.RenderAgenda`. With fan-out on, an
-encoder worker's :class:`SegmentWorker` encodes segments a coordinator ordered.
+debounced by :class:`services.renderer.renders.scheduling.RenderAgenda`.
 """
 
 from __future__ import annotations
@@ -18,28 +17,23 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from services.renderer.clips import (
+from services.renderer.renders.clips import (
+    BlobRef,
     ClipInputs,
     EncodingPrefs,
     RenderedClip,
-    RenderReport,
     clip_inputs,
-    render_run,
-    report_of,
-    version_name,
 )
-from services.renderer.fanout import SegmentOrder
-from services.renderer.ports import (
+from services.renderer.renders.ports import (
     BlobCache,
     ClipEncoder,
     ClipPublisher,
     LockFactory,
-    SegmentEncoder,
     SlotStore,
 )
-from services.renderer.scheduling import RenderAgenda, RenderPolicy
-from services.renderer.segments import BlobRef
-from services.renderer.slots import Candidate, next_choice
+from services.renderer.renders.reports import RenderReport, render_run, report_of, version_name
+from services.renderer.renders.scheduling import RenderAgenda, RenderPolicy
+from services.renderer.renders.slots import Candidate, next_choice
 from shared.errors import Conflict, NotFound
 from shared.messages import SubmissionModerated
 from shared.metrics import Observer, Tally
@@ -50,7 +44,6 @@ from shared.records import (
     RenderRun,
     VideoRecord,
     current_clip_key,
-    fragment_key,
     originals_prefix,
     render_run_key,
     render_runs_prefix,
@@ -273,37 +266,3 @@ class Renderer:
         await asyncio.wait(waits, timeout=max(seconds, 0.0), return_when=asyncio.FIRST_COMPLETED)
         for wait in waits:
             wait.cancel()
-
-
-class SegmentWorker:
-    """An encoder worker: encodes a segment a coordinator ordered and stores it once.
-
-    The fragment is written under its content hash with ``If-None-Match: *``, its
-    rung's init part first (the coordinator takes a stored fragment as done), so a
-    duplicate message, or two workers on one order, store the same bytes once.
-    """
-
-    def __init__(
-        self,
-        store: ObjectStore,
-        encoder: SegmentEncoder,
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self.store, self.encoder, self.now = store, encoder, now
-        # Init parts this worker has stored: each is written once, not once per segment.
-        self.inits_stored: set[str] = set()
-
-    async def encode(self, order: SegmentOrder, expires_at: datetime) -> str:
-        """Encode and store ``order``: ``encoded``, ``stored already`` or ``expired``."""
-        key = fragment_key(order.video, f"{order.segment_hash}.m4s")
-        if self.now() > expires_at:
-            return "expired"  # its coordinator has encoded it itself by now
-        if await self.store.exists(key):
-            return "stored already"
-        media, init = await self.encoder.encode(order)
-        init_key = fragment_key(order.video, order.init_name)
-        if init_key not in self.inits_stored:
-            await self.store.create(init_key, init, "video/mp4")
-            self.inits_stored.add(init_key)
-        created = await self.store.create(key, media, "video/iso.segment")
-        return "encoded" if created else "stored already"

@@ -16,16 +16,13 @@ from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
 
-from services.renderer.clips import ClipInputs
-from services.renderer.segments import (
-    BlobRef,
-    EncoderSettings,
-    SegmentPlan,
-    init_name,
-    plan_segments,
-    segment_hash,
-)
+from services.renderer.encoding.segments import SegmentPlan, init_name, plan_segments, segment_hash
+from services.renderer.renders.clips import BlobRef, ClipInputs, EncoderSettings
 from shared.messages import MalformedMessage, SegmentRequested, StoredRef
+
+# The encoder settings a ``SegmentRequested`` carries under the same names (``fps`` is
+# carried as ``fps_num`` / ``fps_den``).
+SHARED_ENCODER_FIELDS = ("width", "height", "preset", "crf", "threads")
 
 
 @dataclass(frozen=True)
@@ -98,7 +95,7 @@ def rung_plans(inputs: ClipInputs) -> list[RungPlan]:
 
 def message_of(order: SegmentOrder, expires_at: datetime) -> SegmentRequested:
     """The ``segments`` queue message of ``order``."""
-    encoder = order.encoder
+    fps = order.encoder.fps
     return SegmentRequested(
         video=order.video,
         segment_hash=order.segment_hash,
@@ -107,38 +104,36 @@ def message_of(order: SegmentOrder, expires_at: datetime) -> SegmentRequested:
         first_frame=order.plan.first_frame,
         frames_per_segment=order.frames_per_segment,
         is_last=order.is_last,
-        width=encoder.width,
-        height=encoder.height,
-        fps_num=encoder.fps.numerator,
-        fps_den=encoder.fps.denominator,
-        preset=encoder.preset,
-        crf=encoder.crf,
-        threads=encoder.threads,
-        frames=[StoredRef(key=f.key, etag=f.etag) for f in order.frames],
-        audio=StoredRef(key=order.audio.key, etag=order.audio.etag) if order.audio else None,
+        fps_num=fps.numerator,
+        fps_den=fps.denominator,
+        frames=[_stored(f) for f in order.frames],
+        audio=_stored(order.audio) if order.audio else None,
         expires_at=expires_at,
+        **{name: getattr(order.encoder, name) for name in SHARED_ENCODER_FIELDS},
     )
 
 
 def order_of(message: SegmentRequested) -> SegmentOrder:
     """The order a message carries; :class:`MalformedMessage` if its names do not fit it."""
-    encoder = EncoderSettings(
-        message.width,
-        message.height,
-        Fraction(message.fps_num, message.fps_den),
-        message.preset,
-        message.crf,
-        message.threads,
-    )
+    fps = Fraction(message.fps_num, message.fps_den)
+    shared = {name: getattr(message, name) for name in SHARED_ENCODER_FIELDS}
     order = SegmentOrder(
         message.video,
-        encoder,
+        EncoderSettings(fps=fps, **shared),
         SegmentPlan(message.index, message.first_frame, len(message.frames)),
         message.frames_per_segment,
-        tuple(BlobRef(f.key, f.etag) for f in message.frames),
-        BlobRef(message.audio.key, message.audio.etag) if message.audio else None,
+        tuple(_ref(f) for f in message.frames),
+        _ref(message.audio) if message.audio else None,
         message.is_last,
     )
     if (order.segment_hash, order.init_name) != (message.segment_hash, message.init_name):
         raise MalformedMessage("the segment hash or init name does not match the inputs")
     return order
+
+
+def _stored(ref: BlobRef) -> StoredRef:
+    return StoredRef(key=ref.key, etag=ref.etag)
+
+
+def _ref(stored: StoredRef) -> BlobRef:
+    return BlobRef(stored.key, stored.etag)

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from services.renderer.fanout import EncodeJob, message_of
+from services.renderer.encoding.fanout import EncodeJob, message_of
 from shared.objects import ObjectStore
 from shared.queues import QueueSender
 from shared.records import fragment_key, fragments_prefix

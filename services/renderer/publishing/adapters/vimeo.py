@@ -36,7 +36,7 @@ from pydantic import BaseModel, ValidationError
 from tusclient.client import TusClient
 from tusclient.exceptions import TusCommunicationError
 
-from services.renderer.clips import RenderedClip
+from services.renderer.renders.clips import RenderedClip
 from services.renderer.settings import RendererSettings
 from shared.errors import DependencyUnavailable, OfofError
 from shared.objects import ObjectStore

@@ -17,8 +17,8 @@ from datetime import datetime
 
 import httpx
 
-from services.renderer.clips import RenderedClip
-from services.renderer.ports import PublishState
+from services.renderer.renders.clips import RenderedClip
+from services.renderer.renders.ports import PublishState
 from services.renderer.settings import RendererSettings
 from shared.errors import DependencyUnavailable, OfofError
 from shared.retry import is_transient_http_error, transient_retry

@@ -24,8 +24,9 @@ from pathlib import Path
 import av
 from av.video.reformatter import ColorRange, VideoReformatter
 
-from services.renderer.mp4boxes import renumber, set_decode_times, split_segment
-from services.renderer.segments import EncoderSettings, SegmentPlan
+from services.renderer.encoding.mp4boxes import renumber, set_decode_times, split_segment
+from services.renderer.encoding.segments import SegmentPlan
+from services.renderer.renders.clips import EncoderSettings
 
 # One fragment per segment (one keyframe), offsets relative to each moof, moov first.
 MP4_FRAGMENT_OPTIONS = {"movflags": "frag_keyframe+empty_moov+default_base_moof"}

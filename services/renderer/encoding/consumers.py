@@ -1,26 +1,15 @@
-"""The renderer's queue adapters: the ``render`` queue's and the ``segments`` queue's."""
+"""The encoding wing's queue adapter: the ``segments`` queue's orders, on a worker."""
 
 from __future__ import annotations
 
 import logging
 import time
 
-from services.renderer.fanout import order_of
-from services.renderer.usecases import Renderer, SegmentWorker
-from shared.messages import SegmentRequested, SubmissionModerated, parse_message
+from services.renderer.encoding.fanout import order_of
+from services.renderer.encoding.usecases import SegmentWorker
+from shared.messages import SegmentRequested, parse_message
 
 log = logging.getLogger(__name__)
-
-
-class VerdictConsumer:
-    """Each ``SubmissionModerated`` body becomes a recorded verdict (safe to run twice)."""
-
-    def __init__(self, renderer: Renderer) -> None:
-        self.renderer = renderer
-
-    async def __call__(self, body: str) -> None:
-        """Handle one ``render`` queue message body."""
-        await self.renderer.record_verdict(parse_message(body, SubmissionModerated))
 
 
 class SegmentConsumer:

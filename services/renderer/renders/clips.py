@@ -1,21 +1,62 @@
 """What a render reads and makes: frozen dataclasses and pure functions, no I/O.
 
 A render turns a video's record and its filled slots into :class:`ClipInputs` (a stored
-object per frame: the slot's photo, else the original frame), an encoder turns those
-into a :class:`RenderedClip` on local disk, and the render ends with a
-:class:`RenderReport` of what was encoded and where it was published.
+object per frame: the slot's photo, else the original frame; the encoder settings of
+every rung of its ladder), and an encoder turns those into a :class:`RenderedClip` on
+local disk. These are the words the core's ports speak, so the encoding and publishing
+wings import them from here; what a render reports is in :mod:`.reports`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+import math
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
-from services.renderer.ladder import ladder_sizes
-from services.renderer.segments import BlobRef, EncoderSettings, frames_per_segment
-from shared.records import RenderRun, VideoRecord, audio_key, original_key
+from services.renderer.renders.ladder import ladder_sizes
+from shared.records import VideoRecord, audio_key, original_key
+
+
+@dataclass(frozen=True)
+class BlobRef:
+    """One stored object at one content version: its S3 key and ETag."""
+
+    key: str
+    etag: str
+
+
+@dataclass(frozen=True)
+class EncoderSettings:
+    """Everything that decides a segment's encoding besides its inputs.
+
+    ``threads`` is how many x264 frame threads encode it: it changes how fast, not the
+    stream's parameters (the init part is the same byte for byte), so it is no part of
+    the :meth:`fingerprint` and a render may give a segment more threads when it has
+    fewer segments to encode than worker processes.
+    """
+
+    width: int
+    height: int
+    fps: Fraction
+    preset: str
+    crf: int
+    threads: int
+
+    def x264_params(self, frames_per_segment: int) -> str:
+        """x264 options: one closed GOP per segment, no B-frames (see ``fingerprint``)."""
+        # bframes=0 keeps decode time equal to presentation time, so fragments of separately
+        # encoded segments join byte for byte without an edit list or an A/V offset.
+        return (
+            f"keyint={frames_per_segment}:min-keyint={frames_per_segment}"
+            ":scenecut=0:bframes=0:open-gop=0"
+        )
+
+    def fingerprint(self) -> str:
+        """A stable text of every setting that shapes the stream, for hashing."""
+        return (
+            f"h264/{self.width}x{self.height}@{self.fps}/{self.preset}/crf{self.crf}/yuv420p-tv/bf0"
+        )
 
 
 @dataclass(frozen=True)
@@ -81,26 +122,9 @@ class RenderedClip:
     rungs: tuple[RenderedRung, ...] = ()
 
 
-@dataclass(frozen=True)
-class RenderReport:
-    """What one render did."""
-
-    video: str
-    version: str
-    clip_hash: str
-    frame_count: int
-    filled_slots: int
-    built_at: datetime
-    render_seconds: float
-    duration_seconds: float
-    encoded_segments: int
-    reused_segments: int
-    published: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def failed_targets(self) -> list[str]:
-        """Publishers that did not take the clip."""
-        return [name for name, outcome in self.published.items() if outcome.startswith("failed")]
+def frames_per_segment(fps: Fraction, segment_seconds: float) -> int:
+    """Whole frames in one segment (at least one)."""
+    return max(1, math.floor(fps * Fraction(segment_seconds).limit_denominator(1000)))
 
 
 def clip_inputs(
@@ -139,42 +163,4 @@ def clip_inputs(
         frames,
         BlobRef(audio, stored[audio]) if record.has_audio else None,
         tuple(rungs[:-1]),
-    )
-
-
-def version_name(built_at: datetime, clip_hash: str) -> str:
-    """A clip version's name: sortable by time (to the millisecond), unique by content."""
-    millis = built_at.microsecond // 1000
-    return f"{built_at:%Y%m%dT%H%M%S}{millis:03d}Z-{clip_hash[:8]}"
-
-
-def report_of(
-    clip: RenderedClip, version: str, built_at: datetime, filled: int, published: dict[str, str]
-) -> RenderReport:
-    """The report of a render that made ``clip`` and published it as ``published`` says."""
-    return RenderReport(
-        video=clip.video,
-        version=version,
-        clip_hash=clip.clip_hash,
-        frame_count=clip.frame_count,
-        filled_slots=filled,
-        built_at=built_at,
-        render_seconds=round(clip.render_seconds, 3),
-        duration_seconds=clip.duration_seconds,
-        encoded_segments=clip.encoded_segments,
-        reused_segments=clip.reused_segments,
-        published=published,
-    )
-
-
-def render_run(report: RenderReport) -> RenderRun:
-    """What the render history keeps of ``report``."""
-    return RenderRun(
-        video=report.video,
-        version=report.version,
-        built_at=report.built_at,
-        render_seconds=report.render_seconds,
-        segments_encoded=report.encoded_segments,
-        segments_reused=report.reused_segments,
-        publishers=dict(report.published),
     )

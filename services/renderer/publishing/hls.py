@@ -55,10 +55,3 @@ def master_playlist(variants: list[Variant]) -> str:
             v.uri,
         ]
     return "\n".join(lines) + "\n"
-
-
-def bit_rates(sizes: list[int], seconds: list[float]) -> tuple[int, int]:
-    """(peak, average) bits per second of segments of ``sizes`` bytes lasting ``seconds``."""
-    peak = max((size * 8 / s for size, s in zip(sizes, seconds, strict=True) if s > 0), default=0)
-    average = sum(sizes) * 8 / sum(seconds) if sum(seconds) > 0 else 0
-    return math.ceil(peak), math.ceil(average)

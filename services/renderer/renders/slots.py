@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from services.renderer.segments import BlobRef
+from services.renderer.renders.clips import BlobRef
 from shared.messages import Verdict
 
 

@@ -17,8 +17,8 @@ import logging
 import os
 from pathlib import Path
 
-from services.renderer.ports import Downloader
-from services.renderer.segments import BlobRef
+from services.renderer.renders.clips import BlobRef
+from services.renderer.renders.ports import Downloader
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """``SegmentRenderer``: the :class:`ClipEncoder` port on local disk and a process pool.
 
-PyAV's work (:mod:`services.renderer.encoding`, a CPU-bound domain module) runs in the
+PyAV's work (:mod:`services.renderer.encoding.encoder`, a CPU-bound domain module) runs in the
 pool's worker processes, never on the event loop; this adapter plans, fetches inputs,
 runs the encodes and assembles the files.
 
@@ -28,13 +28,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import BinaryIO
 
-from services.renderer.clips import ClipInputs, RenderedClip, RenderedRung
-from services.renderer.encoding import SegmentJob, encode_segment
-from services.renderer.fanout import EncodeJob, RungPlan, SegmentOrder, rung_plans
-from services.renderer.hls import bit_rates
-from services.renderer.mp4boxes import codecs_of
-from services.renderer.ports import Fetch, SegmentFarm
-from services.renderer.segments import clip_hash
+from services.renderer.encoding.encoder import SegmentJob, encode_segment
+from services.renderer.encoding.fanout import EncodeJob, RungPlan, SegmentOrder, rung_plans
+from services.renderer.encoding.mp4boxes import codecs_of
+from services.renderer.encoding.ports import SegmentFarm
+from services.renderer.encoding.segments import bit_rates, clip_hash
+from services.renderer.renders.clips import ClipInputs, RenderedClip, RenderedRung
+from services.renderer.renders.ports import Fetch
 from shared.errors import DependencyUnavailable
 
 log = logging.getLogger(__name__)

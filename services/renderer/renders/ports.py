@@ -1,6 +1,8 @@
-"""The renderer's ports: what its use cases need from the outside world, in its words.
+"""The core's ports: what rendering needs from the outside world, in its words.
 
-Adapters live in :mod:`services.renderer.adapters`; in-memory fakes of every port in
+Adapters: the slot store and the disk cache in :mod:`services.renderer.renders.adapters`,
+the clip encoder in :mod:`services.renderer.encoding`, the clip publishers in
+:mod:`services.renderer.publishing`; in-memory fakes of every port in
 ``tests/fakes/renderer.py``. Stored objects go through :class:`shared.objects.ObjectStore`.
 """
 
@@ -12,10 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from services.renderer.clips import ClipInputs, RenderedClip
-from services.renderer.fanout import EncodeJob, SegmentOrder
-from services.renderer.segments import BlobRef
-from services.renderer.slots import Candidate, SlotChoice
+from services.renderer.renders.clips import BlobRef, ClipInputs, RenderedClip
+from services.renderer.renders.slots import Candidate, SlotChoice
 
 # Local paths of stored objects, in the order asked for (a :meth:`BlobCache.fetch_all`).
 Fetch = Callable[[list[BlobRef]], Awaitable[list[Path]]]
@@ -91,28 +91,6 @@ class ClipEncoder(Protocol):
 
     async def render(self, inputs: ClipInputs, fetch: Fetch) -> RenderedClip:
         """Encode what changed since the last render, assemble, describe the result."""
-        ...
-
-
-class SegmentFarm(Protocol):
-    """Encoder workers elsewhere, reached through a queue (the renderer's fan-out)."""
-
-    async def encode(self, jobs: list[EncodeJob]) -> list[EncodeJob]:
-        """Have workers encode ``jobs``; bring each fragment (and a missing init part) to
-        its local path; return the jobs not delivered by the deadline (the caller
-        encodes them itself)."""
-        ...
-
-    async def prune(self, video: str, keep: set[str]) -> None:
-        """Delete the stored fragments of ``video`` whose names are not in ``keep``."""
-        ...
-
-
-class SegmentEncoder(Protocol):
-    """Encodes one ordered segment (an encoder worker's side)."""
-
-    async def encode(self, order: SegmentOrder) -> tuple[bytes, bytes]:
-        """Fetch the order's inputs and encode them: (its fragment, its rung's init part)."""
         ...
 
 

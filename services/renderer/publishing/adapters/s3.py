@@ -27,8 +27,8 @@ import asyncio
 from datetime import datetime
 from pathlib import Path
 
-from services.renderer.clips import RenderedClip, RenderedRung
-from services.renderer.hls import Variant, master_playlist, media_playlist
+from services.renderer.publishing.hls import Variant, master_playlist, media_playlist
+from services.renderer.renders.clips import RenderedClip, RenderedRung
 from shared.errors import Conflict, NotFound
 from shared.objects import ObjectStore
 from shared.records import (
