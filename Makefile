@@ -86,6 +86,7 @@ check: install testdeps iac
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -m "not image"
 
 # The CloudFormation templates and the Dockerfile: cfn-lint from the project's venv (the
