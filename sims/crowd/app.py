@@ -31,12 +31,13 @@ import httpx
 from fastapi import APIRouter, Depends, FastAPI, Request
 
 from shared.apidocs import install_api_docs
-from sims.crowd.board import Board, Job, Unit, job_fields
+from sims.crowd.board import Board, Job, Unit
 from sims.crowd.calls import V1Request, read_v1
 from sims.crowd.errors import V1Error, install_v1_errors
 from sims.crowd.forms import Fields, group, is_true, ndjson_rows, unit_data, whole_number
 from sims.crowd.settings import CrowdSettings
 from sims.crowd.simulation import Simulation
+from sims.store import Store
 
 JOBS_PAGE_SIZE = 10
 UNITS_PAGE_MAX = 1000
@@ -123,9 +124,7 @@ async def show_job(job_id: int, sim: Sim, call: V1) -> dict[str, Any]:
 @v1("PUT", "/jobs/{job_id}")
 async def update_job(job_id: int, sim: Sim, call: V1) -> dict[str, Any]:
     """Change a job's settings."""
-    job = job_of(sim, job_id)
-    job.fields |= job_fields(group(call.fields, "job"))
-    return job.shown()
+    return sim.board.update_job(job_of(sim, job_id), group(call.fields, "job")).shown()
 
 
 @v1("GET", "/jobs/{job_id}/ping")
@@ -226,23 +225,27 @@ async def order_units(job_id: int, sim: Sim, call: V1) -> dict[str, Any]:
 async def add_funds(sim: Sim, call: V1) -> dict[str, int | None]:
     """Not v1: add ``cents`` to the account, as paying an invoice would."""
     cents = whole_number(call.fields.get("cents"), "cents", low=0)
-    sim.board.funds_cents = (sim.board.funds_cents or 0) + cents
-    return {"funds_cents": sim.board.funds_cents}
+    return {"funds_cents": sim.board.add_funds(cents)}
 
 
 router.add_api_route("/sim/funds", add_funds, methods=["POST"], response_model=None)
 
 
 def create_app(settings: CrowdSettings) -> FastAPI:
-    """The local crowd app; its workers stop with the lifespan."""
+    """The local crowd app on the state kept at ``settings.state_path``: units ordered
+    and webhooks pending before a restart are judged and delivered after it; its workers
+    stop with the lifespan."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = Store(settings.state_path)
         async with httpx.AsyncClient(follow_redirects=False) as http:
-            board = Board(funds_cents=settings.funds_cents)
+            board = Board(settings.funds_cents, store)
             app.state.simulation = Simulation(settings, board, http)
+            app.state.simulation.resume()
             yield
             await app.state.simulation.stop()
+        store.close()
 
     title = "Local crowd (Crowdflower v1)"
     app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None)

@@ -1,5 +1,10 @@
 """The local crowd's memory: jobs, units, orders, funds and judgments, shown as v1 JSON.
 
+Kept as the platform keeps it: every change is written to the crowd's store
+(:mod:`sims.store`, a SQLite file under ``var/crowd/`` in ``make run``) before the crowd
+answers, and read back when the process starts again; job, unit and judgment ids go on
+from where they were.
+
 Units follow the platform's states: ``new`` (uploaded, not ordered — nobody sees it),
 ``judgable`` (ordered, being judged), ``finalized`` (enough judgments), ``golden`` (a
 test question, never ordered) and ``canceled``. Jobs are ``unordered`` until a first
@@ -8,15 +13,17 @@ order, then ``running``, ``finished`` when every ordered unit is finalized.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sims.crowd.forms import Unreadable, is_true, whole_number
 from sims.crowd.workers import GoldRecord, Worker
+from sims.store import Store
 
 JOB_FIELDS = (
     "title",
@@ -148,29 +155,73 @@ def job_fields(fields: dict[str, Any]) -> dict[str, str]:
 
 
 class Board:
-    """Every job and unit of this process (in memory; a restart forgets them)."""
+    """Every job and unit of the account, kept in ``store`` (in memory when None)."""
 
-    def __init__(self, funds_cents: int | None = None) -> None:
-        self.jobs: dict[int, Job] = {}
-        self.units: dict[int, Unit] = {}
-        # None: unlimited funds.
-        self.funds_cents = funds_cents
+    def __init__(self, funds_cents: int | None = None, store: Store | None = None) -> None:
+        self.store = store or Store()
+        self.jobs = {int(k): Job(**b) for k, b in self.store.load("job")}
+        self.units = {int(k): Unit(**b) for k, b in self.store.load("unit")}
         self.gold: dict[tuple[int, int], GoldRecord] = defaultdict(GoldRecord)
         self.judged_by: dict[tuple[int, int], int] = defaultdict(int)
-        self._job_ids = itertools.count(1)
-        self._unit_ids = itertools.count(100_001)
-        self._judgment_ids = itertools.count(900_000_001)
+        for key, body in self.store.load("worker_job"):
+            job_id, worker_id = (int(part) for part in key.split(":"))
+            self.gold[(job_id, worker_id)] = GoldRecord(body["answered"], body["correct"])
+            self.judged_by[(job_id, worker_id)] = body["judged"]
+        account = self.store.get("account", "funds")
+        # None: unlimited funds. Settings give the funds of a new account only.
+        self.funds_cents: int | None = account["cents"] if account else funds_cents
+
+    @contextmanager
+    def change(self) -> Iterator[None]:
+        """Group the writes of one change into one commit."""
+        with self.store.batch():
+            yield
+
+    def save_job(self, job: Job) -> None:
+        """Write the job as it is now."""
+        self.store.put("job", job.job_id, asdict(job))
+
+    def save_unit(self, unit: Unit) -> None:
+        """Write the unit (with its judgments) as it is now."""
+        self.store.put("unit", unit.unit_id, asdict(unit))
+
+    def save_worker(self, job_id: int, worker_id: int) -> None:
+        """Write what the job knows of one worker: gold answered and units judged."""
+        record = self.gold[(job_id, worker_id)]
+        body = {"answered": record.answered, "correct": record.correct}
+        body["judged"] = self.judged_by[(job_id, worker_id)]
+        self.store.put("worker_job", f"{job_id}:{worker_id}", body)
+
+    def save_funds(self) -> None:
+        self.store.put("account", "funds", {"cents": self.funds_cents})
 
     def create_job(self, fields: dict[str, Any]) -> Job:
         """A new job with the known ``fields``."""
-        job = Job(next(self._job_ids), job_fields(fields))
-        self.jobs[job.job_id] = job
+        with self.change():
+            job = Job(self.store.next_id("job", 1), job_fields(fields))
+            self.jobs[job.job_id] = job
+            self.save_job(job)
         return job
+
+    def update_job(self, job: Job, fields: dict[str, Any]) -> Job:
+        """Change the job's known settings."""
+        job.fields |= job_fields(fields)
+        self.save_job(job)
+        return job
+
+    def add_funds(self, cents: int) -> int:
+        """Add ``cents`` to the account (unlimited funds become limited ones)."""
+        self.funds_cents = (self.funds_cents or 0) + cents
+        self.save_funds()
+        return self.funds_cents
 
     def create_unit(self, job: Job, data: dict[str, str], golden: bool = False) -> Unit:
         """A new unit of ``job``: ``new`` until ordered, or ``golden``."""
-        unit = Unit(next(self._unit_ids), job.job_id, data, "golden" if golden else "new")
-        self.units[unit.unit_id] = unit
+        with self.change():
+            unit_id = self.store.next_id("unit", 100_001)
+            unit = Unit(unit_id, job.job_id, data, "golden" if golden else "new")
+            self.units[unit.unit_id] = unit
+            self.save_unit(unit)
         return unit
 
     def update_unit(self, unit: Unit, state: str | None, golden: Any) -> Unit:
@@ -181,6 +232,7 @@ class Board:
             if state not in UNIT_STATES:
                 raise Unreadable(f"unknown unit state {state!r}")
             unit.state = state
+        self.save_unit(unit)
         return unit
 
     def units_of(self, job_id: int) -> list[Unit]:
@@ -199,12 +251,16 @@ class Board:
         cost = job.unit_cost_cents() * len(chosen)
         if self.funds_cents is not None and cost > self.funds_cents:
             raise PaymentRequired(f"the order costs {cost} cents; funds hold {self.funds_cents}")
-        if self.funds_cents is not None:
-            self.funds_cents -= cost
-        for unit in chosen:
-            unit.state, unit.channel = "judgable", channels[0]
-        if chosen:
-            job.state = "running"
+        with self.change():
+            if self.funds_cents is not None:
+                self.funds_cents -= cost
+                self.save_funds()
+            for unit in chosen:
+                unit.state, unit.channel = "judgable", channels[0]
+                self.save_unit(unit)
+            if chosen:
+                job.state = "running"
+                self.save_job(job)
         return chosen
 
     def judgment(
@@ -213,7 +269,7 @@ class Board:
         """A new judgment of ``unit`` by ``worker``, as v1 JSON (every key v1 sends)."""
         started = now_text()
         return {
-            "id": next(self._judgment_ids),
+            "id": self.store.next_id("judgment", 900_000_001),
             "job_id": unit.job_id,
             "unit_id": unit.unit_id,
             "worker_id": worker.worker_id,
