@@ -22,11 +22,16 @@ def test_records_and_ids_are_read_back_from_the_file_in_the_order_first_written(
 
 def test_a_batch_that_fails_writes_nothing_and_a_nested_one_commits_with_the_outer(tmp_path):
     store = Store(tmp_path / "state.sqlite3")
-    with pytest.raises(RuntimeError), store.batch():
-        store.put("hit", "a", 1)
+
+    def half_done() -> None:
         with store.batch():
-            store.put("hit", "b", 2)
-        raise RuntimeError
+            store.put("hit", "a", 1)
+            with store.batch():
+                store.put("hit", "b", 2)
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        half_done()
     assert store.load("hit") == []
     with store.batch():
         store.put("hit", "a", 1)
