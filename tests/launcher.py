@@ -23,6 +23,8 @@ class Launched:
     make: subprocess.Popen[bytes]
     ports: dict[str, int]
     log_path: Path
+    # The environment `make run` was started with (the stand-ins' ports among it).
+    env: dict[str, str]
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service.upper()]}"
@@ -40,13 +42,18 @@ FOREIGN_AWS = (
 
 
 def local_stack_environment(state_dir: Path) -> dict[str, str]:
-    """Free ports for the local AWS and the crowd, and where the local AWS keeps data."""
+    """Free ports for the local AWS and the crowd, and where the local AWS and the
+    stand-ins keep their data (all in ``state_dir``, as under var/)."""
     return {
         "OFOF_MINISTACK_PORT": str(free_port()),
         "OFOF_DYNALITE_PORT": str(free_port()),
         "OFOF_LOCALAWS_DIR": str(state_dir),
         "CROWD_PORT": str(free_port()),
         "OFOF_OPERATOR_TOKEN_FILE": str(state_dir / "operator-token"),
+        **{
+            f"{prefix}_STATE_PATH": str(state_dir / name / f"{name}.sqlite3")
+            for prefix, name in (("CROWD", "crowd"), ("MTURK_SIM", "mturk"), ("VIMEO", "vimeo"))
+        },
     }
 
 
@@ -79,7 +86,7 @@ def make_run(log_path: Path, state_dir: Path | None = None, **settings: str) -> 
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        launched = Launched(make, ports, log_path)
+        launched = Launched(make, ports, log_path, env)
         try:
             for name in ports:
                 wait_for(lambda n=name: answers(f"{launched.url(n)}/readyz"), 60, name)

@@ -61,7 +61,7 @@ class Deliveries:
     def resume(self) -> None:
         """Send the deliveries a restart interrupted."""
         for key, pending in self.store.load("delivery"):
-            self.spawn(self._deliver(int(key), pending["uri"], pending["form"], 0.0))
+            self.spawn(self._deliver(int(key), pending, 0.0))
 
     def send(self, uri: str, signal: str, document: Any) -> None:
         """Deliver ``document`` as the ``signal``'s payload to ``uri`` (faults applied)."""
@@ -75,15 +75,17 @@ class Deliveries:
         copies = 2 if rng.random() < settings.webhook_duplicate_share else 1
         for _ in range(copies):
             delay = rng.uniform(0, settings.webhook_reorder_seconds)
-            form = signed_form(settings, signal, payload)
             key = self.store.next_id("delivery", 1)
-            self.store.put("delivery", key, {"uri": uri, "form": form})
-            self.spawn(self._deliver(key, uri, form, delay))
+            pending = {"uri": uri, "signal": signal, "payload": payload}
+            self.store.put("delivery", key, pending)
+            self.spawn(self._deliver(key, pending, delay))
 
-    async def _deliver(
-        self, key: int, uri: str, form: dict[str, str], delay_seconds: float
-    ) -> None:
+    async def _deliver(self, key: int, pending: dict[str, str], delay_seconds: float) -> None:
+        """Post one kept delivery, signed with the key of now (a restart may bring a new
+        one), until answered 2xx or out of attempts; then forget it."""
         await asyncio.sleep(delay_seconds)
+        uri = pending["uri"]
+        form = signed_form(self.settings, pending["signal"], pending["payload"])
         wait = self.settings.webhook_backoff_seconds
         for attempt in range(1, self.settings.webhook_attempts + 1):
             if await self._post(uri, form, attempt):

@@ -7,9 +7,13 @@ from the old ones.
 The first jobs are made by Appen's published client (``adapapi``, as in
 ``test_crowd_conformance.py``) and by plain v1 form calls; after the restart adapapi
 reads its units back.
+
+Under ``make run`` devstack supervises the crowd: killed alone, it is started again on
+its state while the rest of the stack runs on.
 """
 
 import json
+import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -23,7 +27,16 @@ import pytest
 
 from tests.integration.test_crowd_conformance import KEY, adapapi_python, drive  # noqa: F401
 from tests.mturk_process import image_server
-from tests.processes import free_port, stand_in, stop_with, wait_for
+from tests.processes import (
+    PYTHON,
+    answers,
+    descendants,
+    free_port,
+    running,
+    stand_in,
+    stop_with,
+    wait_for,
+)
 
 CML = """<img src="{{photo_url}}"><img src="{{original_url}}">
 <cml:radios name="nudity" validates="required"><cml:radio value="yes"/><cml:radio value="no"/>
@@ -190,3 +203,25 @@ def test_the_local_crowd_goes_on_after_a_restart_with_everything_it_knew(
             old = [j["id"] for results in earlier for j in results["judgments"]]
             judged_after = unit_of(crowd, adapapi_job, int(ordered[0]))["results"]["judgments"]
             assert min(j["id"] for j in judged_after) > max(old)
+
+
+def test_devstack_starts_the_crowd_again_on_its_state_when_it_is_killed(output_dir, tmp_path):
+    port = free_port()
+    env = {
+        "CROWD_PORT": str(port),
+        "CROWD_API_KEY": KEY,
+        "CROWD_STATE_PATH": str(tmp_path / "crowd.sqlite3"),
+    }
+    devstack = [PYTHON, "deploy/devstack.py", "crowd"]
+    base_url = f"http://127.0.0.1:{port}"
+    log = output_dir / "crowd-devstack.log"
+    with running(devstack, env=env, log_path=log) as supervisor, v1(base_url) as crowd:
+        wait_for(lambda: answers(f"{base_url}/healthz"), 30, "the crowd under devstack")
+        job = crowd.post("/jobs.json", data={"job[title]": "kept"}).json()["id"]
+        [child] = descendants(supervisor.pid)
+        os.kill(child, signal.SIGKILL)
+        wait_for(lambda: descendants(supervisor.pid) - {child}, 30, "a new crowd process")
+        wait_for(lambda: answers(f"{base_url}/healthz"), 30, "the crowd back")
+        assert crowd.get(f"/jobs/{job}.json").json()["title"] == "kept"
+        assert supervisor.poll() is None
+    assert "sims.crowd exited (-9); restarting" in log.read_text()

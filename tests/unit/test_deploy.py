@@ -131,7 +131,9 @@ def test_the_local_stack_imports_the_demo_with_the_importers_command_line():
 
 def test_the_procfile_starts_the_local_crowd():
     procfile = (DEPLOY / "Procfile").read_text().splitlines()
-    assert "crowd: exec python -m sims.crowd" in procfile
+    # Under devstack's supervision: started again on its state when it dies
+    # (tests/integration/test_crowd_restart.py).
+    assert "crowd: exec python deploy/devstack.py crowd" in procfile
 
 
 def load_devstack():
