@@ -31,10 +31,11 @@ import httpx
 from fastapi import APIRouter, Depends, FastAPI, Request
 
 from shared.apidocs import install_api_docs
-from sims.crowd.board import Board, Job, Unit
+from sims.crowd.board import Board
 from sims.crowd.calls import V1Request, read_v1
 from sims.crowd.errors import V1Error, install_v1_errors
 from sims.crowd.forms import Fields, group, is_true, ndjson_rows, unit_data, whole_number
+from sims.crowd.jobs import Job, Unit
 from sims.crowd.settings import CrowdSettings
 from sims.crowd.simulation import Simulation
 from sims.store import Store

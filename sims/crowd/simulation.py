@@ -27,8 +27,9 @@ from typing import Any
 import httpx
 
 from sims.background import Background
-from sims.crowd.board import Board, Job, Unit
+from sims.crowd.board import Board
 from sims.crowd.cml import Form, form_of
+from sims.crowd.jobs import Job, Unit
 from sims.crowd.looks import likeness
 from sims.crowd.settings import CrowdSettings
 from sims.crowd.webhooks import Deliveries
