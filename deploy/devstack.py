@@ -394,7 +394,8 @@ def mturk() -> None:
 
 def stand_in(module: str, port: int) -> None:
     """Run ``python -m <module>`` until SIGTERM, started again when it dies (its state
-    is on disk, so nothing is lost), as the local AWS's servers are."""
+    is on disk, so nothing is lost), as the local AWS's servers are; it gets SIGTERM
+    when this supervisor dies, even by ``kill -9``, so it never outlives it on its port."""
 
     def answers() -> bool:
         try:
@@ -404,7 +405,9 @@ def stand_in(module: str, port: int) -> None:
 
     server = localaws.Supervised(
         module,
-        lambda: subprocess.Popen([sys.executable, "-m", module], cwd=ROOT),
+        lambda: subprocess.Popen(
+            [sys.executable, "-m", module], cwd=ROOT, preexec_fn=localaws.die_with_parent
+        ),
         answers,
         lambda: None,
     )

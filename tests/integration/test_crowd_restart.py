@@ -9,7 +9,7 @@ The first jobs are made by Appen's published client (``adapapi``, as in
 reads its units back.
 
 Under ``make run`` devstack supervises the crowd: killed alone, it is started again on
-its state while the rest of the stack runs on.
+its state while the rest of the stack runs on; a killed supervisor takes it along.
 """
 
 import json
@@ -32,6 +32,7 @@ from tests.processes import (
     answers,
     descendants,
     free_port,
+    is_alive,
     running,
     stand_in,
     stop_with,
@@ -224,4 +225,9 @@ def test_devstack_starts_the_crowd_again_on_its_state_when_it_is_killed(output_d
         wait_for(lambda: answers(f"{base_url}/healthz"), 30, "the crowd back")
         assert crowd.get(f"/jobs/{job}.json").json()["title"] == "kept"
         assert supervisor.poll() is None
+        # A killed supervisor takes the crowd along: nothing is left holding its port.
+        [again] = descendants(supervisor.pid)
+        supervisor.kill()
+        supervisor.wait()
+        wait_for(lambda: not is_alive(again), 15, "the crowd to stop with its supervisor")
     assert "sims.crowd exited (-9); restarting" in log.read_text()
