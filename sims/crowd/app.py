@@ -95,8 +95,10 @@ def page_of(fields: Fields, items: list[Any], default: int, most: int) -> list[A
 async def upload_new_job(request: Request, sim: Sim, call: V1) -> dict[str, Any]:
     """Create a job holding the uploaded rows."""
     job = sim.board.create_job(group(call.fields, "job"))
-    for data in ndjson_rows(await request.body()):
-        sim.board.create_unit(job, data)
+    rows = ndjson_rows(await request.body())
+    with sim.board.change():  # one commit for the whole upload
+        for data in rows:
+            sim.board.create_unit(job, data)
     return job.shown()
 
 
@@ -146,8 +148,10 @@ async def create_unit(job_id: int, sim: Sim, call: V1) -> dict[str, Any]:
 async def upload_units(job_id: int, request: Request, sim: Sim, call: V1) -> dict[str, Any]:
     """Add newline-delimited JSON rows as ``new`` units."""
     job = job_of(sim, job_id)
-    for data in ndjson_rows(await request.body()):
-        sim.board.create_unit(job, data)
+    rows = ndjson_rows(await request.body())
+    with sim.board.change():  # one commit for the whole upload
+        for data in rows:
+            sim.board.create_unit(job, data)
     return job.shown()
 
 
@@ -174,9 +178,8 @@ async def update_unit(job_id: int, unit_id: int, sim: Sim, call: V1) -> dict[str
     """Change a unit's state (``unit[state]``), gold flag or data."""
     fields = group(call.fields, "unit")
     unit = unit_of(sim, job_id, unit_id)
-    if "data" in fields:
-        unit.data = unit_data(fields)
-    return sim.board.update_unit(unit, fields.get("state"), fields.get("golden")).shown()
+    data = unit_data(fields) if "data" in fields else None
+    return sim.board.update_unit(unit, fields.get("state"), fields.get("golden"), data).shown()
 
 
 @v1("POST", "/jobs/{job_id}/units/{unit_id}/cancel")

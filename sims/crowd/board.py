@@ -98,13 +98,18 @@ class Board:
             self.save_unit(unit)
         return unit
 
-    def update_unit(self, unit: Unit, state: str | None, golden: Any) -> Unit:
-        """Change a unit's state (``unit[state]``) or make it gold (``unit[golden]``)."""
+    def update_unit(
+        self, unit: Unit, state: str | None, golden: Any, data: dict[str, str] | None = None
+    ) -> Unit:
+        """Change a unit's state (``unit[state]``), make it gold (``unit[golden]``) or
+        replace its data; nothing changes when the state is unknown."""
+        if state is not None and state not in UNIT_STATES:
+            raise Unreadable(f"unknown unit state {state!r}")
+        if data is not None:
+            unit.data = data
         if golden is not None and unit.state in {"new", "golden"}:
             unit.state = "golden" if is_true(golden) else "new"
         if state is not None:
-            if state not in UNIT_STATES:
-                raise Unreadable(f"unknown unit state {state!r}")
             unit.state = state
         self.save_unit(unit)
         return unit
