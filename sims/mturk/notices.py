@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from shared.errors import OfofError
 from shared.queues import queue_errors
 from sims.mturk.errors import invalid_parameter
-from sims.mturk.market import Event, Json
+from sims.mturk.hits import Event, Json
 from sims.mturk.settings import MTurkSimSettings
 
 log = logging.getLogger("sims.mturk")
