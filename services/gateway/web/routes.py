@@ -3,6 +3,7 @@ call the JSON API; and the site icon at the root."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -15,43 +16,36 @@ PAGES = Pages(WEB / "pages")
 STATIC = WEB / "static"
 # Browsers ask for /favicon.ico on their own, whatever the page links.
 _ICON_CACHE = {"Cache-Control": "public, max-age=86400"}
+# Each page and its paths; under /v/{video} it shows any imported video, elsewhere the
+# featured one (its script reads the path).
+PAGE_PATHS = {
+    # The clip, recent frames, progress and the mosaic.
+    "index.html": ("/", "/v/{video}"),
+    # Where a visitor re-makes a frame.
+    "contribute.html": ("/contribute", "/v/{video}/contribute"),
+    # This visitor's frames: status, share links, where they play, delete.
+    "me.html": ("/me",),
+    # Every contributor of a video, in frame order.
+    "credits.html": ("/credits", "/v/{video}/credits"),
+    # The clip's retained versions, each with a player.
+    "versions.html": ("/versions", "/v/{video}/versions"),
+}
 
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/")
-@router.get("/v/{video}")
-async def home(request: Request, video: str | None = None) -> HTMLResponse:
-    """The home page: the clip, recent frames, progress and the mosaic (any imported
-    video's at /v/{video}; the home page shows the featured one)."""
-    return PAGES.render(request, "index.html")
+def page(name: str) -> Callable[[Request], Awaitable[HTMLResponse]]:
+    """The route of the page ``name``."""
+
+    async def route(request: Request) -> HTMLResponse:
+        return PAGES.render(request, name)
+
+    return route
 
 
-@router.get("/contribute")
-@router.get("/v/{video}/contribute")
-async def contribute(request: Request, video: str | None = None) -> HTMLResponse:
-    """The page where a visitor re-makes a frame (of any imported video)."""
-    return PAGES.render(request, "contribute.html")
-
-
-@router.get("/me")
-async def my_frames(request: Request) -> HTMLResponse:
-    """This visitor's frames: status, share links, where they play, delete."""
-    return PAGES.render(request, "me.html")
-
-
-@router.get("/credits")
-@router.get("/v/{video}/credits")
-async def video_credits(request: Request, video: str | None = None) -> HTMLResponse:
-    """Every contributor of a video, in frame order."""
-    return PAGES.render(request, "credits.html")
-
-
-@router.get("/versions")
-@router.get("/v/{video}/versions")
-async def video_versions(request: Request, video: str | None = None) -> HTMLResponse:
-    """The clip's retained versions, each with a player."""
-    return PAGES.render(request, "versions.html")
+for name, paths in PAGE_PATHS.items():
+    for path in paths:
+        router.add_api_route(path, page(name), methods=["GET"])
 
 
 @router.get("/favicon.ico")
