@@ -27,16 +27,17 @@ import asyncio
 import json
 import logging
 from collections.abc import Mapping
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, suppress
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
-from shared.aws import AwsClients, error_code, open_aws_clients
+from shared.aws import AwsClients, open_aws_clients
+from shared.errors import Conflict
 from shared.logs import configure_logging
+from shared.objects import object_errors
 from shared.queues import DLQ_SUFFIX as DLQ_SUFFIX
-from shared.queues import dead_letter_queue
+from shared.queues import dead_letter_queue, queue_errors
 from shared.settings import AwsSettings
+from shared.tables import table_errors
 
 if TYPE_CHECKING:
     from types_aiobotocore_sqs.literals import QueueAttributeNameType
@@ -83,12 +84,10 @@ async def ensure_bucket(aws: AwsClients, settings: AwsSettings) -> None:
     kwargs: dict[str, Any] = {"Bucket": settings.media_bucket}
     if settings.aws_region != "us-east-1":
         kwargs["CreateBucketConfiguration"] = {"LocationConstraint": settings.aws_region}
-    try:
+    # Conflict here means we own it already; a bucket owned by another account raises.
+    with suppress(Conflict), object_errors(settings.media_bucket):
         await aws.s3.create_bucket(**kwargs)
         log.info("created bucket", extra={"bucket": settings.media_bucket})
-    except ClientError as exc:
-        if error_code(exc) != "BucketAlreadyOwnedByYou":
-            raise
 
 
 async def ensure_queue(
@@ -97,8 +96,9 @@ async def ensure_queue(
     """Create queue ``name`` unless it exists, set ``attributes`` on it; return its URL."""
     # Create it bare and set the attributes apart: create_queue refuses attributes that
     # differ from an existing queue's, and an existing queue must be updated too.
-    url = (await aws.sqs.create_queue(QueueName=name))["QueueUrl"]
-    await aws.sqs.set_queue_attributes(QueueUrl=url, Attributes=dict(attributes))
+    with queue_errors(name, "creating"):
+        url = (await aws.sqs.create_queue(QueueName=name))["QueueUrl"]
+        await aws.sqs.set_queue_attributes(QueueUrl=url, Attributes=dict(attributes))
     return url
 
 
@@ -119,9 +119,15 @@ async def redrive_policy(aws: AwsClients, dlq_url: str, max_receive_count: int |
     """
     if max_receive_count is None:
         return ""
-    answer = await aws.sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])
-    target = answer["Attributes"]["QueueArn"]
+    target = await queue_arn(aws, dlq_url)
     return json.dumps({"deadLetterTargetArn": target, "maxReceiveCount": str(max_receive_count)})
+
+
+async def queue_arn(aws: AwsClients, url: str) -> str:
+    """The ARN of the queue at ``url``."""
+    with queue_errors(url, "reading the ARN"):
+        answer = await aws.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+    return answer["Attributes"]["QueueArn"]
 
 
 def receive_limits(settings: AwsSettings) -> dict[str, int | None]:
@@ -157,22 +163,21 @@ def mturk_send_policy(queue_arn: str) -> str:
 async def ensure_mturk_queue(aws: AwsClients, settings: AwsSettings) -> str:
     """Create the MTurk notification queue (with its dead-letter queue) and its policy."""
     url = await ensure_work_queue(aws, settings.mturk_queue, settings.max_receive_count)
-    answer = await aws.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
-    policy = mturk_send_policy(answer["Attributes"]["QueueArn"])
-    await aws.sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy})
+    policy = mturk_send_policy(await queue_arn(aws, url))
+    with queue_errors(settings.mturk_queue, "setting the policy"):
+        await aws.sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy})
     return url
 
 
 async def ensure_table(aws: AwsClients, name: str) -> None:
     """Create table ``name`` unless it exists, and wait until it is active."""
-    try:
+    # Conflict here means the table exists already (or is being created).
+    with suppress(Conflict), table_errors(f"creating table {name}"):
         await aws.dynamodb.create_table(**table_definition(name))
         log.info("created table", extra={"table": name})
-    except ClientError as exc:
-        if error_code(exc) != "ResourceInUseException":
-            raise
-    waiter = aws.dynamodb.get_waiter("table_exists")
-    await waiter.wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    with table_errors(f"waiting for table {name}"):
+        waiter = aws.dynamodb.get_waiter("table_exists")
+        await waiter.wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
 
 
 async def bootstrap(aws: AwsClients, settings: AwsSettings) -> None:

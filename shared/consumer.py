@@ -13,12 +13,12 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Protocol
 
-from botocore.exceptions import ClientError
-
-from shared.aws import AwsClients, is_missing_queue
+from shared.aws import AwsClients
 from shared.background import sleep_unless_stopping
 from shared.correlation import request_id_from_message, request_id_var
+from shared.errors import QueueMissing
 from shared.messages import MalformedMessage
+from shared.queues import queue_errors
 
 if TYPE_CHECKING:
     from types_aiobotocore_sqs.type_defs import MessageTypeDef
@@ -74,10 +74,9 @@ class QueueConsumer:
         bootstrapped), wait quietly. None if stopped meanwhile."""
         while not stopping.is_set():
             try:
-                return await self.aws.queue_url(self.queue)
-            except ClientError as exc:
-                if not is_missing_queue(exc):
-                    raise
+                with queue_errors(self.queue, "looking up"):
+                    return await self.aws.queue_url(self.queue)
+            except QueueMissing:
                 log.warning("queue does not exist yet; waiting", extra={"queue": self.queue})
             await sleep_unless_stopping(stopping, QUEUE_WAIT_SECONDS)
         return None
@@ -100,7 +99,8 @@ class QueueConsumer:
             # Stopping during a long poll: nothing was received yet, so nothing is lost.
             receive.cancel()
             return []
-        return list(receive.result().get("Messages", []))
+        with queue_errors(self.queue, "receiving"):
+            return list(receive.result().get("Messages", []))
 
     async def handle_one(self, url: str, message: MessageTypeDef) -> None:
         """Handle one message; delete it on success, schedule a retry on failure."""
@@ -126,7 +126,10 @@ class QueueConsumer:
             )
             await self._retry_in(url, message, delay)
         else:
-            await self.aws.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+            with queue_errors(self.queue, "deleting a handled message"):
+                await self.aws.sqs.delete_message(
+                    QueueUrl=url, ReceiptHandle=message["ReceiptHandle"]
+                )
         finally:
             request_id_var.reset(token)
 

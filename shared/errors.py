@@ -12,13 +12,25 @@ and never reach a route. Every error answer has the body
     ├── NotFound (404 not_found)
     ├── RequestTimeout (408 request_timeout)
     ├── Conflict (409 conflict)
+    │   └── ConditionFailed                   a DynamoDB write's condition did not hold
     ├── Gone (410 gone)
+    │   └── StaleReceipt                      an SQS receipt handle is no longer current
     ├── PayloadTooLarge (413 payload_too_large)
     ├── UnsupportedMediaType (415 unsupported_media_type)
     ├── Unprocessable (422 unprocessable)
     ├── RateLimited (429 rate_limited)        carries retry_after_seconds
     └── DependencyUnavailable (503 dependency_unavailable)
-        └── carries the dependency name and retry_after_seconds
+        │   carries the dependency name and retry_after_seconds
+        ├── Throttled                         AWS refused the rate, after botocore's retries
+        └── MissingResource                   a bucket, queue or table does not exist
+            ├── QueueMissing
+            └── TableMissing
+
+The classes without a code of their own answer their parent's: callers branch on the
+class, clients see the same answer as before the distinction was drawn.
+
+Where AWS errors become these: S3 in :mod:`shared.objects`, SQS in :mod:`shared.queues`,
+DynamoDB in :mod:`shared.tables` — one map per outside kind.
 """
 
 from __future__ import annotations
@@ -125,6 +137,34 @@ class DependencyUnavailable(OfofError):
     ) -> None:
         super().__init__(detail, code=code, retry_after_seconds=retry_after_seconds)
         self.dependency = dependency
+
+
+class ConditionFailed(Conflict):
+    """A conditional write was refused: the item was not as the condition expected."""
+
+
+class StaleReceipt(Gone):
+    """An SQS receipt handle is no longer current (received again, or deleted already)."""
+
+
+class Throttled(DependencyUnavailable):
+    """AWS kept refusing the request rate after botocore's own retries."""
+
+
+class MissingResource(DependencyUnavailable):
+    """A bucket, queue or table a service uses does not exist.
+
+    Services never create their resources (the stack or ``shared.bootstrap`` does), so
+    it is the dependency that is unavailable (503), not the caller's item (404).
+    """
+
+
+class QueueMissing(MissingResource):
+    """The named SQS queue does not exist (yet, or any more)."""
+
+
+class TableMissing(MissingResource):
+    """The named DynamoDB table does not exist."""
 
 
 def error_body(code: str, detail: str) -> dict[str, str]:

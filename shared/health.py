@@ -12,17 +12,14 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import ClientError
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
-from shared.aws import (
-    MISSING_BUCKET_CODES,
-    MISSING_TABLE_CODE,
-    error_code,
-    is_missing_queue,
-)
+from shared.errors import MissingResource, NotFound, QueueMissing, TableMissing
+from shared.objects import object_errors
+from shared.queues import queue_errors
+from shared.tables import table_errors
 
 if TYPE_CHECKING:
     from shared.aws import AwsClients
@@ -84,12 +81,8 @@ def health_router(
     return router
 
 
-class MissingResource(RuntimeError):
-    """A bucket, queue or table a service uses does not exist.
-
-    Services never create their resources (the stack or ``shared.bootstrap`` does), so
-    ``/readyz`` names the missing one for the operator.
-    """
+# ``/readyz`` names a missing resource as ``MissingResource: <kind> <name> does not exist``
+# (the operator's cue to run the stack or bootstrap), whichever subclass the map raised.
 
 
 def bucket_check(aws: AwsClients, bucket: str) -> ReadinessCheck:
@@ -97,11 +90,11 @@ def bucket_check(aws: AwsClients, bucket: str) -> ReadinessCheck:
 
     async def check() -> None:
         try:
-            await aws.s3.head_bucket(Bucket=bucket)
-        except ClientError as exc:
-            if error_code(exc) in MISSING_BUCKET_CODES:
-                raise MissingResource(f"bucket {bucket} does not exist") from exc
-            raise
+            with object_errors(bucket):
+                await aws.s3.head_bucket(Bucket=bucket)
+        except (NotFound, MissingResource) as exc:
+            # HeadBucket has no body: a missing bucket is a bare 404, i.e. NotFound.
+            raise MissingResource("s3", f"bucket {bucket} does not exist") from exc
 
     return check
 
@@ -111,12 +104,11 @@ def queue_check(aws: AwsClients, queue: str) -> ReadinessCheck:
 
     async def check() -> None:
         try:
-            url = await aws.queue_url(queue)
-        except ClientError as exc:
-            if is_missing_queue(exc):
-                raise MissingResource(f"queue {queue} does not exist") from exc
-            raise
-        await aws.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+            with queue_errors(queue, "checking readiness"):
+                url = await aws.queue_url(queue)
+                await aws.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+        except QueueMissing as exc:
+            raise MissingResource("sqs", f"queue {queue} does not exist") from exc
 
     return check
 
@@ -126,11 +118,10 @@ def table_check(aws: AwsClients, table: str) -> ReadinessCheck:
 
     async def check() -> None:
         try:
-            answer = await aws.dynamodb.describe_table(TableName=table)
-        except ClientError as exc:
-            if error_code(exc) == MISSING_TABLE_CODE:
-                raise MissingResource(f"table {table} does not exist") from exc
-            raise
+            with table_errors(f"describing table {table}"):
+                answer = await aws.dynamodb.describe_table(TableName=table)
+        except TableMissing as exc:
+            raise MissingResource("dynamodb", f"table {table} does not exist") from exc
         status = answer["Table"].get("TableStatus")
         if status != "ACTIVE":
             raise RuntimeError(f"table {table} status {status}")

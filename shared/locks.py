@@ -22,10 +22,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import ClientError
-
-from shared.aws import is_condition_failed
 from shared.background import sleep_unless_stopping
+from shared.tables import write_if
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb.client import DynamoDBClient
@@ -72,37 +70,30 @@ class DynamoLock:
         return await self._put("#o = :me", {})
 
     async def _put(self, condition: str, values: dict[str, dict[str, str]]) -> bool:
-        try:
-            await self.dynamodb.put_item(
-                TableName=self.table,
-                Item={
-                    **self.key,
-                    "owner": {"S": self.owner},
-                    "expires_at": {"N": f"{self.clock() + self.ttl_seconds:.3f}"},
-                },
-                ConditionExpression=condition,
-                ExpressionAttributeNames={"#o": "owner"},
-                ExpressionAttributeValues={**values, ":me": {"S": self.owner}},
-            )
-        except ClientError as exc:
-            if is_condition_failed(exc):
-                return False
-            raise
-        return True
+        write = self.dynamodb.put_item(
+            TableName=self.table,
+            Item={
+                **self.key,
+                "owner": {"S": self.owner},
+                "expires_at": {"N": f"{self.clock() + self.ttl_seconds:.3f}"},
+            },
+            ConditionExpression=condition,
+            ExpressionAttributeNames={"#o": "owner"},
+            ExpressionAttributeValues={**values, ":me": {"S": self.owner}},
+        )
+        return await write_if(f"taking lock {self.name}", write)
 
     async def release(self) -> None:
         """Give the lock up if we still hold it."""
-        try:
-            await self.dynamodb.delete_item(
-                TableName=self.table,
-                Key=self.key,
-                ConditionExpression="#o = :me",
-                ExpressionAttributeNames={"#o": "owner"},
-                ExpressionAttributeValues={":me": {"S": self.owner}},
-            )
-        except ClientError as exc:
-            if not is_condition_failed(exc):
-                raise
+        delete = self.dynamodb.delete_item(
+            TableName=self.table,
+            Key=self.key,
+            ConditionExpression="#o = :me",
+            ExpressionAttributeNames={"#o": "owner"},
+            ExpressionAttributeValues={":me": {"S": self.owner}},
+        )
+        # False: someone else holds it now, so there is nothing of ours to give up.
+        await write_if(f"releasing lock {self.name}", delete)
 
     @asynccontextmanager
     async def held(self) -> AsyncIterator[bool]:

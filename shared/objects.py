@@ -1,11 +1,13 @@
 """The object store: one port and its one S3 adapter, used by every service.
 
 ``ClientError``, ``BotoCoreError`` and the transport's ``aiohttp.ClientError`` (a body cut
-short after its headers, e.g. ``ClientPayloadError``) never leave this module. One error
-mapping:
+short after its headers, e.g. ``ClientPayloadError``) never leave a ``with
+object_errors(...)`` block. One error mapping:
 
-    a missing object (or bucket), or an unsatisfiable range → :class:`NotFound`
+    a missing object, or an unsatisfiable range             → :class:`NotFound`
     a failed precondition (``If-Match`` / ``If-None-Match``) → :class:`Conflict`
+    a bucket that does not exist                            → :class:`MissingResource`
+    creating a bucket we already own                        → :class:`Conflict`
     anything else                                           → :class:`DependencyUnavailable`
 
 One retry policy: botocore's ``standard`` mode, set once for every client in
@@ -16,7 +18,8 @@ repeat: puts are whole-object and conditional where it matters.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -26,7 +29,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ValidationError
 
 from shared.aws import error_code, is_missing_object
-from shared.errors import Conflict, DependencyUnavailable, NotFound
+from shared.errors import Conflict, DependencyUnavailable, MissingResource, NotFound
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3.client import S3Client
@@ -38,6 +41,8 @@ CHUNK_BYTES = 256 * 1024
 DELETE_BATCH = 1000
 PRECONDITION_CODES = frozenset({"PreconditionFailed", "ConditionalRequestConflict", "412"})
 RANGE_CODES = frozenset({"InvalidRange", "416"})
+MISSING_BUCKET_CODE = "NoSuchBucket"
+OWNED_BUCKET_CODE = "BucketAlreadyOwnedByYou"
 
 
 @dataclass(frozen=True)
@@ -291,12 +296,20 @@ class S3ObjectStore:
         )
 
     async def _call(self, key: str, call: Callable[[], Awaitable[T]]) -> T:
-        try:
+        with object_errors(key):
             return await call()
-        except ClientError as exc:
-            raise translate(exc, key) from exc
-        except (BotoCoreError, TransportError) as exc:
-            raise _unavailable(key) from exc
+
+
+@contextmanager
+def object_errors(key: str) -> Iterator[None]:
+    """Within the block, S3 failures about ``key`` (an object or a bucket) become the
+    project's errors, as the module docstring maps them."""
+    try:
+        yield
+    except ClientError as exc:
+        raise translate(exc, key) from exc
+    except (BotoCoreError, TransportError) as exc:
+        raise _unavailable(key) from exc
 
 
 def _unavailable(key: str) -> DependencyUnavailable:
@@ -313,6 +326,10 @@ def translate(exc: ClientError, key: str) -> Exception:
         return NotFound(f"{key} does not exist")
     if code in RANGE_CODES:
         return NotFound(f"{key} has no such byte range", code="range_not_satisfiable")
+    if code == MISSING_BUCKET_CODE:
+        return MissingResource("s3", f"the bucket of {key} does not exist")
+    if code == OWNED_BUCKET_CODE:
+        return Conflict(f"bucket {key} is ours already", code="bucket_owned")
     return DependencyUnavailable("s3", f"the media store refused {key} ({code})")
 
 
