@@ -3,12 +3,10 @@ call the gateway's role allows on the fixed queues, besides GetQueueUrl)."""
 
 from __future__ import annotations
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from services.gateway.console.ports import QueueDepth
-from shared.aws import AwsClients, is_missing_queue
-from shared.errors import DependencyUnavailable
-from shared.queues import dead_letter_queue
+from shared.aws import AwsClients
+from shared.errors import QueueMissing
+from shared.queues import dead_letter_queue, queue_errors
 
 
 class SqsQueueDepths:
@@ -27,19 +25,16 @@ class SqsQueueDepths:
     async def _counts(self, queue: str) -> tuple[int, int] | None:
         """(waiting, in flight) of ``queue``, or None when it does not exist."""
         try:
-            answer = await self.aws.sqs.get_queue_attributes(
-                QueueUrl=await self.aws.queue_url(queue),
-                AttributeNames=[
-                    "ApproximateNumberOfMessages",
-                    "ApproximateNumberOfMessagesNotVisible",
-                ],
-            )
-        except ClientError as exc:
-            if is_missing_queue(exc):
-                return None
-            raise DependencyUnavailable("sqs", f"the depth of {queue} is unknown") from exc
-        except BotoCoreError as exc:
-            raise DependencyUnavailable("sqs", f"the depth of {queue} is unknown") from exc
+            with queue_errors(queue, "reading its depth"):
+                answer = await self.aws.sqs.get_queue_attributes(
+                    QueueUrl=await self.aws.queue_url(queue),
+                    AttributeNames=[
+                        "ApproximateNumberOfMessages",
+                        "ApproximateNumberOfMessagesNotVisible",
+                    ],
+                )
+        except QueueMissing:
+            return None
         found = answer.get("Attributes", {})
         waiting = found.get("ApproximateNumberOfMessages", "0")
         return int(waiting), int(found.get("ApproximateNumberOfMessagesNotVisible", "0"))

@@ -16,15 +16,13 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from services.gateway.visitors.ports import LeasedSlot
-from shared.aws import AwsClients, is_missing_queue, is_stale_receipt
+from shared.aws import AwsClients
 from shared.correlation import message_attributes
-from shared.errors import DependencyUnavailable
+from shared.errors import DependencyUnavailable, QueueMissing, StaleReceipt
 from shared.leases import LeaseGone
 from shared.messages import FrameSlot, MalformedMessage, parse_message
-from shared.queues import dead_letter_queue, frames_queue_of
+from shared.queues import dead_letter_queue, frames_queue_of, queue_errors
 
 log = logging.getLogger(__name__)
 
@@ -57,18 +55,15 @@ class SqsFrameQueue:
 
     async def _receive_one(self, queue: str, visibility_seconds: int) -> tuple[str, str] | None:
         try:
-            answer = await self.aws.sqs.receive_message(
-                QueueUrl=await self.aws.queue_url(queue),
-                MaxNumberOfMessages=1,
-                VisibilityTimeout=visibility_seconds,
-                WaitTimeSeconds=0,
-            )
-        except ClientError as exc:
-            if is_missing_queue(exc):
-                return None
-            raise DependencyUnavailable("sqs", "the frames queue did not answer") from exc
-        except BotoCoreError as exc:
-            raise DependencyUnavailable("sqs", "the frames queue did not answer") from exc
+            with queue_errors(queue, "leasing a frame"):
+                answer = await self.aws.sqs.receive_message(
+                    QueueUrl=await self.aws.queue_url(queue),
+                    MaxNumberOfMessages=1,
+                    VisibilityTimeout=visibility_seconds,
+                    WaitTimeSeconds=0,
+                )
+        except QueueMissing:
+            return None
         messages = answer.get("Messages", [])
         if not messages:
             return None
@@ -78,15 +73,16 @@ class SqsFrameQueue:
         """Move a malformed body to the dead-letter queue; if SQS fails, it comes back
         after the lease's visibility timeout and is moved then."""
         try:
-            await self.aws.sqs.send_message(
-                QueueUrl=await self.aws.queue_url(dead_letter_queue(queue)),
-                MessageBody=body,
-                MessageAttributes=message_attributes(),
-            )
-            await self.aws.sqs.delete_message(
-                QueueUrl=await self.aws.queue_url(queue), ReceiptHandle=receipt_handle
-            )
-        except (ClientError, BotoCoreError):
+            with queue_errors(queue, "dead-lettering a malformed frames message"):
+                await self.aws.sqs.send_message(
+                    QueueUrl=await self.aws.queue_url(dead_letter_queue(queue)),
+                    MessageBody=body,
+                    MessageAttributes=message_attributes(),
+                )
+                await self.aws.sqs.delete_message(
+                    QueueUrl=await self.aws.queue_url(queue), ReceiptHandle=receipt_handle
+                )
+        except (DependencyUnavailable, StaleReceipt):
             log.warning("could not dead-letter a malformed frames message; it will come back")
 
     async def extend(self, video: str, receipt_handle: str, visibility_seconds: int) -> None:
@@ -98,15 +94,13 @@ class SqsFrameQueue:
             await self._change_visibility(video, receipt_handle, 0)
 
     async def _change_visibility(self, video: str, receipt_handle: str, seconds: int) -> None:
+        queue = frames_queue_of(self.prefix, video)
         try:
-            await self.aws.sqs.change_message_visibility(
-                QueueUrl=await self.aws.queue_url(frames_queue_of(self.prefix, video)),
-                ReceiptHandle=receipt_handle,
-                VisibilityTimeout=seconds,
-            )
-        except ClientError as exc:
-            if is_stale_receipt(exc) or is_missing_queue(exc):
-                raise LeaseGone("the lease expired and its frame went back to the queue") from exc
-            raise DependencyUnavailable("sqs", "the frames queue did not answer") from exc
-        except BotoCoreError as exc:
-            raise DependencyUnavailable("sqs", "the frames queue did not answer") from exc
+            with queue_errors(queue, "changing a lease's visibility"):
+                await self.aws.sqs.change_message_visibility(
+                    QueueUrl=await self.aws.queue_url(queue),
+                    ReceiptHandle=receipt_handle,
+                    VisibilityTimeout=seconds,
+                )
+        except (StaleReceipt, QueueMissing) as exc:
+            raise LeaseGone("the lease expired and its frame went back to the queue") from exc
