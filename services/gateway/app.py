@@ -24,7 +24,7 @@ from shared.health import ReadinessCheck, bucket_check
 from shared.metrics import GATEWAY_METRICS
 from shared.service import create_service_app
 
-# In this order: a wing's fixed paths come before another's that would match them.
+# Every wing's routes (no path of one wing matches another's).
 ROUTERS: tuple[APIRouter, ...] = (visitors.router, contributors.router, web.router, console.router)
 
 
