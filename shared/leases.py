@@ -22,6 +22,12 @@ from dataclasses import asdict, dataclass, replace
 
 from shared.errors import Forbidden, Gone
 
+# The hard maximum of a lease, heartbeats included, by default (seconds): the gateway
+# accepts a photo until then, and moderation holds a slot whose message was lost with its
+# queue this long, since a visitor may still hold a lease on it. Both settings default to
+# this one value (``GATEWAY_MAX_LEASE_SECONDS``, ``MODERATION_MAX_LEASE_SECONDS``).
+MAX_LEASE_SECONDS = 900
+
 
 class InvalidToken(Forbidden):
     """The token was forged, altered or is not a token at all."""

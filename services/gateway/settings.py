@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from shared.leases import MAX_LEASE_SECONDS
 from shared.settings import ServiceSettings
 
 MIB = 1024 * 1024
@@ -34,8 +35,9 @@ class GatewaySettings(ServiceSettings):
     lease_secret: SecretStr | None = Field(None, validation_alias=AliasChoices("OFOF_LEASE_SECRET"))
     # Visibility of a leased frame, per lease and per heartbeat.
     lease_seconds: int = 120
-    # The hard maximum of a lease, heartbeats included.
-    max_lease_seconds: int = 900
+    # The hard maximum of a lease, heartbeats included. Moderation's
+    # `MODERATION_MAX_LEASE_SECONDS` must be the same value (one default in shared/leases.py).
+    max_lease_seconds: int = MAX_LEASE_SECONDS
     # Leases one IP may take per minute (per replica: the count lives in its memory).
     lease_rate_per_minute: int = 30
     # Peers (IPs or CIDRs, comma-separated) whose X-Forwarded-For/-Proto are believed: set

@@ -211,7 +211,9 @@ def build_feeder(settings: ModerationSettings, stores: Stores, tally: Tally) -> 
         transport=stores.frames,
         videos=stores.photos,
         policy=FeedPolicy(
-            window=settings.feed_window, unsent_grace_seconds=settings.unsent_grace_seconds
+            window=settings.feed_window,
+            unsent_grace_seconds=settings.unsent_grace_seconds,
+            max_lease_seconds=settings.max_lease_seconds,
         ),
         observer=tally,
     )

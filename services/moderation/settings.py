@@ -11,6 +11,7 @@ from pydantic_settings import SettingsConfigDict
 from services.moderation.crowd.crowdflower.signatures import SignatureMode
 from services.moderation.reviews.screening import ScreeningRules
 from services.moderation.reviews.verdicts import VerdictRules
+from shared.leases import MAX_LEASE_SECONDS
 from shared.settings import ServiceSettings
 
 if TYPE_CHECKING:
@@ -212,6 +213,11 @@ class ModerationSettings(ServiceSettings):
     # An offered slot whose message id is still unknown this long after it was offered was
     # never sent (a crash between marking and sending): the sweep sends it.
     unsent_grace_seconds: float = Field(30.0, ge=0)
+    # The hard maximum of a gateway lease: must equal `GATEWAY_MAX_LEASE_SECONDS` (one
+    # default in shared/leases.py). A slot whose message was lost with its queue (the
+    # local AWS restarted) is offered again only this long after the loss was seen, since
+    # a visitor may hold a lease on it until then.
+    max_lease_seconds: int = Field(MAX_LEASE_SECONDS, ge=1)
     # Pending reviews reconciled at once.
     reconcile_concurrency: int = Field(8, ge=1)
     # Steps owed after a decision are repaired by reconcile only after this long, so it

@@ -123,6 +123,13 @@ class FakeSlotRegistry:
     def _of(self, video: str) -> list[Slot]:
         return [slot for (v, _), slot in self.slots.items() if v == video]
 
+    async def lapsed(self, video: str, now: datetime) -> list[Slot]:
+        return [
+            s
+            for s in self._of(video)
+            if s.state == "leased" and (s.leased_until is None or s.leased_until <= now)
+        ]
+
     async def queue_seen(self, queue: str) -> str | None:
         return self.queues_seen.get(queue)
 

@@ -1,7 +1,7 @@
 """DynamoSlotRegistry on DynamoDB (moto, and dynalite), and the feeder over it and SQS."""
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import pytest
@@ -11,6 +11,7 @@ from services.moderation.slots.adapters.dynamo import DynamoSlotRegistry
 from services.moderation.slots.adapters.sqs import SqsFramesTransport
 from services.moderation.slots.feeder import FeedPolicy, SlotFeeder
 from services.moderation.slots.ports import VideoFeed
+from shared.messages import FrameSlot
 from shared.objects import S3ObjectStore
 from shared.queues import SqsQueueSender, frames_queue_of
 from tests.stack import seed_video
@@ -73,6 +74,55 @@ async def test_the_feeder_creates_the_video_queue_and_keeps_its_window(aws, aws_
     await asyncio.sleep(1.1)  # a recreated queue has a new creation time (in seconds)
     [report] = await feeder.feed_all()
     assert (report.reopened, report.offered) == (5, 5)
+
+
+async def test_a_frame_leased_when_its_queue_is_recreated_is_not_offered_while_the_lease_could_live(
+    aws, aws_fields, registry
+):
+    fields = {k: str(v) for k, v in aws_fields.items()}
+    await seed_video(aws, _settings(aws_fields), video="demo", frames=6, offer=False)
+    transport = SqsFramesTransport(aws, SqsQueueSender(aws), fields["frames_queue"])
+    videos = S3ObjectStore(aws.s3, fields["media_bucket"])
+    clock = [NOW]
+    policy = FeedPolicy(window=3, max_lease_seconds=900)
+    feeder = SlotFeeder(registry, transport, videos, policy, clock=lambda: clock[0])
+    await feeder.discover()
+    await feeder.feed_all()
+    queue = frames_queue_of(fields["frames_queue"], "demo")
+    [leased] = await _receive(aws, queue, most=1)  # a visitor's lease, then the queue is lost
+    await aws.sqs.delete_queue(QueueUrl=await aws.queue_url(queue))
+    aws._queue_urls.clear()
+    await asyncio.sleep(1.1)  # a recreated queue has a new creation time (in seconds)
+    [report] = await feeder.feed_all(sweep=True)
+    assert (report.reopened, report.offered, report.released) == (3, 3, 0)
+    lost = {0, 3, 1} - {leased}  # the first window: frames 0, 3, 1 in the spread order
+    assert leased in {0, 3, 1} and (await registry.get("demo", leased)).state == "leased"
+    clock[0] = NOW + timedelta(seconds=899)
+    assert (await feeder.feed_all(sweep=True))[0].released == 0
+    taken = await _receive(aws, queue, most=10)
+    assert sorted(taken) == [2, 4, 5], "other frames meanwhile, never a lost one"
+    assert (await feeder.feed_all(sweep=True))[0].offered == 0, "nothing else is open"
+    clock[0] = NOW + timedelta(seconds=900)
+    [report] = await feeder.feed_all(sweep=True)
+    assert (report.released, report.offered) == (3, 3)
+    assert sorted(await _receive(aws, queue, most=10)) == sorted({leased} | lost)
+
+
+async def _receive(aws, queue: str, most: int) -> list[int]:
+    """Frames of up to ``most`` messages received (leased for a minute), until none come."""
+    url = await aws.queue_url(queue)
+    frames: list[int] = []
+    while len(frames) < most:
+        got = await aws.sqs.receive_message(
+            QueueUrl=url,
+            MaxNumberOfMessages=min(10, most - len(frames)),
+            WaitTimeSeconds=1,
+            VisibilityTimeout=60,
+        )
+        if not got.get("Messages"):
+            break
+        frames += [FrameSlot.model_validate_json(m["Body"]).frame for m in got["Messages"]]
+    return frames
 
 
 def _settings(aws_fields):

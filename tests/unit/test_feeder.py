@@ -12,6 +12,7 @@ from tests.fakes.moderation import FakeFramesTransport, FakeSlotRegistry
 from tests.fakes.objects import MemoryObjectStore
 
 NOW = datetime(2027, 1, 1, tzinfo=UTC)
+MAX_LEASE = timedelta(seconds=900)
 
 
 class World:
@@ -19,7 +20,9 @@ class World:
         self.registry, self.transport = FakeSlotRegistry(), FakeFramesTransport()
         self.store = MemoryObjectStore()
         self.now = NOW
-        policy = FeedPolicy(window=window, register_step=7, unsent_grace_seconds=30)
+        policy = FeedPolicy(
+            window=window, register_step=7, unsent_grace_seconds=30, max_lease_seconds=900
+        )
         self.feeder = SlotFeeder(
             self.registry, self.transport, self.store, policy, clock=lambda: self.now
         )
@@ -93,16 +96,62 @@ async def test_approved_slots_come_back_only_when_every_slot_has_a_photo(world):
     assert world.transport.queues["clip"] == [0, 4, 2, 6]
 
 
-async def test_a_recreated_queue_reopens_and_reoffers_what_it_held(world):
+async def test_a_recreated_queue_holds_its_offered_slots_and_fills_the_window_from_others(world):
     await world.import_video("clip", 16)
     await world.feeder.discover()
     await world.feeder.feed_all()
     world.transport.lose("clip")
     [report] = await world.feeder.feed_all()
     assert (report.reopened, report.offered) == (4, 4)
-    assert world.transport.queues["clip"] == [0, 8, 4, 12]
-    offered = [s for s in world.registry.slots.values() if s.state == "offered"]
-    assert len(offered) == 4
+    assert world.transport.queues["clip"] == [2, 10, 6, 14], "the next slots, not the lost ones"
+    lost = [0, 8, 4, 12]
+    assert {world.registry.slots[("clip", n)].state for n in lost} == {"leased"}
+    assert {world.registry.slots[("clip", n)].leased_until for n in lost} == {NOW + MAX_LEASE}
+
+
+async def test_a_lost_frame_is_not_offered_again_before_the_loss_plus_the_longest_lease(world):
+    await world.import_video("clip", 16)
+    await world.feeder.discover()
+    await world.feeder.feed_all()
+    world.transport.lose("clip")
+    await world.feeder.feed_all()
+    world.now += MAX_LEASE - timedelta(seconds=1)
+    assert (await world.feeder.feed_all(sweep=True))[0].released == 0
+    for _ in range(3):
+        world.lease_all("clip")
+        await world.feeder.feed_all(sweep=True)
+    offered = [n for (_, n), slot in world.registry.slots.items() if slot.state == "offered"]
+    assert sorted(offered) == [1, 2, 3, 5, 6, 7, 9, 10, 11, 13, 14, 15]
+    assert world.transport.queues["clip"] == [], "nothing else is open: the lost ones wait"
+
+
+async def test_a_lost_frame_is_offered_again_once_no_lease_of_it_can_live(world):
+    await world.import_video("clip", 16)
+    await world.feeder.discover()
+    await world.feeder.feed_all()
+    world.transport.lose("clip")
+    await world.feeder.feed_all()
+    world.now += MAX_LEASE
+    [report] = await world.feeder.feed_all(sweep=True)
+    assert (report.released, report.offered) == (4, 0), "the window is full"
+    world.lease_all("clip")
+    await world.feeder.feed_all()
+    assert world.transport.queues["clip"] == [0, 8, 4, 12], "first in the offering order again"
+
+
+async def test_a_photo_from_a_lost_frame_ends_its_hold(world):
+    await world.import_video("clip", 4)
+    await world.feeder.discover()
+    await world.feeder.feed_all()
+    world.transport.lose("clip")
+    assert (await world.feeder.feed_all())[0].offered == 0, "every slot may still be leased"
+    await world.photograph("clip", [2], approved=False)
+    [report] = await world.feeder.feed_all(sweep=True)
+    assert (report.released, report.offered) == (0, 1)
+    assert world.transport.queues["clip"] == [2], "rejected, so offered again at once"
+    world.now += MAX_LEASE
+    assert (await world.feeder.feed_all(sweep=True))[0].released == 3
+    assert world.transport.queues["clip"] == [2, 0, 1, 3]
 
 
 async def test_an_offer_whose_send_never_happened_is_sent_by_a_later_sweep(world):

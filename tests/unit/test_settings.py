@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from services.gateway.settings import GatewaySettings
@@ -5,6 +7,7 @@ from services.ingest.settings import IngestSettings
 from services.moderation.settings import ModerationSettings
 from services.renderer.settings import RendererSettings
 from shared.aws import client_kwargs
+from shared.leases import MAX_LEASE_SECONDS
 from shared.settings import AwsSettings, env_names
 
 
@@ -71,3 +74,19 @@ def test_each_aws_client_takes_its_own_endpoint_else_the_common_one(
     assert client_kwargs(settings, "sqs")["endpoint_url"] == "http://127.0.0.1:4566"
     monkeypatch.delenv("AWS_ENDPOINT_URL")
     assert "endpoint_url" not in client_kwargs(AwsSettings(), "s3")
+
+
+def test_gateway_and_moderation_agree_on_the_longest_lease_by_default():
+    assert GatewaySettings().max_lease_seconds == MAX_LEASE_SECONDS
+    assert ModerationSettings().max_lease_seconds == MAX_LEASE_SECONDS
+
+
+def test_deploy_files_set_both_longest_lease_settings_or_neither():
+    # Moderation holds a lost frame as long as the gateway lets a lease live: an override
+    # of one alone would offer frames whose leases still bring photos.
+    root = Path(__file__).resolve().parents[2]
+    for path in [*(root / "deploy").rglob("*"), root / "Makefile"]:
+        if path.is_file() and path.suffix in {".py", ".yaml", ".yml", ".json", ""}:
+            text = path.read_text(errors="replace").upper()
+            gateway = "GATEWAY_MAX_LEASE_SECONDS" in text
+            assert gateway == ("MODERATION_MAX_LEASE_SECONDS" in text), path

@@ -10,6 +10,10 @@ is re-derived from this record. States:
 - ``held``: nothing to offer now: a photo of it is under review, or it has an approved
   photo. Once every slot of a video has an approved photo, held slots with no review in
   flight are offered again (a second round, to beat the best photo so far).
+- ``leased``: its message was lost with its queue (the queue was recreated), but a
+  visitor may have received it before the loss and still hold a lease, which brings a
+  photo until ``leased_until`` at most (the loss seen + the longest lease). Nothing is
+  offered for it until then, unless a photo arrives first (it is ``held`` then).
 
 Every change is a pure function from one slot to the next, applied by the adapter
 through a version-checked write, and each is idempotent: repeating an event (an SQS
@@ -22,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
-SlotState = Literal["open", "offered", "held"]
+SlotState = Literal["open", "offered", "held", "leased"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,8 @@ class Slot:
     # When the feeder marked it offered, and the SQS message id once the send returned.
     offered_at: datetime | None = None
     message_id: str | None = None
+    # While ``leased``: the moment no lease of its lost message can bring a photo any more.
+    leased_until: datetime | None = None
     version: int = 0
 
     @property
@@ -73,8 +79,9 @@ def spread_ranks(frame_count: int) -> list[int]:
 
 
 def settled(slot: Slot) -> Slot:
-    """``slot`` with the state its photos call for, unless a message is out for it."""
-    if slot.state == "offered":
+    """``slot`` with the state its photos call for, unless a message (or a lease of a lost
+    one) is out for it."""
+    if slot.state in ("offered", "leased"):
         return slot
     state: SlotState = "held" if slot.reviewing or slot.approved else "open"
     return replace(slot, state=state, offered_at=None, message_id=None)
@@ -94,9 +101,11 @@ def ingested(slot: Slot, submission_id: str) -> Slot:
     """A photo of ``slot`` was stored and its lease finished: it is under review."""
     if submission_id in slot.reviewing or submission_id in slot.approved:
         return slot
-    # The lease that brought the photo consumed the slot's message. (A duplicate left by
-    # a crash between two feeder steps may still be out: it only offers the slot twice.)
-    return settled(replace(slot, state="held", reviewing=slot.reviewing | {submission_id}))
+    # The lease that brought the photo consumed the slot's message (or, when ``leased``,
+    # the lost one: the hold ends). A duplicate left by a crash between two feeder steps
+    # may still be out: it only offers the slot twice.
+    reviewing = slot.reviewing | {submission_id}
+    return settled(replace(slot, state="held", reviewing=reviewing, leased_until=None))
 
 
 def decided(slot: Slot, submission_id: str, approved: bool) -> Slot:
@@ -116,8 +125,19 @@ def taken_down(slot: Slot, submission_id: str) -> Slot:
     return settled(replace(slot, approved=slot.approved - {submission_id}))
 
 
-def transport_lost(slot: Slot) -> Slot:
-    """The video's frames queue was lost (recreated): its message is gone."""
+def transport_lost(slot: Slot, leased_until: datetime) -> Slot:
+    """The video's frames queue was lost (recreated): the message of an offered slot is
+    gone, but a lease of it may bring a photo until ``leased_until``."""
     if slot.state != "offered":
         return slot
-    return settled(replace(slot, state="held"))
+    return replace(
+        slot, state="leased", leased_until=leased_until, offered_at=None, message_id=None
+    )
+
+
+def lease_lapsed(slot: Slot, now: datetime) -> Slot:
+    """No lease of a lost message can bring a photo after ``leased_until``: the slot takes
+    the state its photos call for (open, most often) and is offered again."""
+    if slot.state != "leased" or (slot.leased_until is not None and slot.leased_until > now):
+        return slot
+    return settled(replace(slot, state="open", leased_until=None))

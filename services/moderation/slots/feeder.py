@@ -8,10 +8,14 @@ still need a photo. Every pass is idempotent and runs under one lock for all rep
 
 - a newly imported video gets its slot records (in batches, resumable);
 - a frames queue that is missing is created, and one that was recreated (its messages
-  lost: e.g. the local AWS restarted) has its offered slots reopened;
-- the window is topped up;
+  lost: e.g. the local AWS restarted) has its offered slots marked ``leased``: any of
+  their messages may have been received before the loss, and its lease may still bring
+  a photo until the loss was seen + the longest lease (``max_lease_seconds``), so they
+  are offered again only after that (or never, if a photo comes first);
+- the window is topped up from the open slots (so it fills from other slots meanwhile;
+  a video with nothing else open simply waits for the holds to end);
 - on a sweep pass, offered slots whose send never completed (a crash between marking
-  and sending) are sent again.
+  and sending) are sent again, and leased slots whose hold has ended are reopened.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from functools import partial
 from services.moderation.reviews import offers
 from services.moderation.reviews.offers import Slot
 from services.moderation.slots.ports import FeedRegistry, FramesTransport, QueueState, VideoFeed
+from shared.leases import MAX_LEASE_SECONDS
 from shared.messages import utcnow
 from shared.metrics import Observer, Tally
 from shared.objects import ObjectStore
@@ -48,6 +53,8 @@ class FeedPolicy:
     register_step: int = 500
     # An offered slot with no message id this long after it was offered was never sent.
     unsent_grace_seconds: float = 30.0
+    # The gateway's hard maximum of a lease: how long a lease of a lost message may live.
+    max_lease_seconds: float = MAX_LEASE_SECONDS
 
 
 @dataclass(frozen=True)
@@ -56,9 +63,12 @@ class FeedReport:
 
     video: str
     registered: int = 0
+    # Offered slots whose message a recreated queue lost: held until no lease can live.
     reopened: int = 0
     offered: int = 0
     resent: int = 0
+    # Leased slots whose hold ended: open again.
+    released: int = 0
 
 
 class SlotFeeder:
@@ -107,6 +117,7 @@ class SlotFeeder:
             report = replace(report, reopened=await self._reopen(feed, queue))
         if sweep:
             report = replace(report, resent=await self._resend_unsent(video))
+            report = replace(report, released=await self._release_lapsed(video))
         self.observer.count("ofof_sweep_repairs", report.reopened, kind="reopened")
         self.observer.count("ofof_sweep_repairs", report.resent, kind="resent")
         return replace(report, offered=await self._top_up(video, queue.waiting))
@@ -122,17 +133,31 @@ class SlotFeeder:
         return feed
 
     async def _reopen(self, feed: VideoFeed, queue: QueueState) -> int:
-        """The queue is new: the messages of offered slots (if any) are gone."""
+        """The queue is new: the messages of offered slots (if any) are gone, but a
+        visitor may have received any of them before the loss, now at the latest, and
+        hold its lease for up to ``max_lease_seconds``."""
         lost = await self.registry.offered(feed.video) if feed.queue_created else []
+        until = self.clock() + timedelta(seconds=self.policy.max_lease_seconds)
+        event = partial(offers.transport_lost, leased_until=until)
         for slot in lost:
-            await self.registry.change(feed.video, slot.frame, offers.transport_lost)
+            await self.registry.change(feed.video, slot.frame, event)
         await self.registry.save_feed(replace(feed, queue_created=queue.created))
         if lost:
             log.warning(
-                "frames queue was recreated; its offered slots are offered again",
-                extra={"video": feed.video, "slots": len(lost)},
+                "frames queue was recreated; its offered slots wait for their leases to end",
+                extra={"video": feed.video, "slots": len(lost), "until": until.isoformat()},
             )
         return len(lost)
+
+    async def _release_lapsed(self, video: str) -> int:
+        """Leased slots whose hold has ended are open again (offered by the top-up)."""
+        now = self.clock()
+        lapsed = await self.registry.lapsed(video, now)
+        for slot in lapsed:
+            await self.registry.change(video, slot.frame, partial(offers.lease_lapsed, now=now))
+        if lapsed:
+            log.info("leases of lost frames ended", extra={"video": video, "slots": len(lapsed)})
+        return len(lapsed)
 
     async def _top_up(self, video: str, waiting: int) -> int:
         """Offer slots until ``window`` messages wait; tier 1 only once all are approved."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from services.moderation.reviews.offers import Slot
@@ -52,6 +53,10 @@ class FeedRegistry(SlotRegistry, Protocol):
 
     async def offered(self, video: str) -> list[Slot]:
         """Every slot of the video whose message is out."""
+        ...
+
+    async def lapsed(self, video: str, now: datetime) -> list[Slot]:
+        """Every ``leased`` slot of the video whose hold ended by ``now``."""
         ...
 
     async def queue_seen(self, queue: str) -> str | None:

@@ -5,8 +5,10 @@ Item layout (beside the reviews of :mod:`.dynamo`):
 - slot: ``pk = slot#{video}#{frame:06d}``, ``sk = slot``; the fields of
   :class:`~services.moderation.reviews.offers.Slot` (the photo sets as string sets, absent when
   empty). Indexed under ``gsi1pk = slots#{video}#{state}#{tier}`` so the feeder finds
-  open slots in offering order (``gsi1sk = {attempts:05d}#{rank:06d}``) and every offered
-  one (``gsi1sk = {offered_at}``) with one query.
+  open slots in offering order (``gsi1sk = {attempts:05d}#{rank:06d}``), every offered
+  one (``gsi1sk = {offered_at}``) and the ``leased`` ones whose hold has ended
+  (``gsi1sk = {leased_until}``) with one query. Items written before ``leased_until``
+  existed have none, and read as before.
 - video feed: ``pk = feed#{video}``, ``sk = feed``: frame count, slots registered,
   and the creation time of the frames queue the offered slots were sent to.
 - queue seen: ``pk = queue#{name}``, ``sk = queue``: the creation time of the
@@ -81,7 +83,7 @@ def to_item(slot: Slot) -> Item:
         "attempts": number_attr(slot.attempts),
         "version": number_attr(slot.version),
         "gsi1pk": string_attr(partition(slot.video, slot.state, slot.tier)),
-        "gsi1sk": string_attr(slot.offered_at.isoformat() if slot.offered_at else order),
+        "gsi1sk": string_attr(_order_of(slot) or order),
     }
     if slot.approved:
         item["approved"] = {"SS": sorted(slot.approved)}
@@ -91,12 +93,22 @@ def to_item(slot: Slot) -> Item:
         item["offered_at"] = string_attr(slot.offered_at.isoformat())
     if slot.message_id is not None:
         item["message_id"] = string_attr(slot.message_id)
+    if slot.leased_until is not None:
+        item["leased_until"] = string_attr(slot.leased_until.isoformat())
     return item
+
+
+def _order_of(slot: Slot) -> str | None:
+    """The index order of an offered slot (when offered) or a leased one (when its hold
+    ends); None for the others, ordered by attempts and rank."""
+    moment = slot.offered_at or slot.leased_until
+    return moment.isoformat() if moment else None
 
 
 def from_item(item: Item) -> Slot:
     """The slot an item holds."""
     offered_at = item.get("offered_at", {}).get("S")
+    leased_until = item.get("leased_until", {}).get("S")
     return Slot(
         video=item["video"]["S"],
         frame=int(item["frame"]["N"]),
@@ -107,6 +119,7 @@ def from_item(item: Item) -> Slot:
         reviewing=frozenset(item.get("reviewing", {}).get("SS", [])),
         offered_at=datetime.fromisoformat(offered_at) if offered_at else None,
         message_id=item.get("message_id", {}).get("S"),
+        leased_until=datetime.fromisoformat(leased_until) if leased_until else None,
         version=int(item["version"]["N"]),
     )
 
@@ -215,8 +228,8 @@ class DynamoSlotRegistry:
         return found
 
     async def has_unapproved(self, video: str) -> bool:
-        """True while any slot (open, offered or under review) has no approved photo."""
-        for state in ("open", "offered", "held"):
+        """True while any slot (open, offered, under review or leased) has no approved photo."""
+        for state in ("open", "offered", "held", "leased"):
             async for _ in self._query(partition(video, state, 0), page_size=1):
                 return True
         return False
@@ -228,6 +241,16 @@ class DynamoSlotRegistry:
             for tier in (0, 1)
             async for slot in self._query(partition(video, "offered", tier), page_size=100)
         ]
+
+    async def lapsed(self, video: str, now: datetime) -> list[Slot]:
+        """``leased`` slots of the video whose hold ended by ``now`` (either tier)."""
+        found: list[Slot] = []
+        for tier in (0, 1):
+            async for slot in self._query(partition(video, "leased", tier), page_size=100):
+                if slot.leased_until is not None and slot.leased_until > now:
+                    break  # in the order holds end: the rest end later
+                found.append(slot)
+        return found
 
     async def queue_seen(self, queue: str) -> str | None:
         """The creation time of ``queue`` last seen by the feeder, or None."""
