@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from shared.aws import AwsClients
 from shared.background import sleep_unless_stopping
 from shared.correlation import request_id_from_message, request_id_var
-from shared.errors import QueueMissing
+from shared.errors import QueueMissing, StaleReceipt
 from shared.messages import MalformedMessage
 from shared.queues import queue_errors
 
@@ -126,12 +126,24 @@ class QueueConsumer:
             )
             await self._retry_in(url, message, delay)
         else:
+            await self._delete(url, message)
+        finally:
+            request_id_var.reset(token)
+
+    async def _delete(self, url: str, message: MessageTypeDef) -> None:
+        """Delete a handled message. A stale receipt (the queue was recreated, or another
+        receive holds the message now) or a lost queue only means the message comes again,
+        and every handler is idempotent: logged, and the consumer runs on."""
+        try:
             with queue_errors(self.queue, "deleting a handled message"):
                 await self.aws.sqs.delete_message(
                     QueueUrl=url, ReceiptHandle=message["ReceiptHandle"]
                 )
-        finally:
-            request_id_var.reset(token)
+        except (StaleReceipt, QueueMissing) as exc:
+            log.warning(
+                "handled message not deleted; it may come again",
+                extra={"queue": self.queue, "problem": exc.detail},
+            )
 
     async def _retry_in(self, url: str, message: MessageTypeDef, seconds: int) -> None:
         try:

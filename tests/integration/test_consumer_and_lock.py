@@ -125,3 +125,24 @@ async def test_a_consumer_started_before_its_queue_exists_waits_for_it(aws, aws_
     messages = [record.getMessage() for record in caplog.records]
     assert "queue does not exist yet; waiting" in messages
     assert not any("crashed" in message for message in messages)
+
+
+async def test_a_message_whose_queue_was_recreated_while_handled_does_not_stop_the_consumer(
+    aws: AwsClients, aws_fields, caplog
+):
+    queue = str(aws_fields["render_queue"])
+    await SqsQueueSender(aws).send_batch(queue, [FrameSlot(video="demo", frame=1)])
+    url = await aws.queue_url(queue)
+    received = await aws.sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)
+    [message] = received["Messages"]
+    handled: list[str] = []
+
+    async def handler(body: str) -> None:
+        # The local AWS restarts mid-handling: the queue, and the receipt, are gone.
+        await aws.sqs.delete_queue(QueueUrl=url)
+        handled.append(body)
+
+    consumer = QueueConsumer(aws, queue, handler, wait_seconds=1)
+    await consumer.handle_one(url, message)
+    assert len(handled) == 1
+    assert "handled message not deleted; it may come again" in caplog.text
