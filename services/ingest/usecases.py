@@ -28,13 +28,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from services.ingest.claims import SubmissionInProgress, SubmissionLocks, photo_digest
+from services.ingest.keys import renditions_of
 from services.ingest.outbox import PendingSubmission
 from services.ingest.ports import Announcer, LeaseFinisher, PhotoProcessor, SubmissionStore
 from shared.errors import OfofError
 from shared.leases import LeaseClaims
 from shared.messages import SubmissionIngested, utcnow
 from shared.metrics import Observer, Tally
-from shared.records import SubmissionRecord, renditions_of
+from shared.records import SubmissionRecord
 
 log = logging.getLogger(__name__)
 

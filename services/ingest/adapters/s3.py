@@ -5,16 +5,14 @@ from __future__ import annotations
 import asyncio
 
 from services.ingest.imaging import Renditions
+from services.ingest.keys import PENDING_ANNOUNCEMENTS_PREFIX, claim_key, pending_announcement_key
 from services.ingest.outbox import PendingSubmission
 from shared.errors import NotFound
 from shared.objects import ObjectStore
 from shared.records import (
-    PENDING_ANNOUNCEMENTS_PREFIX,
     SubmissionRecord,
     VideoRecord,
     announced_key,
-    claim_key,
-    pending_announcement_key,
     rendition_key,
     submission_record_key,
     video_record_key,
