@@ -217,7 +217,7 @@ class ReviewList(Record):
 
 # Reports (issue 15): the gateway files a visitor's report with moderation and reads
 # the operators' report queue from it.
-ComplaintReasonName = Literal["nudity", "hate", "personal_data", "other"]
+ReportReason = Literal["nudity", "hate", "personal_data", "other"]
 MAX_REPORT_NOTE_CHARS = 500
 
 
@@ -225,7 +225,7 @@ class ReportFiled(Record):
     """A visitor's report about a shown photo, as the gateway sends it to moderation."""
 
     visitor: str = Field(min_length=1, max_length=64)
-    reason: ComplaintReasonName
+    reason: ReportReason
     note: str = Field("", max_length=MAX_REPORT_NOTE_CHARS)
 
 
@@ -240,7 +240,7 @@ class ReportView(Record):
     """One report, as the operators see it."""
 
     visitor: str
-    reason: ComplaintReasonName
+    reason: ReportReason
     note: str
     created_at: datetime
 
