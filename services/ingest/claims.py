@@ -38,6 +38,10 @@ def photo_digest(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+# How long a second upload of one submission waits for the first (INGEST_SUBMISSION_WAIT_SECONDS).
+SUBMISSION_WAIT_SECONDS = 20.0
+
+
 @dataclass
 class _HeldLock:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
