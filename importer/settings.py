@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
+from importer.usecases import UPLOADS_IN_FLIGHT
 from shared.settings import AwsSettings
 
 
@@ -15,4 +16,4 @@ class ImporterSettings(AwsSettings):
 
     log_level: str = Field("INFO", validation_alias=AliasChoices("OFOF_LOG_LEVEL"))
     # Frame uploads to S3 running at once; decoding stays ahead of them.
-    uploads_in_flight: int = Field(16, ge=1)
+    uploads_in_flight: int = Field(UPLOADS_IN_FLIGHT, ge=1)

@@ -39,7 +39,12 @@ from typing import ClassVar
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from shared.errors import error_body
-from shared.settings import ServiceSettings
+from shared.settings import (
+    BODY_TIMEOUT_SECONDS,
+    HEADER_TIMEOUT_SECONDS,
+    MAX_HEADER_BYTES,
+    ServiceSettings,
+)
 
 # After refusing a request, how long the client may go on sending before the close.
 LINGER_SECONDS = 2.0
@@ -49,9 +54,9 @@ LINGER_SECONDS = 2.0
 class ListenerLimits:
     """What a listener accepts from a client before the app sees the request."""
 
-    max_header_bytes: int = 32 * 1024
-    header_timeout_seconds: float = 10.0
-    body_timeout_seconds: float = 60.0
+    max_header_bytes: int = MAX_HEADER_BYTES
+    header_timeout_seconds: float = HEADER_TIMEOUT_SECONDS
+    body_timeout_seconds: float = BODY_TIMEOUT_SECONDS
 
     @classmethod
     def of(cls, settings: ServiceSettings) -> ListenerLimits:

@@ -19,6 +19,11 @@ from starlette.requests import Request
 
 from shared.errors import PayloadTooLarge, RequestTimeout, Unprocessable, UnsupportedMediaType
 
+# The defaults of both services' limits (GATEWAY_/INGEST_MAX_UPLOAD_BYTES and
+# _UPLOAD_TIMEOUT_SECONDS), spelled once: ingest must accept what the gateway passes on.
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
+PHOTO_UPLOAD_SECONDS = 30.0
+
 ALLOWED_PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
 
 # ``openapi_extra`` of a route that reads its photo with ``read_photo``: the route takes

@@ -1,9 +1,13 @@
 """Where things live in S3, and every record one service writes and another reads.
 
-Every S3 key is spelled here and nowhere else (DESIGN.md "Storage"). The importer
-writes a video's record; ingest reads it to size renditions, the gateway to serve
-originals, moderation to compare photos with their original frame. Ingest writes each
-submission's record as its commit. The renderer writes the clip pointer and, per video
+Only what crosses a boundary is here: a key or record one service (or the importer)
+writes and another reads. What a service alone writes and reads is spelled in that
+service (e.g. ``services/renderer/renders/keys.py``); each key in one place
+(DESIGN.md "Storage").
+
+The importer writes a video's record; ingest reads it to size renditions, the gateway
+to serve originals, moderation to compare photos with their original frame. Ingest
+writes each submission's record as its commit. The renderer writes the clip pointer and, per video
 host, the hosted clip, which the gateway reads; moderation's read API answers with
 :class:`ReviewView`, which the gateway parses.
 """
@@ -11,17 +15,13 @@ host, the hosted clip, which the gateway reads; moderation's read API answers wi
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.messages import Renditions
 
-RENDITION_NAMES = ("large", "medium", "thumb")
 ORIGINALS_PREFIX = "originals/"
-# The files of one published clip version, under :func:`clip_version_prefix`.
-CLIP_MP4, CLIP_POSTER, CLIP_PLAYLIST, CLIP_INIT = "clip.mp4", "poster.jpg", "index.m3u8", "init.mp4"
 
 # ``deleted``: the contributor withdrew the photo; its renditions are gone (issue 15).
 ReviewStatus = Literal["pending", "approved", "rejected", "deleted"]
@@ -40,11 +40,6 @@ def video_of_prefix(prefix: str) -> str:
 def original_key(video: str, frame: int) -> str:
     """S3 key of the original frame ``frame`` of ``video`` (JPEG at clip size)."""
     return f"{originals_prefix(video)}{frame:06d}.jpg"
-
-
-def crowd_gold_key(name: str) -> str:
-    """S3 key of a crowd test-question image (moderation's gold), e.g. ``demo/12/copy-1``."""
-    return f"moderation/gold/{name}.jpg"
 
 
 def video_record_key(video: str) -> str:
@@ -67,27 +62,6 @@ def clip_version_prefix(video: str, version: str) -> str:
     return f"{clips_prefix(video)}{version}/"
 
 
-def clip_segment_name(index: int) -> str:
-    """File name of HLS media segment ``index`` inside a clip version."""
-    return f"seg-{index:05d}.m4s"
-
-
-def clip_rung_folder(height: int) -> str:
-    """Folder of one rung of a resolution ladder inside a clip version (``720p/``)."""
-    return f"{height}p/"
-
-
-def fragments_prefix(video: str) -> str:
-    """S3 folder of the encoded segments of ``video`` that encoder workers hand back."""
-    return f"fragments/{video}/"
-
-
-def fragment_key(video: str, name: str) -> str:
-    """S3 key of one encoded fragment (``{segment hash}.m4s``) or init part (``init-….mp4``)
-    of ``video``; names are content hashes, so a key is written once (``If-None-Match: *``)."""
-    return f"{fragments_prefix(video)}{name}"
-
-
 def current_clip_key(video: str) -> str:
     """S3 key of the pointer the renderer swaps when it publishes a clip of ``video``."""
     return f"{clips_prefix(video)}current.json"
@@ -105,11 +79,6 @@ SUBMISSIONS_PREFIX = "submissions/"
 def rendition_key(submission_id: str, name: str) -> str:
     """S3 key of one rendition (``large``, ``medium``, ``thumb``) of a submission."""
     return f"{SUBMISSIONS_PREFIX}{submission_id}/{name}.jpg"
-
-
-def renditions_of(submission_id: str) -> Renditions:
-    """The three rendition keys of a submission."""
-    return Renditions(**{name: rendition_key(submission_id, name) for name in RENDITION_NAMES})
 
 
 def submission_record_key(submission_id: str) -> str:
@@ -136,23 +105,6 @@ def clip_facts_key(video: str, version: str) -> str:
     """S3 key of the :class:`ClipPointer` a published version keeps of itself, so its
     history (when, how many frames) outlives the swap of ``current.json``."""
     return f"{clip_version_prefix(video, version)}version.json"
-
-
-# Outside ``submissions/{id}/`` on purpose: a submission's folder holds what others read.
-CLAIMS_PREFIX = "submission-claims/"
-PENDING_ANNOUNCEMENTS_PREFIX = "submissions-pending/"
-
-
-def claim_key(submission_id: str) -> str:
-    """S3 key of ingest's claim: the SHA-256 of the one photo a submission is made of.
-    Created with ``If-None-Match: *`` before any rendition is written; never deleted."""
-    return f"{CLAIMS_PREFIX}{submission_id}"
-
-
-def pending_announcement_key(submission_id: str) -> str:
-    """S3 key of ingest's outbox marker: written before the commit, deleted once the
-    submission was announced, so its sweep lists only what may still need announcing."""
-    return f"{PENDING_ANNOUNCEMENTS_PREFIX}{submission_id}.json"
 
 
 class Record(BaseModel):
@@ -257,16 +209,6 @@ class ReviewView(Record):
     decided_at: datetime | None
 
 
-class VideoSpend(Record):
-    """What the crowd cost for one video so far (moderation's ``/videos/{video}/spend``):
-    the sum over its Mechanical Turk HITs of reward × assignments + MTurk's fee."""
-
-    video: str
-    currency: Literal["USD"] = "USD"
-    total: Decimal
-    hits: int
-
-
 class ReviewList(Record):
     """Several reviews (the latest approvals, or the approved photos of one slot)."""
 
@@ -275,7 +217,7 @@ class ReviewList(Record):
 
 # Reports (issue 15): the gateway files a visitor's report with moderation and reads
 # the operators' report queue from it.
-ComplaintReasonName = Literal["nudity", "hate", "personal_data", "other"]
+ReportReason = Literal["nudity", "hate", "personal_data", "other"]
 MAX_REPORT_NOTE_CHARS = 500
 
 
@@ -283,7 +225,7 @@ class ReportFiled(Record):
     """A visitor's report about a shown photo, as the gateway sends it to moderation."""
 
     visitor: str = Field(min_length=1, max_length=64)
-    reason: ComplaintReasonName
+    reason: ReportReason
     note: str = Field("", max_length=MAX_REPORT_NOTE_CHARS)
 
 
@@ -298,7 +240,7 @@ class ReportView(Record):
     """One report, as the operators see it."""
 
     visitor: str
-    reason: ComplaintReasonName
+    reason: ReportReason
     note: str
     created_at: datetime
 
@@ -349,30 +291,6 @@ class CrowdSpend(Record):
     frames: list[FrameSpend]
 
 
-AUDIT_PREFIX = "audit/ops/"
-
-
-def audit_key(at: datetime, entry_id: str) -> str:
-    """Where one operator action is kept: by day, then time, so listings come in order."""
-    return f"{AUDIT_PREFIX}{at:%Y-%m-%d}/{at:%Y%m%dT%H%M%S%f}-{entry_id}.json"
-
-
-def audit_day_prefix(at: datetime) -> str:
-    """The audit entries of one day."""
-    return f"{AUDIT_PREFIX}{at:%Y-%m-%d}/"
-
-
-class AuditEntry(Record):
-    """One operator action: who (the console session's label), what, on what, when, and
-    how it ended (``ok`` or the error code)."""
-
-    at: datetime
-    who: str
-    action: str
-    target: str
-    outcome: str
-
-
 class RenderRun(Record):
     """One render the renderer did: when, how long, its segments, its publishers."""
 
@@ -391,16 +309,3 @@ class RenderHistory(Record):
 
     video: str
     renders: list[RenderRun]
-
-
-RENDERS_PREFIX = "renders/"
-
-
-def render_run_key(video: str, built_at: datetime) -> str:
-    """Where the renderer keeps the facts of one render of ``video`` (its history)."""
-    return f"{RENDERS_PREFIX}{video}/{built_at:%Y%m%dT%H%M%S%f}.json"
-
-
-def render_runs_prefix(video: str) -> str:
-    """Every kept render of ``video``, oldest first by key."""
-    return f"{RENDERS_PREFIX}{video}/"

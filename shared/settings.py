@@ -14,6 +14,10 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LOCAL_AWS_ENDPOINT_URL = "http://127.0.0.1:4566"
+# Listener limits (:class:`~shared.listeners.ListenerLimits` defaults to the same).
+MAX_HEADER_BYTES = 32 * 1024
+HEADER_TIMEOUT_SECONDS = 10.0
+BODY_TIMEOUT_SECONDS = 60.0
 
 
 def _env(*names: str) -> Any:
@@ -108,17 +112,17 @@ class ServiceSettings(AwsSettings):
     shutdown_grace_seconds: float = 8.0
     # Largest request head (request line and headers) a listener reads; larger → 431, closed.
     max_header_bytes: int = Field(
-        32 * 1024, ge=1024, validation_alias=_env("OFOF_MAX_HEADER_BYTES")
+        MAX_HEADER_BYTES, ge=1024, validation_alias=_env("OFOF_MAX_HEADER_BYTES")
     )
     # A request head must be whole within this long of the connection opening or of its
     # first byte; later → 408, closed.
     header_timeout_seconds: float = Field(
-        10.0, gt=0, validation_alias=_env("OFOF_HEADER_TIMEOUT_SECONDS")
+        HEADER_TIMEOUT_SECONDS, gt=0, validation_alias=_env("OFOF_HEADER_TIMEOUT_SECONDS")
     )
     # A request body must be whole within this long of its first read; later → 408,
     # closed (uploads have their own, shorter bound).
     body_timeout_seconds: float = Field(
-        60.0, gt=0, validation_alias=_env("OFOF_BODY_TIMEOUT_SECONDS")
+        BODY_TIMEOUT_SECONDS, gt=0, validation_alias=_env("OFOF_BODY_TIMEOUT_SECONDS")
     )
 
 

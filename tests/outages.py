@@ -14,10 +14,11 @@ from typing import TypeVar
 import httpx
 import pytest
 
+from services.ingest.keys import renditions_of
 from shared.aws import AwsClients
 from shared.messages import SubmissionIngested
 from shared.queues import SqsQueueSender
-from shared.records import original_key, renditions_of
+from shared.records import original_key
 from shared.settings import AwsSettings
 from tests.faults import HttpFaultProxy, http_fault_proxy
 from tests.pictures import good_copy, jpeg, original_frame

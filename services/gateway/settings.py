@@ -9,9 +9,8 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.leases import MAX_LEASE_SECONDS
+from shared.photos import MAX_PHOTO_BYTES, PHOTO_UPLOAD_SECONDS
 from shared.settings import ServiceSettings
-
-MIB = 1024 * 1024
 
 
 class GatewaySettings(ServiceSettings):
@@ -48,9 +47,9 @@ class GatewaySettings(ServiceSettings):
     no_frame_retry_after_seconds: int = 15
 
     # Largest photo body (413 above it), checked while reading.
-    max_upload_bytes: int = 8 * MIB
+    max_upload_bytes: int = MAX_PHOTO_BYTES
     # A body that has not fully arrived after this long is cut off with 408.
-    upload_timeout_seconds: float = 30.0
+    upload_timeout_seconds: float = PHOTO_UPLOAD_SECONDS
 
     # The video the home page features.
     video: str = "demo"

@@ -38,8 +38,12 @@ def photo_digest(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+# How long a second upload of one submission waits for the first (INGEST_SUBMISSION_WAIT_SECONDS).
+SUBMISSION_WAIT_SECONDS = 20.0
+
+
 @dataclass
-class _Slot:
+class _HeldLock:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     users: int = 0
 
@@ -50,32 +54,32 @@ class SubmissionLocks:
 
     def __init__(self, wait_seconds: float) -> None:
         self.wait_seconds = wait_seconds
-        self._slots: dict[str, _Slot] = {}
+        self._locks: dict[str, _HeldLock] = {}
 
     def __len__(self) -> int:
-        return len(self._slots)
+        return len(self._locks)
 
     def is_held(self, submission_id: str) -> bool:
         """Is an upload of ``submission_id`` running (or waiting) in this process?"""
-        return submission_id in self._slots
+        return submission_id in self._locks
 
     @asynccontextmanager
     async def hold(self, submission_id: str) -> AsyncIterator[None]:
         """Run the block alone for ``submission_id``; :class:`SubmissionInProgress` when
         the upload before it has not finished within ``wait_seconds``."""
-        slot = self._slots.setdefault(submission_id, _Slot())
-        slot.users += 1
+        held = self._locks.setdefault(submission_id, _HeldLock())
+        held.users += 1
         try:
             try:
                 async with asyncio.timeout(self.wait_seconds):
-                    await slot.lock.acquire()
+                    await held.lock.acquire()
             except TimeoutError as exc:
                 raise SubmissionInProgress(submission_id) from exc
             try:
                 yield
             finally:
-                slot.lock.release()
+                held.lock.release()
         finally:
-            slot.users -= 1
-            if slot.users == 0:
-                del self._slots[submission_id]
+            held.users -= 1
+            if held.users == 0:
+                del self._locks[submission_id]

@@ -68,7 +68,7 @@ class UnusableImage(Unprocessable):
 
 
 @dataclass(frozen=True)
-class Box:
+class CropBox:
     """A crop rectangle in source pixels: left, top, right, bottom."""
 
     left: float
@@ -81,14 +81,14 @@ class Box:
 class RenditionPlan:
     """Sizes of the three renditions and the cover-crop of the upright source."""
 
-    crop: Box
+    crop: CropBox
     large: tuple[int, int]
     medium: tuple[int, int]
     thumb: tuple[int, int]
 
 
 @dataclass(frozen=True)
-class Renditions:
+class EncodedRenditions:
     """The encoded renditions and the upright source size."""
 
     large: bytes
@@ -98,15 +98,15 @@ class Renditions:
     source_height: int
 
 
-def cover_crop(width: int, height: int, aspect: float) -> Box:
+def cover_crop(width: int, height: int, aspect: float) -> CropBox:
     """The largest centred box of ``width``×``height`` with ``aspect`` (w/h)."""
     if width / height > aspect:
         crop_width = height * aspect
         left = (width - crop_width) / 2
-        return Box(left, 0, left + crop_width, height)
+        return CropBox(left, 0, left + crop_width, height)
     crop_height = width / aspect
     top = (height - crop_height) / 2
-    return Box(0, top, width, top + crop_height)
+    return CropBox(0, top, width, top + crop_height)
 
 
 def plan_renditions(width: int, height: int, clip_width: int, clip_height: int) -> RenditionPlan:
@@ -243,7 +243,7 @@ def _large_rendition(upright: Image.Image, plan: RenditionPlan) -> Image.Image:
 
 def make_renditions(
     data: bytes, content_type: str, clip_size: tuple[int, int], max_pixels: int
-) -> Renditions:
+) -> EncodedRenditions:
     """Decode, orient, cover-crop and encode the three renditions of one photo."""
     image = open_checked(data, content_type, max_pixels)
     try:
@@ -256,7 +256,7 @@ def make_renditions(
     large = _large_rendition(upright, plan)
     medium = large.resize(plan.medium, Image.Resampling.BILINEAR)
     thumb = medium.resize(plan.thumb, Image.Resampling.BILINEAR)
-    return Renditions(
+    return EncodedRenditions(
         large=_encode(large, JPEG_QUALITY["large"]),
         medium=_encode(medium, JPEG_QUALITY["medium"]),
         thumb=_encode(thumb, JPEG_QUALITY["thumb"]),

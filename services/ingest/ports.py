@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from services.ingest.imaging import Renditions
+from services.ingest.imaging import EncodedRenditions
 from services.ingest.outbox import PendingSubmission
 from shared.messages import SubmissionIngested
 from shared.records import SubmissionRecord, VideoRecord
@@ -20,7 +20,7 @@ class SubmissionStore(Protocol):
         """The record of an imported video (NotFound if it was never imported)."""
 
     async def put_renditions(
-        self, submission_id: str, renditions: Renditions, photo_sha256: str
+        self, submission_id: str, renditions: EncodedRenditions, photo_sha256: str
     ) -> bool:
         """Claim the submission for the photo ``photo_sha256`` (the first photo wins,
         atomically), then write its three renditions (overwriting the same photo's is
@@ -63,6 +63,6 @@ class PhotoProcessor(Protocol):
 
     async def renditions(
         self, body: bytes, content_type: str, clip_size: tuple[int, int]
-    ) -> Renditions:
+    ) -> EncodedRenditions:
         """The three renditions of ``body`` for a clip of ``clip_size`` (width, height);
         raises ``UnusableImage`` for a photo that cannot be used."""

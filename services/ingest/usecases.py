@@ -27,16 +27,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from services.ingest.claims import SubmissionInProgress, SubmissionLocks, photo_digest
+from services.ingest.claims import (
+    SUBMISSION_WAIT_SECONDS,
+    SubmissionInProgress,
+    SubmissionLocks,
+    photo_digest,
+)
+from services.ingest.keys import renditions_of
 from services.ingest.outbox import PendingSubmission
 from services.ingest.ports import Announcer, LeaseFinisher, PhotoProcessor, SubmissionStore
 from shared.errors import OfofError
 from shared.leases import LeaseClaims
 from shared.messages import SubmissionIngested, utcnow
 from shared.metrics import Observer, Tally
-from shared.records import SubmissionRecord, renditions_of
+from shared.records import SubmissionRecord
 
 log = logging.getLogger(__name__)
+# The sweep leaves younger pending submissions to their requests (INGEST_ANNOUNCE_GRACE_SECONDS).
+ANNOUNCE_GRACE_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -56,9 +64,11 @@ class Ingestor:
     announcer: Announcer
     photos: PhotoProcessor
     # How long a second upload of one submission waits for the first, in this process.
-    locks: SubmissionLocks = field(default_factory=lambda: SubmissionLocks(wait_seconds=20.0))
+    locks: SubmissionLocks = field(
+        default_factory=lambda: SubmissionLocks(wait_seconds=SUBMISSION_WAIT_SECONDS)
+    )
     # A pending submission younger than this is left to the request storing it.
-    announce_grace_seconds: float = 60.0
+    announce_grace_seconds: float = ANNOUNCE_GRACE_SECONDS
     clock: Callable[[], datetime] = utcnow
     # Where upload outcomes are reported (ofof_uploads on /metrics).
     observer: Observer = field(default_factory=Tally)

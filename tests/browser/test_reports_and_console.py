@@ -11,12 +11,12 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
+from services.ingest.keys import renditions_of
 from services.moderation.reviews import offers
 from services.moderation.reviews.adapters.dynamo import DynamoReviewStore
 from services.moderation.reviews.review import Review, step_id
 from services.moderation.slots.adapters.dynamo import DynamoSlotRegistry
 from shared.messages import Renditions
-from shared.records import renditions_of
 from shared.settings import AwsSettings
 from tests.pictures import good_copy
 from tests.stack import seed_video

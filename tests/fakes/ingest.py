@@ -15,7 +15,7 @@ from typing import Any
 
 from services.ingest.adapters.s3 import S3SubmissionStore
 from services.ingest.adapters.sqs import SqsAnnouncer
-from services.ingest.imaging import Renditions, make_renditions
+from services.ingest.imaging import EncodedRenditions, make_renditions
 from services.ingest.usecases import Ingestor
 from shared.errors import DependencyUnavailable
 from shared.leases import LeaseClaims
@@ -56,7 +56,7 @@ class InlinePhotoProcessor:
 
     async def renditions(
         self, body: bytes, content_type: str, clip_size: tuple[int, int]
-    ) -> Renditions:
+    ) -> EncodedRenditions:
         self.calls += 1
         return make_renditions(body, content_type, clip_size, self.max_pixels)
 

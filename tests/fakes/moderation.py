@@ -15,7 +15,7 @@ from services.moderation.crowd.jobs import CrowdJob
 from services.moderation.crowd.mturk.hits import HitState, worker_trust
 from services.moderation.crowd.mturk.ports import HitRequest, WorkAssignment
 from services.moderation.reports.report import Report, ReportedPhoto
-from services.moderation.reviews.offers import Slot, spread_ranks
+from services.moderation.reviews.offers import SlotOffer, spread_ranks
 from services.moderation.reviews.ports import (
     CrowdUnavailable,
     CrowdUnfunded,
@@ -70,7 +70,7 @@ class FakeReviewStore:
 class FakeSlotRegistry:
     """:class:`~services.moderation.slots.ports.FeedRegistry` as a dict of slots."""
 
-    slots: dict[tuple[str, int], Slot] = field(default_factory=dict)
+    slots: dict[tuple[str, int], SlotOffer] = field(default_factory=dict)
     feeds: dict[str, VideoFeed] = field(default_factory=dict)
     queues_seen: dict[str, str] = field(default_factory=dict)
 
@@ -78,7 +78,7 @@ class FakeSlotRegistry:
         """Register every slot of ``video`` at once (what the feeder does in steps)."""
         ranks = spread_ranks(frame_count)
         for frame in range(frame_count):
-            self.slots[(video, frame)] = Slot(video=video, frame=frame, rank=ranks[frame])
+            self.slots[(video, frame)] = SlotOffer(video=video, frame=frame, rank=ranks[frame])
         self.feeds[video] = VideoFeed(video, frame_count, registered=frame_count)
 
     def state_of(self, video: str, frame: int) -> str:
@@ -88,7 +88,9 @@ class FakeSlotRegistry:
         slot = self.slots.get((video, frame))
         return sorted(slot.approved) if slot else []
 
-    async def change(self, video: str, frame: int, event: Callable[[Slot], Slot]) -> Slot | None:
+    async def change(
+        self, video: str, frame: int, event: Callable[[SlotOffer], SlotOffer]
+    ) -> SlotOffer | None:
         slot = self.slots.get((video, frame))
         if slot is None:
             return None
@@ -105,9 +107,9 @@ class FakeSlotRegistry:
 
     async def register(self, video: str, ranks: Sequence[int], start: int, count: int) -> None:
         for frame in range(start, min(start + count, len(ranks))):
-            self.slots[(video, frame)] = Slot(video=video, frame=frame, rank=ranks[frame])
+            self.slots[(video, frame)] = SlotOffer(video=video, frame=frame, rank=ranks[frame])
 
-    async def offerable(self, video: str, tier: int, limit: int) -> list[Slot]:
+    async def offerable(self, video: str, tier: int, limit: int) -> list[SlotOffer]:
         state = "open" if tier == 0 else "held"
         found = [
             s for s in self._of(video) if s.state == state and s.tier == tier and s.is_offerable
@@ -117,13 +119,13 @@ class FakeSlotRegistry:
     async def has_unapproved(self, video: str) -> bool:
         return any(s.tier == 0 for s in self._of(video))
 
-    async def offered(self, video: str) -> list[Slot]:
+    async def offered(self, video: str) -> list[SlotOffer]:
         return [s for s in self._of(video) if s.state == "offered"]
 
-    def _of(self, video: str) -> list[Slot]:
+    def _of(self, video: str) -> list[SlotOffer]:
         return [slot for (v, _), slot in self.slots.items() if v == video]
 
-    async def lapsed(self, video: str, now: datetime) -> list[Slot]:
+    async def lapsed(self, video: str, now: datetime) -> list[SlotOffer]:
         return [
             s
             for s in self._of(video)

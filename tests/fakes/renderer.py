@@ -20,15 +20,15 @@ from services.renderer.renders.ports import Fetch
 from services.renderer.renders.slots import Candidate, SlotChoice, supersedes
 from shared.errors import DependencyUnavailable
 
-Slot = tuple[str, int]
+SlotKey = tuple[str, int]
 
 
 @dataclass
 class MemorySlotStore:
     """Candidates and choices in dicts, with the DynamoDB adapter's conditions."""
 
-    candidates_of: dict[Slot, dict[str, Candidate]] = field(default_factory=dict)
-    choices: dict[Slot, SlotChoice] = field(default_factory=dict)
+    candidates_of: dict[SlotKey, dict[str, Candidate]] = field(default_factory=dict)
+    choices: dict[SlotKey, SlotChoice] = field(default_factory=dict)
     state: dict[tuple[str, str], str] = field(default_factory=dict)
     # Saves still to lose to a (simulated) concurrent consumer that writes first.
     races_to_lose: int = 0

@@ -14,9 +14,10 @@ import pytest
 
 from services.ingest.claims import photo_digest
 from services.ingest.imaging import make_renditions
+from services.ingest.keys import RENDITION_NAMES, claim_key
 from shared.leases import LeaseClaims, sign
 from shared.messages import SubmissionIngested, parse_message
-from shared.records import RENDITION_NAMES, SubmissionRecord, claim_key, rendition_key
+from shared.records import SubmissionRecord, rendition_key
 from shared.settings import AwsSettings
 from tests.images import jpeg
 from tests.peeks import drain, frames_of

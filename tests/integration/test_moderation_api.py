@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from services.ingest.keys import renditions_of
 from services.moderation.app import create_app
 from services.moderation.crowd.crowdflower.signatures import sign
 from services.moderation.deps import build_deps
@@ -16,7 +17,7 @@ from services.moderation.slots.adapters.dynamo import DynamoSlotRegistry
 from shared.aws import AwsClients
 from shared.messages import SubmissionIngested, SubmissionModerated
 from shared.queues import SqsQueueSender
-from shared.records import original_key, renditions_of
+from shared.records import original_key
 from tests.fakes.moderation import FakeCrowd
 from tests.peeks import drain
 from tests.pictures import good_copy, jpeg, original_frame

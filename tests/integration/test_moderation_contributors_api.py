@@ -2,9 +2,10 @@
 
 import pytest
 
+from services.ingest.keys import renditions_of
 from shared.aws import AwsClients
 from shared.messages import SubmissionModerated
-from shared.records import renditions_of, share_image_key
+from shared.records import share_image_key
 from tests.integration import test_moderation_api as base
 from tests.peeks import drain
 from tests.pictures import good_copy

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from services.ingest.keys import renditions_of
 from services.moderation.crowd import CrowdChoice
 from services.moderation.crowd.mturk.adapters.api import MturkCrowd
 from services.moderation.crowd.mturk.hits import Fees, TopUpRules
@@ -31,7 +32,7 @@ from services.moderation.reviews.verdicts import VerdictRules
 from shared.aws import AwsClients
 from shared.messages import SubmissionIngested, utcnow
 from shared.objects import S3ObjectStore
-from shared.records import original_key, renditions_of
+from shared.records import original_key
 from tests.fakes.moderation import (
     FakeCrowd,
     FakeCrowdJobs,

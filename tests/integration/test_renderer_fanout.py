@@ -16,14 +16,9 @@ import av
 import pytest
 
 from services.renderer.encoding.fanout import message_of, rung_plans
+from services.renderer.renders.keys import CLIP_PLAYLIST, fragments_prefix
 from shared.queues import SqsQueueSender, dead_letter_queue
-from shared.records import (
-    CLIP_PLAYLIST,
-    VideoRecord,
-    clip_version_prefix,
-    fragments_prefix,
-    video_record_key,
-)
+from shared.records import VideoRecord, clip_version_prefix, video_record_key
 from tests.integration.renderer_fixtures import import_short_video, renderer_deps, renderer_settings
 from tests.media import audio_seconds, decoded_frames
 from tests.processes import PYTHON, answers, free_port, running, wait_for

@@ -4,10 +4,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from services.ingest.keys import renditions_of
 from services.moderation.reviews.adapters.dynamo import DynamoReviewStore
 from services.moderation.reviews.review import Review, decided, taken_down, with_step_done
 from services.moderation.reviews.verdicts import Judgment, Verdict
-from shared.records import renditions_of
 
 pytestmark = pytest.mark.every_aws
 

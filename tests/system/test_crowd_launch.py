@@ -17,13 +17,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from services.ingest.keys import renditions_of
 from services.moderation.crowd.adapters.dynamo_jobs import DynamoCrowdJobs
 from services.moderation.crowd.crowdflower.adapters.api import CML, JobSpec
 from services.moderation.crowd.jobs import CrowdJob
 from shared.aws import AwsClients
 from shared.messages import SubmissionIngested, SubmissionModerated
 from shared.queues import SqsQueueSender
-from shared.records import original_key, renditions_of
+from shared.records import original_key
 from tests.crowd_process import crowd_server
 from tests.pictures import good_copy, jpeg, noise, original_frame
 from tests.processes import PYTHON, answers, free_port, running, wait_for

@@ -16,11 +16,12 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from services.ingest.keys import renditions_of
 from services.moderation.slots.adapters.dynamo import DynamoSlotRegistry
 from shared.aws import AwsClients
 from shared.messages import SubmissionIngested, SubmissionModerated
 from shared.queues import SqsQueueSender
-from shared.records import original_key, renditions_of
+from shared.records import original_key
 from shared.settings import AwsSettings
 from tests.crowd_process import crowd_server
 from tests.pictures import blank, good_copy, jpeg, noise, original_frame

@@ -6,6 +6,7 @@ import pytest
 
 from services.gateway.settings import GatewaySettings
 from services.gateway.visitors.usecases import Visitors
+from services.ingest.keys import renditions_of
 from shared.errors import DependencyUnavailable, Forbidden, NotFound, RateLimited
 from shared.leases import InvalidToken, LeaseGone
 from shared.photos import PhotoBody
@@ -16,7 +17,6 @@ from shared.records import (
     current_clip_key,
     original_key,
     rendition_key,
-    renditions_of,
     submission_record_key,
 )
 from tests.fakes.gateway import FakeClock, MemoryGatewayPorts, composed, memory_ports, store_video

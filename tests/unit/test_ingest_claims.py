@@ -6,7 +6,8 @@ import pytest
 
 from services.ingest.claims import SubmissionInProgress, SubmissionLocks, photo_digest
 from services.ingest.imaging import make_renditions
-from shared.records import RENDITION_NAMES, claim_key, rendition_key
+from services.ingest.keys import RENDITION_NAMES, claim_key
+from shared.records import rendition_key
 from tests.fakes.ingest import IngestWorld
 from tests.images import jpeg
 

@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
+from services.ingest.keys import pending_announcement_key
 from services.ingest.usecases import Ingestor
 from shared.errors import DependencyUnavailable
 from shared.messages import utcnow
-from shared.records import pending_announcement_key
 from tests.fakes.ingest import Crash, CrashOnce, IngestWorld, PartlyDownObjectStore
 from tests.images import jpeg
 

@@ -5,8 +5,9 @@ from datetime import UTC, datetime
 import pytest
 
 from services.ingest.imaging import UnusableImage
+from services.ingest.keys import renditions_of
 from shared.errors import DependencyUnavailable, NotFound
-from shared.records import SubmissionRecord, renditions_of, submission_record_key
+from shared.records import SubmissionRecord, submission_record_key
 from tests.fakes.ingest import (
     CACHE_CONTROL,
     Crash,

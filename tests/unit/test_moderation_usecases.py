@@ -2,6 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from services.ingest.keys import renditions_of
 from services.moderation.crowd import CrowdChoice
 from services.moderation.crowd.crowdflower.payloads import CrowdUnit, UnitJudgments
 from services.moderation.crowd.crowdflower.ports import UnitRequest
@@ -14,7 +15,7 @@ from services.moderation.slots.guard import QueueNames, TransportGuard
 from shared.errors import Conflict, NotFound
 from shared.messages import Renditions, SubmissionIngested
 from shared.metrics import Tally
-from shared.records import SubmissionRecord, original_key, renditions_of, submission_record_key
+from shared.records import SubmissionRecord, original_key, submission_record_key
 from tests.fakes.moderation import (
     FakeCrowd,
     FakeCrowdJobs,

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from services.ingest.keys import renditions_of
 from services.moderation.crowd import CrowdChoice
 from services.moderation.crowd.mturk.consumers import notification_handler
 from services.moderation.crowd.mturk.hits import Fees, TopUpRules
@@ -15,7 +16,7 @@ from services.moderation.reviews.ports import Outcome
 from services.moderation.reviews.screening import ScreeningRules
 from services.moderation.reviews.verdicts import VerdictRules
 from shared.messages import SubmissionIngested
-from shared.records import original_key, renditions_of
+from shared.records import original_key
 from tests.fakes.moderation import (
     FakeCrowd,
     FakeCrowdJobs,

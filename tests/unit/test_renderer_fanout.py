@@ -18,9 +18,9 @@ from services.renderer.encoding.segments import bit_rates
 from services.renderer.encoding.usecases import SegmentWorker
 from services.renderer.publishing.hls import Variant, master_playlist
 from services.renderer.renders.clips import BlobRef, ClipInputs, EncoderSettings
+from services.renderer.renders.keys import fragment_key
 from services.renderer.renders.ladder import ladder_sizes
 from shared.messages import MalformedMessage, SegmentRequested, parse_message
-from shared.records import fragment_key
 from tests.fakes.objects import MemoryObjectStore
 from tests.fakes.queues import MemoryQueueSender
 

@@ -2,10 +2,10 @@
 
 from datetime import UTC, datetime
 
+from services.ingest.keys import renditions_of
 from services.moderation.reviews.adapters.dynamo import from_item, to_item
 from services.moderation.reviews.review import Review, taken_down
 from services.moderation.reviews.verdicts import Judgment
-from shared.records import renditions_of
 
 CREATED = datetime(2026, 1, 1, tzinfo=UTC)
 

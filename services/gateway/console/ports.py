@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from shared.records import AuditEntry, CrowdSpend, RenderHistory, ReportQueue, ReviewView
+from services.gateway.console.audit import AuditEntry
+from shared.records import CrowdSpend, RenderHistory, ReportQueue, ReviewView
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,11 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from services.gateway.console.audit import AuditEntry
 from services.gateway.console.ports import QueueDepth
 from services.gateway.console.sessions import OpsSession
 from services.gateway.core.schemas import ClipStatus, moment
-from shared.records import AuditEntry, ReviewView
+from shared.records import ReviewView
 
 
 class OpsSignIn(BaseModel):

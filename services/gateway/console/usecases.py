@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
+from services.gateway.console.audit import AuditEntry
 from services.gateway.console.ports import ConsolePorts, QueueDepth
 from services.gateway.console.sessions import OpsSession, new_session, session_of, token_matches
 from services.gateway.core.ratelimits import RATE_WINDOW_SECONDS, SlidingWindowLimiter
@@ -23,7 +24,7 @@ from services.gateway.settings import GatewaySettings
 from shared.errors import Forbidden, OfofError, RateLimited, Unauthorized
 from shared.metrics import Observer, Tally
 from shared.queues import frames_queue_of
-from shared.records import AuditEntry, CrowdSpend, RenderHistory, ReportQueue, ReviewView
+from shared.records import CrowdSpend, RenderHistory, ReportQueue, ReviewView
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -9,10 +9,7 @@ from pydantic import BaseModel, Field
 from services.gateway.core.links import original_url
 from services.gateway.core.schemas import ShownPhoto, moment
 from shared.leases import LeaseClaims
-
-# shared.records still spells a report's reason "complaint"; the gateway says report.
-from shared.records import MAX_REPORT_NOTE_CHARS, VideoRecord
-from shared.records import ComplaintReasonName as ReportReason
+from shared.records import MAX_REPORT_NOTE_CHARS, ReportReason, VideoRecord
 
 
 class LeaseExtended(BaseModel):

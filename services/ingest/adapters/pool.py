@@ -8,7 +8,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 
-from services.ingest.imaging import Renditions, make_renditions
+from services.ingest.imaging import EncodedRenditions, make_renditions
 
 
 class ProcessPoolPhotoProcessor:
@@ -32,7 +32,7 @@ class ProcessPoolPhotoProcessor:
 
     async def renditions(
         self, body: bytes, content_type: str, clip_size: tuple[int, int]
-    ) -> Renditions:
+    ) -> EncodedRenditions:
         """The renditions of ``body``; raises ``UnusableImage`` for a bad photo."""
         job = partial(make_renditions, body, content_type, clip_size, self.max_pixels)
         return await asyncio.get_running_loop().run_in_executor(self.executor, job)

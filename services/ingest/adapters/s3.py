@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import asyncio
 
-from services.ingest.imaging import Renditions
+from services.ingest.imaging import EncodedRenditions
+from services.ingest.keys import PENDING_ANNOUNCEMENTS_PREFIX, claim_key, pending_announcement_key
 from services.ingest.outbox import PendingSubmission
 from shared.errors import NotFound
 from shared.objects import ObjectStore
 from shared.records import (
-    PENDING_ANNOUNCEMENTS_PREFIX,
     SubmissionRecord,
     VideoRecord,
     announced_key,
-    claim_key,
-    pending_announcement_key,
     rendition_key,
     submission_record_key,
     video_record_key,
@@ -56,7 +54,7 @@ class S3SubmissionStore:
         return self._videos[video]
 
     async def put_renditions(
-        self, submission_id: str, renditions: Renditions, photo_sha256: str
+        self, submission_id: str, renditions: EncodedRenditions, photo_sha256: str
     ) -> bool:
         """Claim, then write the three renditions at once (immutable, so caches may keep
         them). False, with nothing written, when another photo holds the claim."""

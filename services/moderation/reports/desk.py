@@ -20,7 +20,6 @@ from services.moderation.reports.ports import ReportStore
 from services.moderation.reports.report import (
     Report,
     ReportedPhoto,
-    ReportReason,
     cleaned_note,
     should_hide,
 )
@@ -28,6 +27,7 @@ from services.moderation.reviews.moderator import EVERY_APPROVAL, Moderator
 from services.moderation.reviews.review import REASON_REPORTED, Review
 from shared.errors import NotFound
 from shared.messages import utcnow
+from shared.records import ReportReason
 
 log = logging.getLogger(__name__)
 

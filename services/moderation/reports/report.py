@@ -11,9 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from shared.records import MAX_REPORT_NOTE_CHARS, ComplaintReasonName
-
-ReportReason = ComplaintReasonName
+from shared.records import MAX_REPORT_NOTE_CHARS, ReportReason
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """Which slots of a video need a photo, and the order they are offered in.
 
-A slot is the durable record of one frame of an imported video. Its ``frames`` message is
-transport: the feeder sends one only while the slot is ``offered``, and a lost message
-is re-derived from this record. States:
+A slot is one frame of an imported video; its :class:`SlotOffer` is moderation's durable
+record of offering it for a photo (the renderer keeps what each slot shows in its own
+table). The ``frames`` message is transport: the feeder sends one only while the slot is
+``offered``, and a lost message is re-derived from this record. States:
 
 - ``open``: wants a photo and has no message out; the feeder offers open slots first,
   never-attempted ones (``attempts`` 0) before retried ones, each group in ``rank`` order.
@@ -26,17 +27,18 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
-SlotState = Literal["open", "offered", "held", "leased"]
+OfferState = Literal["open", "offered", "held", "leased"]
 
 
 @dataclass(frozen=True)
-class Slot:
-    """One frame of a video, as the feeder and the decisions see it."""
+class SlotOffer:
+    """How one frame of a video is offered for a photo, as the feeder and the decisions
+    see it: its state, its photos under review and approved."""
 
     video: str
     frame: int
     rank: int
-    state: SlotState = "open"
+    state: OfferState = "open"
     attempts: int = 0
     approved: frozenset[str] = field(default_factory=frozenset)
     reviewing: frozenset[str] = field(default_factory=frozenset)
@@ -78,26 +80,26 @@ def spread_ranks(frame_count: int) -> list[int]:
     return ranks
 
 
-def settled(slot: Slot) -> Slot:
+def settled(slot: SlotOffer) -> SlotOffer:
     """``slot`` with the state its photos call for, unless a message (or a lease of a lost
     one) is out for it."""
     if slot.state in ("offered", "leased"):
         return slot
-    state: SlotState = "held" if slot.reviewing or slot.approved else "open"
+    state: OfferState = "held" if slot.reviewing or slot.approved else "open"
     return replace(slot, state=state, offered_at=None, message_id=None)
 
 
-def offered(slot: Slot, now: datetime) -> Slot:
+def offered(slot: SlotOffer, now: datetime) -> SlotOffer:
     """The feeder is about to send a message for ``slot``."""
     return replace(slot, state="offered", offered_at=now, message_id=None)
 
 
-def sent(slot: Slot, message_id: str) -> Slot:
+def sent(slot: SlotOffer, message_id: str) -> SlotOffer:
     """The message of an offered slot was sent."""
     return replace(slot, message_id=message_id)
 
 
-def ingested(slot: Slot, submission_id: str) -> Slot:
+def ingested(slot: SlotOffer, submission_id: str) -> SlotOffer:
     """A photo of ``slot`` was stored and its lease finished: it is under review."""
     if submission_id in slot.reviewing or submission_id in slot.approved:
         return slot
@@ -108,7 +110,7 @@ def ingested(slot: Slot, submission_id: str) -> Slot:
     return settled(replace(slot, state="held", reviewing=reviewing, leased_until=None))
 
 
-def decided(slot: Slot, submission_id: str, approved: bool) -> Slot:
+def decided(slot: SlotOffer, submission_id: str, approved: bool) -> SlotOffer:
     """The verdict on a photo of ``slot``; a rejection without approved photo reopens it."""
     if submission_id not in slot.reviewing and (not approved or submission_id in slot.approved):
         return slot
@@ -118,14 +120,14 @@ def decided(slot: Slot, submission_id: str, approved: bool) -> Slot:
     return settled(replace(slot, reviewing=reviewing, approved=photos, attempts=attempts))
 
 
-def taken_down(slot: Slot, submission_id: str) -> Slot:
+def taken_down(slot: SlotOffer, submission_id: str) -> SlotOffer:
     """An operator withdrew an approved photo; with none left the slot is open again."""
     if submission_id not in slot.approved:
         return slot
     return settled(replace(slot, approved=slot.approved - {submission_id}))
 
 
-def transport_lost(slot: Slot, leased_until: datetime) -> Slot:
+def transport_lost(slot: SlotOffer, leased_until: datetime) -> SlotOffer:
     """The video's frames queue was lost (recreated): the message of an offered slot is
     gone, but a lease of it may bring a photo until ``leased_until``."""
     if slot.state != "offered":
@@ -135,7 +137,7 @@ def transport_lost(slot: Slot, leased_until: datetime) -> Slot:
     )
 
 
-def lease_lapsed(slot: Slot, now: datetime) -> Slot:
+def lease_lapsed(slot: SlotOffer, now: datetime) -> SlotOffer:
     """No lease of a lost message can bring a photo after ``leased_until``: the slot takes
     the state its photos call for (open, most often) and is offered again."""
     if slot.state != "leased" or (slot.leased_until is not None and slot.leased_until > now):

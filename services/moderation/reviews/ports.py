@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal, Protocol
 
-from services.moderation.reviews.offers import Slot
+from services.moderation.reviews.offers import SlotOffer
 from services.moderation.reviews.review import Review
 from services.moderation.reviews.verdicts import Judgment
 from shared.errors import DependencyUnavailable, NotFound
@@ -78,7 +78,9 @@ class SlotRegistry(Protocol):
         """The submission ids of the slot's approved photos."""
         ...
 
-    async def change(self, video: str, frame: int, event: Callable[[Slot], Slot]) -> Slot | None:
+    async def change(
+        self, video: str, frame: int, event: Callable[[SlotOffer], SlotOffer]
+    ) -> SlotOffer | None:
         """Apply ``event`` to the slot through a version-checked write (retried on a race);
         the slot after it, or None when the video has no such slot."""
         ...

@@ -11,9 +11,9 @@ from services.moderation.reviews.access import ClientId, Operator
 from services.moderation.reviews.contributors import Contributions
 from services.moderation.reviews.moderator import EVERY_APPROVAL, Moderator
 from services.moderation.reviews.review import review_list, review_view
-from services.moderation.reviews.spending import spend_of
+from services.moderation.reviews.spending import VideoSpend, spend_of
 from shared.errors import error_responses
-from shared.records import CrowdSpend, ReviewList, ReviewView, VideoSpend
+from shared.records import CrowdSpend, ReviewList, ReviewView
 from shared.service import app_state
 
 router = APIRouter()

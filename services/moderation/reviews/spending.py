@@ -8,9 +8,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
+from typing import Literal
 
 from services.moderation.reviews.review import Review
-from shared.records import CrowdSpend, EstimatedVideoSpend, FrameSpend
+from shared.records import CrowdSpend, EstimatedVideoSpend, FrameSpend, Record
+
+
+class VideoSpend(Record):
+    """What the crowd cost for one video so far (``GET /videos/{video}/spend``): the sum
+    over its Mechanical Turk HITs of reward × assignments + MTurk's fee."""
+
+    video: str
+    currency: Literal["USD"] = "USD"
+    total: Decimal
+    hits: int
 
 
 def frame_spend(review: Review, cents_per_judgment: float) -> FrameSpend:

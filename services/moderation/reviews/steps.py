@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import partial
 
 from services.moderation.reviews import offers
-from services.moderation.reviews.offers import Slot
+from services.moderation.reviews.offers import SlotOffer
 from services.moderation.reviews.ports import (
     Crowd,
     PhotoStore,
@@ -84,7 +84,7 @@ class DecisionSteps:
         elif step == STEP_ERASE:
             await self.photos.delete(personal_keys(review))
 
-    async def _change_slot(self, review: Review, event: Callable[[Slot], Slot]) -> None:
+    async def _change_slot(self, review: Review, event: Callable[[SlotOffer], SlotOffer]) -> None:
         if await self.slots.change(review.video, review.frame, event) is None:
             log.warning(
                 "a decision about a slot that is not registered",

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from services.moderation.reviews import offers
-from services.moderation.reviews.offers import Slot
+from services.moderation.reviews.offers import SlotOffer
 from services.moderation.slots.ports import FeedRegistry, FramesTransport, QueueState, VideoFeed
 from shared.leases import MAX_LEASE_SECONDS
 from shared.messages import utcnow
@@ -169,9 +169,9 @@ class SlotFeeder:
             candidates = await self.registry.offerable(video, 1, wanted)
         return await self._offer(video, candidates)
 
-    async def _offer(self, video: str, candidates: list[Slot]) -> int:
+    async def _offer(self, video: str, candidates: list[SlotOffer]) -> int:
         now = self.clock()
-        marked: list[Slot] = []
+        marked: list[SlotOffer] = []
         for slot in candidates:
             after = await self.registry.change(
                 video, slot.frame, partial(_offer_if_offerable, now=now)
@@ -181,7 +181,7 @@ class SlotFeeder:
         await self._send(video, marked)
         return len(marked)
 
-    async def _send(self, video: str, slots: list[Slot]) -> None:
+    async def _send(self, video: str, slots: list[SlotOffer]) -> None:
         if not slots:
             return
         ids = await self.transport.offer(video, [slot.frame for slot in slots])
@@ -201,11 +201,11 @@ class SlotFeeder:
         return len(unsent)
 
 
-def _offer_if_offerable(slot: Slot, now: datetime) -> Slot:
+def _offer_if_offerable(slot: SlotOffer, now: datetime) -> SlotOffer:
     return offers.offered(slot, now) if slot.is_offerable else slot
 
 
-def _sent_if_same_offer(slot: Slot, offered_at: datetime | None, message_id: str) -> Slot:
+def _sent_if_same_offer(slot: SlotOffer, offered_at: datetime | None, message_id: str) -> SlotOffer:
     if slot.state != "offered" or slot.offered_at != offered_at or slot.message_id:
         return slot
     return offers.sent(slot, message_id)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from services.moderation.reviews.offers import Slot
+from services.moderation.reviews.offers import SlotOffer
 from services.moderation.reviews.ports import SlotRegistry
 
 
@@ -43,7 +43,7 @@ class FeedRegistry(SlotRegistry, Protocol):
         """Record slots ``start`` .. ``start + count - 1`` of ``video`` as new and open."""
         ...
 
-    async def offerable(self, video: str, tier: int, limit: int) -> list[Slot]:
+    async def offerable(self, video: str, tier: int, limit: int) -> list[SlotOffer]:
         """Up to ``limit`` slots of ``tier`` the feeder may offer, in offering order."""
         ...
 
@@ -51,11 +51,11 @@ class FeedRegistry(SlotRegistry, Protocol):
         """Does any slot of the video still lack an approved photo?"""
         ...
 
-    async def offered(self, video: str) -> list[Slot]:
+    async def offered(self, video: str) -> list[SlotOffer]:
         """Every slot of the video whose message is out."""
         ...
 
-    async def lapsed(self, video: str, now: datetime) -> list[Slot]:
+    async def lapsed(self, video: str, now: datetime) -> list[SlotOffer]:
         """Every ``leased`` slot of the video whose hold ended by ``now``."""
         ...
 

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 
 from services.renderer.encoding.fanout import SegmentOrder
 from services.renderer.encoding.ports import SegmentEncoder
+from services.renderer.renders.keys import fragment_key
 from shared.objects import ObjectStore
-from shared.records import fragment_key
 
 
 class SegmentWorker:

@@ -24,6 +24,7 @@ from services.renderer.renders.clips import (
     RenderedClip,
     clip_inputs,
 )
+from services.renderer.renders.keys import render_run_key, render_runs_prefix
 from services.renderer.renders.ports import (
     BlobCache,
     ClipEncoder,
@@ -45,8 +46,6 @@ from shared.records import (
     VideoRecord,
     current_clip_key,
     originals_prefix,
-    render_run_key,
-    render_runs_prefix,
     rendition_key,
     video_of_prefix,
     video_record_key,

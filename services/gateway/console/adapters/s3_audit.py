@@ -1,5 +1,5 @@
 """The operators' audit log as one small JSON object per action in the media bucket
-(``audit/ops/{day}/{time}-{id}.json``, :func:`shared.records.audit_key`): durable,
+(``audit/ops/{day}/{time}-{id}.json``, :func:`~services.gateway.console.audit.audit_key`): durable,
 append-only by construction (a new key per action), and listed newest first."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from services.gateway.console.audit import AuditEntry, audit_day_prefix, audit_key
 from shared.messages import utcnow
 from shared.objects import ObjectStore
-from shared.records import AuditEntry, audit_day_prefix, audit_key
 
 # Days of audit entries the console lists (today and the days before).
 DAYS_SHOWN = 7

@@ -25,6 +25,11 @@ NOISE_SIDE_PIXELS = 320
 COPY_BRIGHTNESS_STEP = 0.08
 
 
+def crowd_gold_key(name: str) -> str:
+    """S3 key of a crowd test-question image (moderation's gold), e.g. ``demo/12/copy-1``."""
+    return f"moderation/gold/{name}.jpg"
+
+
 @dataclass(frozen=True)
 class GoldCase:
     """One test question: what its photo is and which answers are right."""

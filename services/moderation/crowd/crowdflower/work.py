@@ -27,12 +27,18 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from services.moderation.crowd.crowdflower.gold import GoldCase, copy_photo, gold_cases, noise_photo
+from services.moderation.crowd.crowdflower.gold import (
+    GoldCase,
+    copy_photo,
+    crowd_gold_key,
+    gold_cases,
+    noise_photo,
+)
 from services.moderation.crowd.crowdflower.ports import CrowdClient, GoldRequest, UnitRequest
 from services.moderation.crowd.jobs import CrowdJob, CrowdJobs
 from services.moderation.reviews.ports import CrowdUnfunded, PhotoStore
 from services.moderation.reviews.review import REASON_UNFUNDED, Review
-from shared.records import crowd_gold_key, original_key
+from shared.records import original_key
 
 JPEG = "image/jpeg"
 log = logging.getLogger(__name__)

@@ -17,8 +17,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from services.moderation.reports.report import Report, ReportedPhoto, ReportReason
+from services.moderation.reports.report import Report, ReportedPhoto
 from services.moderation.reviews.adapters.table import index_items, string_attr
+from shared.records import ReportReason
 from shared.tables import table_errors, write_if
 
 if TYPE_CHECKING:

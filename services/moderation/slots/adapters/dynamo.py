@@ -1,9 +1,9 @@
-"""Slot records and video feed records in moderation's DynamoDB table.
+"""Slot offer records and video feed records in moderation's DynamoDB table.
 
 Item layout (beside the reviews of :mod:`.dynamo`):
 
 - slot: ``pk = slot#{video}#{frame:06d}``, ``sk = slot``; the fields of
-  :class:`~services.moderation.reviews.offers.Slot` (the photo sets as string sets, absent when
+  :class:`~services.moderation.reviews.offers.SlotOffer` (the photo sets as string sets, absent when
   empty). Indexed under ``gsi1pk = slots#{video}#{state}#{tier}`` so the feeder finds
   open slots in offering order (``gsi1sk = {attempts:05d}#{rank:06d}``), every offered
   one (``gsi1sk = {offered_at}``) and the ``leased`` ones whose hold has ended
@@ -34,7 +34,7 @@ from services.moderation.reviews.adapters.table import (
     number_attr,
     string_attr,
 )
-from services.moderation.reviews.offers import Slot, SlotState
+from services.moderation.reviews.offers import OfferState, SlotOffer
 from services.moderation.slots.ports import VideoFeed
 from shared.errors import DependencyUnavailable
 from shared.tables import table_errors, write_if
@@ -66,12 +66,12 @@ def queue_key(queue: str) -> Item:
     return {"pk": string_attr(f"queue#{queue}"), "sk": string_attr("queue")}
 
 
-def partition(video: str, state: SlotState, tier: int) -> str:
+def partition(video: str, state: OfferState, tier: int) -> str:
     """The ``gsi1pk`` of a video's slots in ``state`` and ``tier``."""
     return f"slots#{video}#{state}#{tier}"
 
 
-def to_item(slot: Slot) -> Item:
+def to_item(slot: SlotOffer) -> Item:
     """``slot`` as its DynamoDB item, index keys included."""
     order = f"{slot.attempts:05d}#{slot.rank:06d}"
     item: Item = {
@@ -98,22 +98,22 @@ def to_item(slot: Slot) -> Item:
     return item
 
 
-def _order_of(slot: Slot) -> str | None:
+def _order_of(slot: SlotOffer) -> str | None:
     """The index order of an offered slot (when offered) or a leased one (when its hold
     ends); None for the others, ordered by attempts and rank."""
     moment = slot.offered_at or slot.leased_until
     return moment.isoformat() if moment else None
 
 
-def from_item(item: Item) -> Slot:
+def from_item(item: Item) -> SlotOffer:
     """The slot an item holds."""
     offered_at = item.get("offered_at", {}).get("S")
     leased_until = item.get("leased_until", {}).get("S")
-    return Slot(
+    return SlotOffer(
         video=item["video"]["S"],
         frame=int(item["frame"]["N"]),
         rank=int(item["rank"]["N"]),
-        state=cast(SlotState, item["state"]["S"]),
+        state=cast(OfferState, item["state"]["S"]),
         attempts=int(item["attempts"]["N"]),
         approved=frozenset(item.get("approved", {}).get("SS", [])),
         reviewing=frozenset(item.get("reviewing", {}).get("SS", [])),
@@ -131,7 +131,7 @@ class DynamoSlotRegistry:
         self.dynamodb = dynamodb
         self.table = table
 
-    async def get(self, video: str, frame: int) -> Slot | None:
+    async def get(self, video: str, frame: int) -> SlotOffer | None:
         """The slot, read consistently, or None."""
         with table_errors("reading a slot"):
             answer = await self.dynamodb.get_item(
@@ -144,7 +144,9 @@ class DynamoSlotRegistry:
         slot = await self.get(video, frame)
         return sorted(slot.approved) if slot else []
 
-    async def change(self, video: str, frame: int, event: Callable[[Slot], Slot]) -> Slot | None:
+    async def change(
+        self, video: str, frame: int, event: Callable[[SlotOffer], SlotOffer]
+    ) -> SlotOffer | None:
         """Apply ``event`` through a version-checked put; reapplied after a lost race."""
         for race in range(MAX_RACES):
             slot = await self.get(video, frame)
@@ -159,7 +161,7 @@ class DynamoSlotRegistry:
             await asyncio.sleep(random.uniform(0, RACE_PAUSE_SECONDS * (race + 1)))  # noqa: S311
         raise DependencyUnavailable("dynamodb", f"slot {video}/{frame} kept changing; try again")
 
-    async def _put(self, slot: Slot, expected_version: int) -> bool:
+    async def _put(self, slot: SlotOffer, expected_version: int) -> bool:
         """Write ``slot`` as the next version; False when another write came first."""
         write = self.dynamodb.put_item(
             TableName=self.table,
@@ -206,7 +208,7 @@ class DynamoSlotRegistry:
         frames = range(start, min(start + count, len(ranks)))
         for first in range(frames.start, frames.stop, BATCH_ITEMS):
             batch = range(first, min(first + BATCH_ITEMS, frames.stop))
-            items = [to_item(Slot(video=video, frame=n, rank=ranks[n])) for n in batch]
+            items = [to_item(SlotOffer(video=video, frame=n, rank=ranks[n])) for n in batch]
             await self._batch_put(items)
 
     async def _batch_put(self, items: list[Item]) -> None:
@@ -216,10 +218,10 @@ class DynamoSlotRegistry:
                 answer = await self.dynamodb.batch_write_item(RequestItems={self.table: requests})
             requests = list(answer.get("UnprocessedItems", {}).get(self.table, []))
 
-    async def offerable(self, video: str, tier: int, limit: int) -> list[Slot]:
+    async def offerable(self, video: str, tier: int, limit: int) -> list[SlotOffer]:
         """Open slots (tier 0), or held slots with no review in flight (tier 1), in order."""
-        state: SlotState = "open" if tier == 0 else "held"
-        found: list[Slot] = []
+        state: OfferState = "open" if tier == 0 else "held"
+        found: list[SlotOffer] = []
         async for slot in self._query(partition(video, state, tier), page_size=limit):
             if slot.is_offerable:
                 found.append(slot)
@@ -234,7 +236,7 @@ class DynamoSlotRegistry:
                 return True
         return False
 
-    async def offered(self, video: str) -> list[Slot]:
+    async def offered(self, video: str) -> list[SlotOffer]:
         """Every slot of the video whose message is out, either tier."""
         return [
             slot
@@ -242,9 +244,9 @@ class DynamoSlotRegistry:
             async for slot in self._query(partition(video, "offered", tier), page_size=100)
         ]
 
-    async def lapsed(self, video: str, now: datetime) -> list[Slot]:
+    async def lapsed(self, video: str, now: datetime) -> list[SlotOffer]:
         """``leased`` slots of the video whose hold ended by ``now`` (either tier)."""
-        found: list[Slot] = []
+        found: list[SlotOffer] = []
         for tier in (0, 1):
             async for slot in self._query(partition(video, "leased", tier), page_size=100):
                 if slot.leased_until is not None and slot.leased_until > now:
@@ -267,7 +269,7 @@ class DynamoSlotRegistry:
                 TableName=self.table, Item={**queue_key(queue), "created": string_attr(created)}
             )
 
-    async def _query(self, gsi1pk: str, page_size: int) -> AsyncIterator[Slot]:
+    async def _query(self, gsi1pk: str, page_size: int) -> AsyncIterator[SlotOffer]:
         items = index_items(self.dynamodb, self.table, gsi1pk, forward=True, page_size=page_size)
         async for item in items:
             yield from_item(item)

@@ -23,9 +23,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from services.renderer.encoding.fanout import EncodeJob, message_of
+from services.renderer.renders.keys import fragment_key, fragments_prefix
 from shared.objects import ObjectStore
 from shared.queues import QueueSender
-from shared.records import fragment_key, fragments_prefix
 
 DOWNLOADS_IN_FLIGHT = 16
 # Pending orders are sent again once no fragment has come for this many times the

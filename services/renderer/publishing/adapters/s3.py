@@ -1,6 +1,7 @@
 """``S3ClipPublisher``: clip versions in the media bucket, then a swap of the pointer.
 
-Layout (every key from :mod:`shared.records`)::
+Layout (the pointer and version keys from :mod:`shared.records`, the files of a
+version from :mod:`services.renderer.renders.keys`)::
 
     clips/{video}/{version}/clip.mp4      the whole clip (fMP4: moov first, then fragments)
     clips/{video}/{version}/poster.jpg    poster image
@@ -29,17 +30,19 @@ from pathlib import Path
 
 from services.renderer.publishing.hls import Variant, master_playlist, media_playlist
 from services.renderer.renders.clips import RenderedClip, RenderedRung
-from shared.errors import Conflict, NotFound
-from shared.objects import ObjectStore
-from shared.records import (
+from services.renderer.renders.keys import (
     CLIP_INIT,
     CLIP_MP4,
     CLIP_PLAYLIST,
     CLIP_POSTER,
-    ClipPointer,
-    clip_facts_key,
     clip_rung_folder,
     clip_segment_name,
+)
+from shared.errors import Conflict, NotFound
+from shared.objects import ObjectStore
+from shared.records import (
+    ClipPointer,
+    clip_facts_key,
     clip_version_prefix,
     clips_prefix,
     current_clip_key,
