@@ -63,7 +63,8 @@ class CrowdflowerCrowd:
         """Create the review's unit once, then order it; a crash mid-way is healed by
         finding it again, a job the crowd forgot by a new job."""
         try:
-            job = await self.work.job(review.video)
+            # As stored now: another replica may have replaced a job the crowd forgot.
+            job = await self.work.current(review.video)
             try:
                 return await self._ask(review, job, heal=True)
             except CrowdForgot:
@@ -174,7 +175,10 @@ class CrowdflowerCrowd:
         return is_quiet_since(moment, self.grace_seconds, self.clock())
 
     async def recover(self, receive: Receive) -> None:
-        """Nothing: reconcile fetches every pending unit's judgments already."""
+        """Nothing to collect (reconcile fetches every pending unit's judgments already);
+        the jobs known in memory are read again next pass (another replica may have
+        replaced one the crowd forgot)."""
+        self.work.forget_known()
 
     async def settle(self, review: Review) -> None:
         """Nothing: Crowdflower pays its workers itself."""

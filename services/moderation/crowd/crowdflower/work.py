@@ -83,6 +83,10 @@ class CrowdWork:
             self._known[video] = job
             return job
 
+    def forget_known(self) -> None:
+        """Read every video's job from the store again when next needed."""
+        self._known.clear()
+
     async def current(self, video: str) -> CrowdJob:
         """``video``'s job as stored now (another replica may have replaced it)."""
         async with self._lock:
