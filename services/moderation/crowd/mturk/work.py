@@ -4,7 +4,8 @@ The :class:`~services.moderation.reviews.ports.Crowd` port's adapter for
 ``MODERATION_CROWD_PROVIDER=mturk``:
 
 - **One HIT type per video, remembered** in the reviews table (``hittype#{video}``,
-  like the Crowdflower job); notifications for it are switched on once per process.
+  like the Crowdflower job); notifications for it are switched on once per process
+  (:class:`.hit_types.HitTypes`).
 - **One HIT per submission** (``MaxAssignments`` = judgments wanted, the submission id
   as annotation and, through the adapter, as ``UniqueRequestToken``), its cost recorded
   on the review and, idempotently, in the video's spend.
@@ -26,7 +27,6 @@ The :class:`~services.moderation.reviews.ports.Crowd` port's adapter for
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,7 +34,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from services.moderation.crowd.healing import CrowdForgot, Healings
-from services.moderation.crowd.jobs import CrowdJob, CrowdJobs
+from services.moderation.crowd.jobs import CrowdJobs
+from services.moderation.crowd.mturk.hit_types import HitTypes
 from services.moderation.crowd.mturk.hits import (
     REJECT_FEEDBACK,
     Answers,
@@ -108,40 +109,7 @@ class HitWork:
         self.trust, self.ledger, self.store = trust, ledger, store
         self.plan, self.clock = plan, clock
         self.top_up = TopUp(crowd, ledger, store, plan, clock)
-        self._listening: dict[str, str] = {}
-        self._lock = asyncio.Lock()
-
-    async def type_for(self, video: str, forgotten: str | None = None) -> str:
-        """The HIT type of ``video``: remembered, or created once; its notifications on.
-        A type MTurk forgot (``forgotten``, or refused when switching notifications on)
-        is registered again in its place."""
-        async with self._lock:
-            if forgotten is None and video in self._listening:
-                return self._listening[video]
-            known = await self.types.job_of(video)
-            if known is None:
-                created = await self.crowd.create_hit_type(video)
-                known = await self.types.remember(CrowdJob(video=video, job_id=created))
-            elif known.job_id == forgotten:
-                known = await self._new_type(known)
-            try:
-                await self.crowd.listen(known.job_id)
-            except CrowdForgot:
-                known = await self._new_type(known)
-                await self.crowd.listen(known.job_id)
-            self._listening[video] = known.job_id
-            return known.job_id
-
-    async def _new_type(self, dead: CrowdJob) -> CrowdJob:
-        """A HIT type registered again in place of ``dead``, which MTurk forgot."""
-        created = await self.crowd.create_hit_type(dead.video)
-        kept, replaced = await self.types.replace(dead, created)
-        if replaced:
-            ids = {"video": dead.video, "hit_type_id": dead.job_id, "new_hit_type_id": created}
-            await self.healings.healed(
-                "hit_type", "HIT type forgotten by MTurk: registered again", **ids
-            )
-        return kept
+        self.hit_types = HitTypes(crowd, types, healings)
 
     async def submit(self, review: Review) -> Review:
         """Create the review's HIT (MTurk finds it again on a retry) and store it; a
@@ -158,12 +126,12 @@ class HitWork:
 
     async def _asked(self, review: Review) -> Review:
         """Create the review's HIT (found again on a retry); the review, with it."""
-        type_id = await self.type_for(review.video)
+        type_id = await self.hit_types.type_for(review.video)
         request = await self._request(review)
         try:
             hit_id = await self.crowd.create_hit(type_id, request)
         except CrowdForgot:
-            type_id = await self.type_for(review.video, forgotten=type_id)
+            type_id = await self.hit_types.type_for(review.video, forgotten=type_id)
             hit_id = await self.crowd.create_hit(type_id, request)
         cost = hit_cost(self.plan.reward, self.plan.assignments, self.plan.fees)
         await self.ledger.record(review.video, review.submission_id, cost)
