@@ -136,9 +136,11 @@ class CrowdWork:
         raise ``CrowdUnavailable``."""
         if review.job_id is None or review.unit_id is None:
             raise ValueError(f"review {review.submission_id} has no unit to order")
-        job_id = await self._with_gold(review.video, review.frame)
-        if not is_on(review, self._known[review.video]):
+        if not is_on(review, await self.job(review.video)) and not is_on(
+            review, await self.current(review.video)
+        ):
             raise CrowdForgot(f"crowd job {review.job_id} was replaced")
+        job_id = await self._with_gold(review.video, review.frame)
         if self._has_aged(review.created_at):
             await self.crowd.refresh_unit(job_id, review.unit_id, await self.unit_of(review))
         try:
