@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from services.moderation.crowd.crowdflower.adapters.api import CrowdflowerClient
 from services.moderation.crowd.crowdflower.crowd import CrowdflowerCrowd
 from services.moderation.crowd.crowdflower.work import CrowdWork
 from services.moderation.crowd.healing import Healings
+from services.moderation.crowd.jobs import CrowdJob
 from services.moderation.crowd.mturk.adapters.api import HitTerms, MturkCrowd
 from services.moderation.crowd.mturk.hits import Fees
 from services.moderation.crowd.mturk.work import HitPlan, HitWork
@@ -175,6 +177,9 @@ async def test_a_forgotten_crowd_job_is_replaced_once_and_every_photo_judged_the
             1,
         )
     assert await first.moderator.healed() == {"job": 1}
+    stored = await DynamoCrowdJobs(aws.dynamodb, str(aws_fields["reviews_table"])).job_of("demo")
+    assert stored is not None and (stored.job_id, stored.generation) == (fresh.job_id, 1)
+    assert len(stored.gold_units) == 4  # the new job's test questions, remembered
     healed = [r.tally.value("ofof_crowd_healed", kind="job") for r in (first, second)]
     assert healed == [1, 0]
 
@@ -280,3 +285,20 @@ async def test_a_forgotten_hit_and_hit_type_are_created_again_once_with_fresh_to
     assert (await replica.moderator.review("mt-new")).status == "approved"
     assert await replica.moderator.healed() == {"hit_type": 1, "hit": 1}
     assert replica.tally.value("ofof_crowd_healed", kind="hit") == 1
+
+
+async def test_of_two_replacements_of_one_job_in_dynamodb_the_first_wins(
+    aws: AwsClients, aws_fields: dict[str, object]
+):
+    jobs = DynamoCrowdJobs(aws.dynamodb, str(aws_fields["reviews_table"]))
+    old = await jobs.remember(CrowdJob("race", "7"))
+    first, won = await jobs.replace(old, "8")
+    second, lost = await jobs.replace(old, "9")
+    assert (won, lost) == (True, False)
+    assert first == second == CrowdJob("race", "8", generation=1)
+    await jobs.update(replace(old, gold_units={"stale": "1"}))  # the old job's gold: ignored
+    await jobs.update(replace(first, gold_units={"copy-0": "2"}))
+    assert (await jobs.job_of("race")) == replace(first, gold_units={"copy-0": "2"})
+    third, won_again = await jobs.replace(first, "10")
+    assert won_again and third.generation == 2
+    assert await jobs.job_of("race") == CrowdJob("race", "10", generation=2)
