@@ -180,6 +180,12 @@ MODERATION_METRICS = (
     ),
     DomainMetric("ofof_crowd_units", "counter", "Crowd units created (one per photo)."),
     DomainMetric(
+        "ofof_crowd_healed",
+        "counter",
+        "Crowd work the platform forgot, re-created: jobs, HIT types, HITs.",
+        ("kind",),
+    ),
+    DomainMetric(
         "ofof_crowd_spend_cents",
         "counter",
         "Crowd spend in cents, computed from the crowd settings per judgment, by video.",

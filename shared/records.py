@@ -289,6 +289,9 @@ class CrowdSpend(Record):
     cents_per_judgment: float
     videos: list[EstimatedVideoSpend]
     frames: list[FrameSpend]
+    # Crowd work the platform forgot and moderation re-created, by kind (``job``,
+    # ``hit_type``, ``hit``): how often it happened so far.
+    healed: dict[str, int] = Field(default_factory=dict)
 
 
 class RenderRun(Record):

@@ -10,9 +10,12 @@ from tests.processes import PYTHON, answers, free_port, running, wait_for
 
 
 @contextmanager
-def crowd_server(api_key: str, log_path: Path | None = None, **settings: object) -> Iterator[str]:
-    """Run the local crowd with ``CROWD_<NAME>`` settings; yield its base URL."""
-    port = free_port()
+def crowd_server(
+    api_key: str, log_path: Path | None = None, port: int | None = None, **settings: object
+) -> Iterator[str]:
+    """Run the local crowd with ``CROWD_<NAME>`` settings (on ``port``, else a free one);
+    yield its base URL."""
+    port = port or free_port()
     env = {"CROWD_PORT": str(port), "CROWD_API_KEY": api_key}
     env |= {f"CROWD_{name.upper()}": str(value) for name, value in settings.items()}
     with running([PYTHON, "-m", "sims.crowd"], env=env, log_path=log_path):

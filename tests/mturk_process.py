@@ -24,10 +24,12 @@ MTURK_SECRET = "local-mturk-secret"
 
 
 @contextmanager
-def mturk_server(log_path: Path | None = None, **settings: object) -> Iterator[str]:
-    """Run the local MTurk with ``MTURK_SIM_<NAME>`` settings; yield its endpoint URL
-    (requests must be signed with MTURK_KEY_ID / MTURK_SECRET)."""
-    port = free_port()
+def mturk_server(
+    log_path: Path | None = None, port: int | None = None, **settings: object
+) -> Iterator[str]:
+    """Run the local MTurk with ``MTURK_SIM_<NAME>`` settings (on ``port``, else a free
+    one); yield its endpoint URL (requests must be signed with MTURK_KEY_ID / MTURK_SECRET)."""
+    port = port or free_port()
     env = {
         "MTURK_SIM_PORT": str(port),
         "MTURK_SIM_ACCESS_KEY_ID": MTURK_KEY_ID,

@@ -14,11 +14,12 @@ import aioboto3
 import httpx
 
 from services.moderation.crowd import CrowdChoice
-from services.moderation.crowd.adapters.dynamo_jobs import DynamoCrowdJobs
+from services.moderation.crowd.adapters.dynamo_jobs import DynamoCrowdJobs, DynamoHealCounts
 from services.moderation.crowd.crowdflower.adapters.api import CrowdflowerClient, JobSpec
 from services.moderation.crowd.crowdflower.crowd import CrowdflowerCrowd
 from services.moderation.crowd.crowdflower.ports import CrowdClient
 from services.moderation.crowd.crowdflower.work import CrowdWork
+from services.moderation.crowd.healing import Healings
 from services.moderation.crowd.mturk.adapters.api import HitTerms, MturkCrowd
 from services.moderation.crowd.mturk.adapters.dynamo import DynamoSpendLedger, DynamoWorkerTrust
 from services.moderation.crowd.mturk.hits import Fees, TopUpRules
@@ -71,6 +72,8 @@ class Stores:
     slots: DynamoSlotRegistry
     photos: S3ObjectStore
     frames: SqsFramesTransport
+    # How often forgotten crowd work was re-created (both platforms count here).
+    heal_counts: DynamoHealCounts
 
     @classmethod
     def of(cls, settings: ModerationSettings, aws: AwsClients) -> Stores:
@@ -80,6 +83,7 @@ class Stores:
             slots=DynamoSlotRegistry(aws.dynamodb, settings.reviews_table),
             photos=S3ObjectStore(aws.s3, settings.media_bucket),
             frames=SqsFramesTransport(aws, SqsQueueSender(aws), settings.frames_queue),
+            heal_counts=DynamoHealCounts(aws.dynamodb, settings.reviews_table),
         )
 
 
@@ -95,7 +99,7 @@ def build_deps(
     crowds: dict[str, Crowd] = {
         "crowdflower": build_crowdflower(settings, aws, client, stores, tally)
     }
-    mturk = None if requester is None else build_mturk(settings, aws, requester, stores)
+    mturk = None if requester is None else build_mturk(settings, aws, requester, stores, tally)
     if mturk is not None:
         crowds["mturk"] = mturk
     crowd = CrowdChoice(crowds, "mturk" if mturk is not None else "crowdflower")
@@ -157,6 +161,7 @@ def build_crowdflower(
         units_per_assignment=settings.crowd_units_per_assignment,
         photo_url_seconds=settings.photo_url_seconds,
         clock=utcnow,
+        healings=Healings(stores.heal_counts, tally),
     )
     return CrowdflowerCrowd(
         client,
@@ -169,7 +174,11 @@ def build_crowdflower(
 
 
 def build_mturk(
-    settings: ModerationSettings, aws: AwsClients, requester: HitCrowd, stores: Stores
+    settings: ModerationSettings,
+    aws: AwsClients,
+    requester: HitCrowd,
+    stores: Stores,
+    tally: Tally,
 ) -> HitWork:
     """Mechanical Turk's review work over its client and moderation's table."""
     plan = HitPlan(
@@ -201,6 +210,7 @@ def build_mturk(
         stores.reviews,
         plan,
         clock=utcnow,
+        healings=Healings(stores.heal_counts, tally),
     )
 
 

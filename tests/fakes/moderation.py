@@ -11,6 +11,7 @@ from decimal import Decimal
 from services.moderation.crowd.crowdflower.crowd import CrowdflowerCrowd
 from services.moderation.crowd.crowdflower.ports import GoldRequest, UnitRequest
 from services.moderation.crowd.crowdflower.work import CrowdWork
+from services.moderation.crowd.healing import CrowdForgot, Healings, HealKind
 from services.moderation.crowd.jobs import CrowdJob
 from services.moderation.crowd.mturk.hits import HitState, worker_trust
 from services.moderation.crowd.mturk.ports import HitRequest, WorkAssignment
@@ -194,6 +195,16 @@ class FakeCrowd:
     jobs_created: int = 0
     # Unit states as the crowd keeps them: an order takes the job's oldest ``new`` units.
     states: dict[str, str] = field(default_factory=dict)
+    # Jobs the crowd forgot (deleted in its UI): every call about them is a 404.
+    forgotten: set[str] = field(default_factory=set)
+    # Which job each unit (and test question) was created on.
+    unit_jobs: dict[str, str] = field(default_factory=dict)
+    # Jobs made by create_job (a forgotten one replaced), in order.
+    new_jobs: list[str] = field(default_factory=list)
+
+    def _known(self, job_id: str) -> None:
+        if job_id in self.forgotten:
+            raise CrowdForgot(f"crowd answered 404 about job {job_id}")
 
     async def ensure_job(self, video: str) -> str:
         if self.down:
@@ -201,9 +212,19 @@ class FakeCrowd:
         self.jobs_created += 1
         return f"job-{video}"
 
+    async def create_job(self, video: str) -> str:
+        if self.down:
+            raise CrowdUnavailable("crowd is down", transient=True)
+        self.new_jobs.append(f"job-{video}-{len(self.new_jobs) + 2}")
+        return self.new_jobs[-1]
+
+    async def has_job(self, job_id: str) -> bool:
+        return job_id not in self.forgotten
+
     async def order(self, job_id: str, units_count: int) -> None:
         if self.down or self.orders_down:
             raise CrowdUnavailable("crowd is down", transient=True)
+        self._known(job_id)
         if self.funds_units is not None and self.ordered + units_count > self.funds_units:
             raise CrowdUnfunded("402")
         self.ordered += units_count
@@ -216,8 +237,10 @@ class FakeCrowd:
         self.units_refreshed.append(unit_id)
 
     async def create_gold(self, job_id: str, gold: GoldRequest) -> str:
+        self._known(job_id)
         unit_id = f"gold-{len(self.gold) + 1}"
         self.gold[unit_id] = gold
+        self.unit_jobs[unit_id] = job_id
         return unit_id
 
     async def refresh_gold(self, job_id: str, unit_id: str, gold: GoldRequest) -> None:
@@ -225,21 +248,40 @@ class FakeCrowd:
         self.gold_refreshed.append(unit_id)
 
     async def gold_units(self, job_id: str) -> dict[str, str]:
-        return {gold.name: unit_id for unit_id, gold in self.gold.items()}
+        self._known(job_id)
+        gold = self.gold.items()
+        return {g.name: u for u, g in gold if self.unit_jobs.get(u, job_id) == job_id}
 
     async def create_unit(self, job_id: str, unit: UnitRequest) -> str:
+        self._known(job_id)
         unit_id = f"unit-{len(self.units) + 1}"
         self.units[unit_id] = unit
         self.states[unit_id] = "new"
+        self.unit_jobs[unit_id] = job_id
         return unit_id
 
+    def units_on(self, job_id: str) -> list[str]:
+        """The submission ids of the job's units, in creation order."""
+        return [r.submission_id for u, r in self.units.items() if self.unit_jobs[u] == job_id]
+
     async def unit_state(self, job_id: str, unit_id: str) -> str:
+        self._known(job_id)
         return self.states[unit_id]
 
     async def find_unit(self, job_id: str, submission_id: str) -> str | None:
-        return next((u for u, r in self.units.items() if r.submission_id == submission_id), None)
+        self._known(job_id)
+        units = self.units.items()
+        return next(
+            (
+                u
+                for u, r in units
+                if r.submission_id == submission_id and self.unit_jobs[u] == job_id
+            ),
+            None,
+        )
 
     async def judgments(self, job_id: str, unit_id: str) -> list[Judgment]:
+        self._known(job_id)
         return self.unit_judgments.get(unit_id, [])
 
 
@@ -299,35 +341,46 @@ class FakeHitCrowd:
     offered: dict[str, int] = field(default_factory=dict)
     expiry: dict[str, datetime] = field(default_factory=dict)
     rounds: list[tuple[str, int, str, int]] = field(default_factory=list)
+    # HITs and HIT types MTurk forgot ("… does not exist.").
+    forgotten: set[str] = field(default_factory=set)
 
-    def _check(self) -> None:
+    def _check(self, *ids: str) -> None:
         if self.down:
             raise CrowdUnavailable("mturk is down", transient=True)
+        for entity in ids:
+            if entity in self.forgotten:
+                raise CrowdForgot(f"RequestError: {entity} does not exist.")
 
     async def create_hit_type(self, video: str) -> str:
         self._check()
+        if self.types.get(video) in self.forgotten:
+            self.types[video] = f"type-{video}-{len(self.forgotten) + 1}"
         return self.types.setdefault(video, f"type-{video}")
 
     async def listen(self, hit_type_id: str) -> None:
-        self._check()
+        self._check(hit_type_id)
         self.listening.append(hit_type_id)
 
     async def create_hit(self, hit_type_id: str, request: HitRequest) -> str:
-        self._check()
+        """Once per token (the submission and its heal generation), as MTurk honours it."""
+        self._check(hit_type_id)
         for hit_id, known in self.hits.items():
-            if known.submission_id == request.submission_id:
+            if (known.submission_id, known.generation) == (
+                request.submission_id,
+                request.generation,
+            ):
                 return hit_id
         hit_id = f"HIT{len(self.hits) + 1}"
         self.hits[hit_id] = request
         return hit_id
 
     async def submission_of(self, hit_id: str) -> str | None:
-        self._check()
+        self._check(hit_id)
         request = self.hits.get(hit_id)
         return request.submission_id if request else None
 
     async def assignments(self, hit_id: str) -> list[WorkAssignment]:
-        self._check()
+        self._check(hit_id)
         return list(self.work.get(hit_id, []))
 
     async def reviewable_hits(self) -> AsyncIterator[str]:
@@ -365,7 +418,7 @@ class FakeHitCrowd:
             self.reviewable.remove(hit_id)
 
     async def hit_state(self, hit_id: str) -> HitState:
-        self._check()
+        self._check(hit_id)
         offered = self.offered.get(hit_id, 3)
         taken = len(self.work.get(hit_id, []))
         expires = self.expiry.get(hit_id, datetime(2100, 1, 1, tzinfo=UTC))
@@ -450,7 +503,34 @@ class FakeCrowdJobs:
         return self.jobs.setdefault(job.video, job)
 
     async def update(self, job: CrowdJob) -> None:
-        self.jobs[job.video] = job
+        stored = self.jobs.get(job.video)
+        if stored is None or stored.is_same(job):
+            self.jobs[job.video] = job
+
+    async def replace(self, old: CrowdJob, job_id: str) -> tuple[CrowdJob, bool]:
+        stored = self.jobs.get(old.video)
+        if stored is not None and not stored.is_same(old):
+            return stored, False
+        self.jobs[old.video] = CrowdJob(old.video, job_id, generation=old.generation + 1)
+        return self.jobs[old.video], True
+
+
+@dataclass
+class FakeHealCounts:
+    """:class:`~services.moderation.crowd.healing.HealCounts` in memory."""
+
+    kinds: dict[str, int] = field(default_factory=dict)
+
+    async def add(self, kind: HealKind) -> None:
+        self.kinds[kind] = self.kinds.get(kind, 0) + 1
+
+    async def counts(self) -> dict[str, int]:
+        return dict(self.kinds)
+
+
+def fake_healings(observer: Observer | None = None) -> Healings:
+    """Healings counted in memory."""
+    return Healings(FakeHealCounts(), observer)
 
 
 def crowdflower_over(
@@ -470,5 +550,6 @@ def crowdflower_over(
         units_per_assignment=1,
         photo_url_seconds=600,
         clock=clock,
+        healings=fake_healings(observer),
     )
     return CrowdflowerCrowd(client, work, store, grace_seconds=30, clock=clock, observer=observer)

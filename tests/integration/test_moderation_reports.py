@@ -102,3 +102,4 @@ async def test_pending_reviews_and_spend_are_operator_only(client, aws, settings
     assert [(v["video"], v["approved_frames"], v["judgments"]) for v in spend["videos"]] == [
         ("demo", 1, 3)
     ]
+    assert spend["healed"] == {}

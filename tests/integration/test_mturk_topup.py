@@ -42,6 +42,7 @@ from tests.fakes.moderation import (
     FakeSlotRegistry,
     FakeWorkerTrust,
     crowdflower_over,
+    fake_healings,
 )
 from tests.integration.test_mturk_adapter import FAST, SUBMIT, answered, crowd
 from tests.mturk_process import mturk_server
@@ -91,6 +92,7 @@ class World:
             self.store,
             plan,
             utcnow,
+            healings=fake_healings(),
         )
         crowdflower = crowdflower_over(FakeCrowd(), self.store, self.photos, utcnow)
         self.moderator = Moderator(

@@ -29,6 +29,7 @@ from tests.fakes.moderation import (
     FakeWorkerTrust,
     answer_xml,
     crowdflower_over,
+    fake_healings,
 )
 from tests.pictures import good_copy, jpeg, original_frame
 
@@ -67,6 +68,7 @@ class World:
             self.store,
             plan,
             clock,
+            healings=fake_healings(),
         )
         crowdflower = crowdflower_over(self.crowd, self.store, self.photos, clock)
         self.moderator = Moderator(

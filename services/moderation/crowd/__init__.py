@@ -53,3 +53,7 @@ class CrowdChoice:
     async def spend(self, video: str) -> SpendTotal:
         """The chosen platform's recorded spend for ``video``."""
         return await self.chosen.spend(video)
+
+    async def healed(self) -> dict[str, int]:
+        """Healings of every platform (one count per kind, kept in one place)."""
+        return await self.chosen.healed()

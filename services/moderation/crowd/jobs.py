@@ -18,6 +18,14 @@ class CrowdJob:
     gold_units: dict[str, str] = field(default_factory=dict)
     # When the gold units' photo URLs were last (re)issued.
     gold_urls_at: datetime | None = None
+    # How many times a job the crowd forgot was replaced by a new one (0: the first). A
+    # stand-in that forgot its jobs numbers them from 1 again, so the id alone does not
+    # tell a new job from the one it replaced.
+    generation: int = 0
+
+    def is_same(self, other: CrowdJob) -> bool:
+        """Is ``other`` this very job (same id, same generation)?"""
+        return (self.job_id, self.generation) == (other.job_id, other.generation)
 
 
 class CrowdJobs(Protocol):
@@ -32,5 +40,12 @@ class CrowdJobs(Protocol):
         ...
 
     async def update(self, job: CrowdJob) -> None:
-        """Store the job's gold units and the time of their URLs."""
+        """Store the job's gold units and the time of their URLs (nothing when the video's
+        job was replaced meanwhile)."""
+        ...
+
+    async def replace(self, old: CrowdJob, job_id: str) -> tuple[CrowdJob, bool]:
+        """Remember ``job_id`` (generation + 1, no gold yet) in place of ``old``, unless
+        the video's job is no longer ``old`` (a conditional write: of two replicas racing,
+        one replaces). The job kept, and whether this call replaced it."""
         ...

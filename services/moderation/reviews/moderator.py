@@ -113,6 +113,10 @@ class Moderator:
         per job records nothing here)."""
         return await self.crowd.spend(video)
 
+    async def healed(self) -> dict[str, int]:
+        """How often work the crowd forgot was re-created, by kind (for the console)."""
+        return await self.crowd.healed()
+
     async def pending(self, limit: int) -> list[Review]:
         """Up to ``limit`` reviews still waiting for a verdict, oldest first."""
         found: list[Review] = []

@@ -183,3 +183,7 @@ class Crowd(Protocol):
     async def spend(self, video: str) -> SpendTotal:
         """What the crowd cost for ``video`` so far, as recorded."""
         ...
+
+    async def healed(self) -> dict[str, int]:
+        """How often work the platform forgot was re-created so far, by kind."""
+        ...

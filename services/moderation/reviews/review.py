@@ -103,6 +103,12 @@ class Review:
     # None (no attribute in the item) until there is a HIT / a first round.
     hit_assignments: int | None = None
     topup_rounds: int | None = None
+    # Healing forgotten crowd work: on Crowdflower, the generation of the video's job its
+    # unit lives on (a job the crowd forgot is replaced by the next generation, and the
+    # review's unit re-created there once); on Mechanical Turk, how many times its HIT was
+    # created again after MTurk forgot it (recorded before asking, so a retry repeats the
+    # same UniqueRequestToken). None: 0, never healed.
+    crowd_generation: int | None = None
     revision: int = 0
     done_steps: frozenset[str] = frozenset()
     version: int = 0

@@ -98,6 +98,8 @@ async def pending_reviews(
 
 @router.get("/crowd/spend", tags=["reports"], responses=error_responses(401, 403))
 async def crowd_spend(_: Operator, deps: Deps, settings: Settings) -> CrowdSpend:
-    """Crowd spend per video and per approved frame: recorded (MTurk), else computed."""
+    """Crowd spend per video and per approved frame: recorded (MTurk), else computed;
+    and how often forgotten crowd work was re-created."""
     approved = await deps.moderator.store.recent_approved(EVERY_APPROVAL)
-    return spend_of(approved, settings.crowd_payment_cents, settings.crowd_units_per_assignment)
+    spent = spend_of(approved, settings.crowd_payment_cents, settings.crowd_units_per_assignment)
+    return spent.model_copy(update={"healed": await deps.moderator.healed()})

@@ -74,8 +74,10 @@ async function refresh() {
       [r.submission_id, `${r.video} #${r.frame + 1}`, `${ago(r.created_at)}${r.reasons.length ? ` · ${r.reasons.join(", ")}` : ""}`])),
     showVideos(),
     api("/ops/api/spend").then((s) => {
+      const healed = Object.entries(s.healed || {}).map(([kind, n]) => `${n} × ${kind.replace("_", " ")}`).join(", ");
       document.getElementById("spend-note").textContent =
-        `Computed from the crowd settings: ${s.cents_per_judgment} cents per judgment.`;
+        `Computed from the crowd settings: ${s.cents_per_judgment} cents per judgment.` +
+        ` Forgotten crowd work re-created: ${healed || "none"}.`;
       rows("spend", s.videos, (v) => [v.video, v.approved_frames, v.judgments, v.cents]);
     }),
     api("/ops/api/audit").then((a) => rows("audit", a.entries, (e) =>

@@ -8,6 +8,11 @@ reconcile (the :class:`~services.moderation.reviews.ports.Crowd` port's adapter)
   ordered unit's judgments are fetched; a unit still ``new`` long after its order (a v1
   order takes the job's oldest ``new`` unit, so a leftover unit can take this one's
   order) is ordered again.
+- **Heal** a job the crowd forgot (a 404 for it, on unit creation, lookup, judgments or
+  order): :meth:`.work.CrowdWork.renew` puts a new job in its place, and each pending
+  review's unit is re-created there once (:meth:`CrowdflowerCrowd._moved`: the job and its
+  generation recorded on the review first, then the unit created and ordered as any) —
+  the review that met the 404 at once, the others as reconcile reaches them.
 - **Settle** and **spend**: nothing; Crowdflower bills per job, outside this count.
 """
 
@@ -19,7 +24,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from services.moderation.crowd.crowdflower.ports import CrowdClient
-from services.moderation.crowd.crowdflower.work import CrowdWork
+from services.moderation.crowd.crowdflower.work import CrowdWork, is_on, job_of, on_job
+from services.moderation.crowd.healing import CrowdForgot
+from services.moderation.crowd.jobs import CrowdJob
 from services.moderation.reviews.ports import (
     CrowdUnavailable,
     Judged,
@@ -54,38 +61,56 @@ class CrowdflowerCrowd:
 
     async def submit(self, review: Review) -> Review:
         """Create the review's unit once, then order it; a crash mid-way is healed by
-        finding it again."""
+        finding it again, a job the crowd forgot by a new job."""
         try:
-            job_id = await self.work.job_for(review.video)
-            unit_id = None
-            if review.unit_requested:
-                unit_id = await self.client.find_unit(job_id, review.submission_id)
-            if unit_id is None:
-                marked = await self.store.put(review.changed(job_id=job_id, unit_requested=True))
-                if marked is None:
-                    return await latest(self.store, review.submission_id)
-                review = marked
-                unit_id = await self.client.create_unit(job_id, await self.work.unit_of(review))
-                self.observer.count("ofof_crowd_units")
+            # As stored now: another replica may have replaced a job the crowd forgot.
+            job = await self.work.current(review.video)
+            try:
+                return await self._ask(review, job, heal=True)
+            except CrowdForgot:
+                job = await self.work.renew(job)
+                return await self._ask(await latest(self.store, review.submission_id), job)
         except CrowdUnavailable as exc:
             log.warning(
                 "crowd unit not created; reconcile retries it",
                 extra={"submission_id": review.submission_id, "problem": exc.detail},
             )
             return review
-        stored = await self.store.put(review.changed(job_id=job_id, unit_id=unit_id))
-        return (
-            await self._order(stored) if stored else await latest(self.store, review.submission_id)
-        )
 
-    async def _order(self, review: Review) -> Review:
+    async def _ask(self, review: Review, job: CrowdJob, *, heal: bool = False) -> Review:
+        """Create the review's unit on ``job`` (looked up first when a try may have made
+        it), record it, order it."""
+        if review.is_asked or not review.is_pending:
+            return review
+        unit_id = None
+        if review.unit_requested and is_on(review, job):
+            unit_id = await self.client.find_unit(job.job_id, review.submission_id)
+        if unit_id is None:
+            marked = await self.store.put(review.changed(**on_job(job), unit_requested=True))
+            if marked is None:
+                return await latest(self.store, review.submission_id)
+            review = marked
+            unit_id = await self.client.create_unit(job.job_id, await self.work.unit_of(review))
+            self.observer.count("ofof_crowd_units")
+        stored = await self.store.put(review.changed(**on_job(job), unit_id=unit_id))
+        if stored is None:
+            return await latest(self.store, review.submission_id)
+        return await self._order(stored, heal=heal)
+
+    async def _order(self, review: Review, *, heal: bool = True) -> Review:
         """Order the review's unit (nobody judges it before; the job's gold comes first);
         a 402 leaves the review pending with a visible reason, and reconcile orders it
-        again later, with fresh photo URLs once half their lifetime has passed."""
+        again later, with fresh photo URLs once half their lifetime has passed. A job the
+        crowd forgot is replaced and the unit re-created there (once a call: ``heal``)."""
         if review.job_id is None or review.unit_id is None or review.unit_ordered_at:
             return review
         try:
             ordered = await self.work.order(review)
+        except CrowdForgot as exc:
+            if heal:
+                return await self._moved(review, await self.work.renew(job_of(review)))
+            log.warning("crowd order failed; reconcile retries it", extra={"problem": exc.detail})
+            return review
         except CrowdUnavailable as exc:
             log.warning("crowd order failed; reconcile retries it", extra={"problem": exc.detail})
             return review
@@ -93,16 +118,46 @@ class CrowdflowerCrowd:
             return review
         return await self.store.put(ordered) or await latest(self.store, review.submission_id)
 
+    async def _moved(self, review: Review, job: CrowdJob) -> Review:
+        """Re-create the unit of ``review`` (its job forgotten) on ``job`` and order it,
+        once: the move is recorded on the review first (a version-checked write), so of
+        two callers one moves it, and a retry finds the review on ``job`` already."""
+        if is_on(review, job):
+            return review
+        fields = {"unit_id": None, "unit_requested": False, "unit_ordered_at": None}
+        moved = await self.store.put(review.changed(**on_job(job), **fields, reasons=()))
+        if moved is None:
+            return await latest(self.store, review.submission_id)
+        log.info(
+            "unit re-created on the job replacing a forgotten one",
+            extra={"submission_id": review.submission_id, "job_id": job.job_id},
+        )
+        return await self._ask(moved, job)
+
     async def refresh(self, review: Review, receive: Receive) -> None:
         """Order a unit left unordered; hand an ordered unit's judgments to ``receive``,
-        or order it again when a leftover unit took its order."""
+        or order it again when a leftover unit took its order. A unit on a job the
+        crowd forgot is re-created on the job replacing it (before anything is asked of
+        the unit: a new job may reuse the old one's ids)."""
         if review.job_id is None or review.unit_id is None:
             return
+        job = await self.work.job(review.video)
+        if not is_on(review, job):
+            job = await self.work.current(review.video)
+        if not is_on(review, job):
+            await self._moved(review, job)
+            return
+        try:
+            await self._refresh(review, review.job_id, review.unit_id, receive)
+        except CrowdForgot:
+            await self._moved(review, await self.work.renew(job))
+
+    async def _refresh(self, review: Review, job_id: str, unit_id: str, receive: Receive) -> None:
         if not review.unit_ordered_at and self._is_quiet_since(review.created_at):
             await self._order(review)
             return
-        found = await self.client.judgments(review.job_id, review.unit_id)
-        if found or not await self._is_stranded(review, review.job_id, review.unit_id):
+        found = await self.client.judgments(job_id, unit_id)
+        if found or not await self._is_stranded(review, job_id, unit_id):
             await receive([Judged(review.submission_id, tuple(found), via="reconcile")])
         else:
             await self._order(review.changed(unit_ordered_at=None))
@@ -120,7 +175,10 @@ class CrowdflowerCrowd:
         return is_quiet_since(moment, self.grace_seconds, self.clock())
 
     async def recover(self, receive: Receive) -> None:
-        """Nothing: reconcile fetches every pending unit's judgments already."""
+        """Nothing to collect (reconcile fetches every pending unit's judgments already);
+        the jobs known in memory are read again next pass (another replica may have
+        replaced one the crowd forgot)."""
+        self.work.forget_known()
 
     async def settle(self, review: Review) -> None:
         """Nothing: Crowdflower pays its workers itself."""
@@ -128,3 +186,7 @@ class CrowdflowerCrowd:
     async def spend(self, video: str) -> SpendTotal:
         """Nothing recorded: Crowdflower bills per job, outside this count."""
         return SpendTotal(video=video, total=Decimal(0), hits=0)
+
+    async def healed(self) -> dict[str, int]:
+        """How often forgotten crowd work was re-created, by kind."""
+        return await self.work.healings.counts()

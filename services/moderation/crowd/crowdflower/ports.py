@@ -31,11 +31,20 @@ class GoldRequest:
 class CrowdClient(Protocol):
     """The crowd: one job per video, one unit per submission, judgments per unit.
 
-    Every failure leaves as :class:`CrowdUnavailable`.
+    Every failure leaves as :class:`CrowdUnavailable`; what the crowd does not know
+    (a job or a unit: a 404) as :class:`~services.moderation.crowd.healing.CrowdForgot`.
     """
 
     async def ensure_job(self, video: str) -> str:
         """The id of the job of ``video``, created if there is none."""
+        ...
+
+    async def create_job(self, video: str) -> str:
+        """A new job for ``video`` (the remembered one is gone); its id."""
+        ...
+
+    async def has_job(self, job_id: str) -> bool:
+        """Does the crowd still know the job?"""
         ...
 
     async def create_unit(self, job_id: str, unit: UnitRequest) -> str:

@@ -17,6 +17,12 @@ the crowd-job memory and the photo store:
   data replaced) once half their ``photo_url_seconds`` has passed. Two replicas setting
   up a brand-new video at the same instant may both create gold (the lock is per
   process); extra test questions are harmless.
+- **A forgotten job is replaced** (:meth:`CrowdWork.renew`): when the crowd answers 404
+  for the video's job (deleted or canceled in its UI, an account reset, a stand-in that
+  lost its state), a new job is created as any (its gold placed before its first order)
+  and remembered in place of the old one by a conditional write, one generation up; of
+  two replicas racing, one replaces and the other takes its job (its own new job stays
+  empty and unordered, costing nothing). Each replacement is reported once.
 """
 
 from __future__ import annotations
@@ -35,8 +41,9 @@ from services.moderation.crowd.crowdflower.gold import (
     noise_photo,
 )
 from services.moderation.crowd.crowdflower.ports import CrowdClient, GoldRequest, UnitRequest
+from services.moderation.crowd.healing import CrowdForgot, Healings
 from services.moderation.crowd.jobs import CrowdJob, CrowdJobs
-from services.moderation.reviews.ports import CrowdUnfunded, PhotoStore
+from services.moderation.reviews.ports import CrowdUnavailable, CrowdUnfunded, PhotoStore
 from services.moderation.reviews.review import REASON_UNFUNDED, Review
 from shared.records import original_key
 
@@ -56,8 +63,10 @@ class CrowdWork:
         units_per_assignment: int,
         photo_url_seconds: int,
         clock: Callable[[], datetime],
+        healings: Healings,
     ) -> None:
         self.crowd, self.jobs, self.photos = crowd, jobs, photos
+        self.healings = healings
         self.units_per_assignment = units_per_assignment
         self.photo_url_seconds = photo_url_seconds
         self.clock = clock
@@ -67,13 +76,53 @@ class CrowdWork:
 
     async def job_for(self, video: str) -> str:
         """The id of ``video``'s job: remembered, or found by title or created once."""
+        return (await self.job(video)).job_id
+
+    async def job(self, video: str) -> CrowdJob:
+        """``video``'s job (as this process last knew it): remembered, or found by title
+        or created once."""
         async with self._lock:
             job = self._known.get(video) or await self.jobs.job_of(video)
             if job is None:
                 found = await self.crowd.ensure_job(video)
                 job = await self.jobs.remember(CrowdJob(video=video, job_id=found))
             self._known[video] = job
-            return job.job_id
+            return job
+
+    def forget_known(self) -> None:
+        """Read every video's job from the store again when next needed."""
+        self._known.clear()
+
+    async def current(self, video: str) -> CrowdJob:
+        """``video``'s job as stored now (another replica may have replaced it)."""
+        async with self._lock:
+            self._known.pop(video, None)
+        return await self.job(video)
+
+    async def renew(self, dead: CrowdJob) -> CrowdJob:
+        """The job replacing ``dead``, which the crowd answered 404 for: the one stored
+        when another call or replica replaced it already, else a new job remembered in
+        its place (reported once). :class:`CrowdUnavailable` when the crowd still knows
+        ``dead`` (only a unit of it was missing)."""
+        async with self._lock:
+            stored = await self.jobs.job_of(dead.video)
+            if stored is None or not stored.is_same(dead):
+                self._known.pop(dead.video, None)
+            elif await self.crowd.has_job(dead.job_id):
+                raise CrowdUnavailable(f"crowd job {dead.job_id} is known", transient=False)
+            else:
+                self._known[dead.video] = await self._replace(stored)
+        return await self.job(dead.video)
+
+    async def _replace(self, dead: CrowdJob) -> CrowdJob:
+        created = await self.crowd.create_job(dead.video)
+        kept, replaced = await self.jobs.replace(dead, created)
+        ids = {"video": dead.video, "job_id": dead.job_id, "new_job_id": kept.job_id}
+        if replaced:
+            await self.healings.healed("job", "crowd job forgotten: a new job replaces it", **ids)
+        else:
+            log.info("another replica replaced the forgotten job first", extra=ids)
+        return kept
 
     async def unit_of(self, review: Review) -> UnitRequest:
         """What the review's unit shows: the photo and the original, by expiring URLs."""
@@ -93,6 +142,10 @@ class CrowdWork:
         raise ``CrowdUnavailable``."""
         if review.job_id is None or review.unit_id is None:
             raise ValueError(f"review {review.submission_id} has no unit to order")
+        if not is_on(review, await self.job(review.video)) and not is_on(
+            review, await self.current(review.video)
+        ):
+            raise CrowdForgot(f"crowd job {review.job_id} was replaced")
         job_id = await self._with_gold(review.video, review.frame)
         if self._has_aged(review.created_at):
             await self.crowd.refresh_unit(job_id, review.unit_id, await self.unit_of(review))
@@ -158,3 +211,20 @@ class CrowdWork:
             original_url=await self.photos.url(original, seconds),
             answers=case.answers(),
         )
+
+
+def job_of(review: Review) -> CrowdJob:
+    """The job ``review``'s unit lives on (``job_id`` must be set)."""
+    return CrowdJob(
+        video=review.video, job_id=review.job_id or "", generation=review.crowd_generation or 0
+    )
+
+
+def is_on(review: Review, job: CrowdJob) -> bool:
+    """Does ``review``'s unit live on ``job`` (its id and generation)?"""
+    return review.job_id is not None and job_of(review).is_same(job)
+
+
+def on_job(job: CrowdJob) -> dict[str, str | int | None]:
+    """The review fields naming ``job`` (generation 0 is left out, as before healing)."""
+    return {"job_id": job.job_id, "crowd_generation": job.generation or None}

@@ -19,6 +19,8 @@ class HitRequest:
 
     submission_id: str
     question: str
+    # How many times the submission's HIT was created again after MTurk forgot it.
+    generation: int = 0
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,8 @@ class WorkAssignment:
 
 class HitCrowd(Protocol):
     """Mechanical Turk as moderation uses it: one HIT type per video, one HIT per
-    submission. Every failure leaves as :class:`CrowdUnavailable`."""
+    submission. Every failure leaves as :class:`CrowdUnavailable`; a HIT or HIT type
+    MTurk does not know as :class:`~services.moderation.crowd.healing.CrowdForgot`."""
 
     async def create_hit_type(self, video: str) -> str:
         """A HIT type for ``video`` (MTurk answers the same id for the same terms)."""
@@ -46,7 +49,8 @@ class HitCrowd(Protocol):
         ...
 
     async def create_hit(self, hit_type_id: str, request: HitRequest) -> str:
-        """The HIT of ``request.submission_id``: created once, found again on a retry."""
+        """The HIT of ``request.submission_id`` (of its ``generation``): created once,
+        found again on a retry."""
         ...
 
     async def submission_of(self, hit_id: str) -> str | None:

@@ -4,7 +4,8 @@ The :class:`~services.moderation.reviews.ports.Crowd` port's adapter for
 ``MODERATION_CROWD_PROVIDER=mturk``:
 
 - **One HIT type per video, remembered** in the reviews table (``hittype#{video}``,
-  like the Crowdflower job); notifications for it are switched on once per process.
+  like the Crowdflower job); notifications for it are switched on once per process
+  (:class:`.hit_types.HitTypes`).
 - **One HIT per submission** (``MaxAssignments`` = judgments wanted, the submission id
   as annotation and, through the adapter, as ``UniqueRequestToken``), its cost recorded
   on the review and, idempotently, in the video's spend.
@@ -16,18 +17,25 @@ The :class:`~services.moderation.reviews.ports.Crowd` port's adapter for
   (:meth:`.topup.TopUp.next_round` decides, the round is recorded on the review,
   :meth:`.topup.TopUp.apply_round` then asks MTurk): more assignments (the round's token) and,
   for an expired HIT, a new life; at the cap the review waits for an operator.
+- **Heal** what MTurk forgot ("… does not exist."): a HIT type is registered again and
+  remembered in place of the old one (a conditional write); a pending review's HIT is
+  created again — its heal generation recorded on the review first (a version-checked
+  write, so one caller heals it), then the HIT made with that generation's token and
+  recorded. Each healing is reported once; a forgotten HIT of a decided review has
+  nothing left to pay.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from services.moderation.crowd.jobs import CrowdJob, CrowdJobs
+from services.moderation.crowd.healing import CrowdForgot, Healings
+from services.moderation.crowd.jobs import CrowdJobs
+from services.moderation.crowd.mturk.hit_types import HitTypes
 from services.moderation.crowd.mturk.hits import (
     REJECT_FEEDBACK,
     Answers,
@@ -94,26 +102,14 @@ class HitWork:
         store: ReviewStore,
         plan: HitPlan,
         clock: Callable[[], datetime],
+        healings: Healings,
     ) -> None:
         self.crowd, self.types, self.photos = crowd, types, photos
+        self.healings = healings
         self.trust, self.ledger, self.store = trust, ledger, store
         self.plan, self.clock = plan, clock
         self.top_up = TopUp(crowd, ledger, store, plan, clock)
-        self._listening: dict[str, str] = {}
-        self._lock = asyncio.Lock()
-
-    async def type_for(self, video: str) -> str:
-        """The HIT type of ``video``: remembered, or created once; its notifications on."""
-        async with self._lock:
-            if video in self._listening:
-                return self._listening[video]
-            known = await self.types.job_of(video)
-            if known is None:
-                created = await self.crowd.create_hit_type(video)
-                known = await self.types.remember(CrowdJob(video=video, job_id=created))
-            await self.crowd.listen(known.job_id)
-            self._listening[video] = known.job_id
-            return known.job_id
+        self.hit_types = HitTypes(crowd, types, healings)
 
     async def submit(self, review: Review) -> Review:
         """Create the review's HIT (MTurk finds it again on a retry) and store it; a
@@ -130,8 +126,13 @@ class HitWork:
 
     async def _asked(self, review: Review) -> Review:
         """Create the review's HIT (found again on a retry); the review, with it."""
-        type_id = await self.type_for(review.video)
-        hit_id = await self.crowd.create_hit(type_id, await self._request(review))
+        type_id = await self.hit_types.type_for(review.video)
+        request = await self._request(review)
+        try:
+            hit_id = await self.crowd.create_hit(type_id, request)
+        except CrowdForgot:
+            type_id = await self.hit_types.type_for(review.video, forgotten=type_id)
+            hit_id = await self.crowd.create_hit(type_id, request)
         cost = hit_cost(self.plan.reward, self.plan.assignments, self.plan.fees)
         await self.ledger.record(review.video, review.submission_id, cost)
         return review.changed(
@@ -152,6 +153,7 @@ class HitWork:
         return HitRequest(
             submission_id=review.submission_id,
             question=question_xml(photo, original, self.plan.submit_url),
+            generation=review.crowd_generation or 0,
         )
 
     async def collect(self, hit_id: str, receive: Receive, via: str = "notification") -> Outcome:
@@ -177,10 +179,32 @@ class HitWork:
         arriving in between is never taken for missing."""
         if review.unit_id is None:
             return
-        state = await self.top_up.state_of(review.unit_id)
+        try:
+            state = await self.top_up.state_of(review.unit_id)
+        except CrowdForgot:
+            await self._recreate(review)
+            return
         judged = await self.judged(review.submission_id, review.unit_id, "reconcile")
         if await receive([judged]) == "pending":
             await self.top_up.follow(await latest(self.store, review.submission_id), state)
+
+    async def _recreate(self, review: Review) -> None:
+        """Create the HIT of pending ``review`` again, MTurk having forgotten it: the next
+        heal generation is recorded first (with no HIT: a crash after it leaves the review
+        to be asked again, with the same generation's token), then the HIT made."""
+        generation = (review.crowd_generation or 0) + 1
+        fields = {"unit_id": None, "unit_ordered_at": None, "crowd_generation": generation}
+        marked = await self.store.put(review.changed(**fields))
+        if marked is None:
+            return
+        await self.healings.healed(
+            "hit",
+            "HIT forgotten by MTurk: created again",
+            video=review.video,
+            submission_id=review.submission_id,
+            hit_id=review.unit_id or "",
+        )
+        await self.submit(marked)
 
     async def recover(self, receive: Receive) -> None:
         """Every HIT MTurk holds as reviewable, looked at as if notified (a lost
@@ -198,7 +222,13 @@ class HitWork:
         if review.unit_id is None:
             return
         approved = review.status == "approved"
-        assignments = await self.crowd.assignments(review.unit_id)
+        try:
+            assignments = await self.crowd.assignments(review.unit_id)
+        except CrowdForgot:
+            log.warning(
+                "settled HIT unknown to MTurk: nothing to pay", extra={"hit_id": review.unit_id}
+            )
+            return
         read, _ = read_assignments([a for a in assignments if a.status == "Submitted"])
         trust = await self.trust.trust(sorted({a.worker_id for a, _ in read}))
         for assignment, answers in read:
@@ -226,6 +256,10 @@ class HitWork:
     async def spend(self, video: str) -> SpendTotal:
         """What the crowd cost for ``video`` so far."""
         return await self.ledger.of_video(video)
+
+    async def healed(self) -> dict[str, int]:
+        """How often forgotten crowd work was re-created, by kind."""
+        return await self.healings.counts()
 
 
 def read_assignments(

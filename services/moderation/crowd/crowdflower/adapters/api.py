@@ -6,7 +6,8 @@ the ``key`` query parameter (or, as an option, the newer ``Authorization: Token
 token=…`` header): jobs (found by title page by page, or created with the CML, pay and
 page size), units (created unordered, then ordered per unit on the configured
 channels), test questions (``unit[golden]=true``), and judgments per unit. Lists are
-read page by page until a short page. A 402 leaves as :class:`CrowdUnfunded`.
+read page by page until a short page. A 402 leaves as :class:`CrowdUnfunded`, a 404 as
+:class:`~services.moderation.crowd.healing.CrowdForgot` (the job, or a unit, is gone).
 Transport errors, 429 and 5xx answers are retried for a bounded time; every failure
 leaves as :class:`CrowdUnavailable`, whose text never holds the key.
 """
@@ -25,6 +26,7 @@ from pydantic import SecretStr
 from services.moderation.crowd.crowdflower.gold import GOLD_NAME
 from services.moderation.crowd.crowdflower.payloads import parse_judgments
 from services.moderation.crowd.crowdflower.ports import GoldRequest, UnitRequest
+from services.moderation.crowd.healing import CrowdForgot
 from services.moderation.reviews.ports import CrowdUnavailable, CrowdUnfunded
 from services.moderation.reviews.verdicts import Judgment
 from shared.retry import transient_retry
@@ -168,6 +170,20 @@ class CrowdflowerClient:
     async def _create_job(self, video: str) -> str:
         return str((await self._call("POST", "/v1/jobs.json", self.spec.job_form(video)))["id"])
 
+    async def create_job(self, video: str) -> str:
+        """Create a new job for ``video`` (its remembered one is gone), set up as any."""
+        async with self._job_lock:
+            self._jobs[video] = await self._create_job(video)
+            return self._jobs[video]
+
+    async def has_job(self, job_id: str) -> bool:
+        """Does the crowd still know the job (``GET /v1/jobs/{id}``; 404: no)?"""
+        try:
+            await self._call("GET", f"/v1/jobs/{job_id}.json")
+        except CrowdForgot:
+            return False
+        return True
+
     async def create_unit(self, job_id: str, unit: UnitRequest) -> str:
         """Create one unit whose data names the submission, its photo and the original."""
         form = unit_form(unit_columns(unit))
@@ -258,6 +274,8 @@ class CrowdflowerClient:
         status = response.status_code
         if status == HTTPStatus.PAYMENT_REQUIRED:
             raise CrowdUnfunded(f"crowd answered 402 (not enough funds) to {method} {path}")
+        if status == HTTPStatus.NOT_FOUND:
+            raise CrowdForgot(f"crowd answered 404 to {method} {path}")
         if status >= 400:
             transient = status == 429 or status >= 500
             raise CrowdUnavailable(

@@ -14,7 +14,11 @@ SigV4-signed by botocore; transient failures retried by botocore's standard mode
 - Lists (``ListAssignmentsForHIT``, ``ListReviewableHITs``, ``ListHITs``) are read page
   by page with ``NextToken``.
 - ``ServiceFault`` and transport errors leave as transient :class:`CrowdUnavailable`,
-  ``RequestError`` as a lasting one.
+  ``RequestError`` as a lasting one; MTurk's "… does not exist." (``Hit 3X… does not
+  exist. (1619128282649)``, TurkErrorCode ``AWS.MechanicalTurk.HITDoesNotExist``; the
+  same for a HIT type) as :class:`~services.moderation.crowd.healing.CrowdForgot`.
+- A HIT created again after MTurk forgot it (heal generation *n*) gets a fresh token,
+  the submission id's with ``-h{n}``, so a retry of that creation repeats it.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from services.moderation.crowd.healing import CrowdForgot
 from services.moderation.crowd.mturk.hits import HitState
 from services.moderation.crowd.mturk.ports import HitRequest, WorkAssignment
 from services.moderation.reviews.ports import CrowdUnavailable
@@ -78,6 +83,12 @@ def request_token(submission_id: str, suffix: str = "") -> str:
     return hashlib.sha256(f"{submission_id}{suffix}".encode()).hexdigest()
 
 
+def hit_token(submission_id: str, generation: int) -> str:
+    """The ``UniqueRequestToken`` of a submission's HIT, created for the ``generation``-th
+    time (0: the first HIT; MTurk refuses a token it processed, however the HIT ended)."""
+    return request_token(submission_id, f"-h{generation}" if generation else "")
+
+
 def round_token(submission_id: str, round_number: int) -> str:
     """The ``UniqueRequestToken`` of top-up round ``round_number`` of a submission's HIT."""
     return request_token(submission_id, f"-r{round_number}")
@@ -101,6 +112,8 @@ async def translated(action: str, call: Awaitable[T]) -> T:
         code = error_code(exc)
         if is_already_created(exc):
             raise AlreadyCreated(f"{action}: {code} {exc}") from exc
+        if is_unknown(exc):
+            raise CrowdForgot(f"{action}: {code} {exc}") from exc
         raise CrowdUnavailable(f"{action}: {code} {exc}", transient=code == "ServiceFault") from exc
     except BotoCoreError as exc:
         raise CrowdUnavailable(f"{action}: {exc}", transient=True) from exc
@@ -114,6 +127,12 @@ def is_already_created(exc: ClientError) -> bool:
         or "already exists" in text.lower()
         or "already been processed" in text.lower()
     )
+
+
+def is_unknown(exc: ClientError) -> bool:
+    """Is this MTurk's answer about a HIT, HIT type or assignment it does not know?"""
+    message = str(exc.response.get("Error", {}).get("Message", ""))
+    return error_code(exc) == "RequestError" and "does not exist" in message
 
 
 class MturkCrowd:
@@ -171,7 +190,7 @@ class MturkCrowd:
             LifetimeInSeconds=self.terms.lifetime_seconds,
             Question=request.question,
             RequesterAnnotation=request.submission_id,
-            UniqueRequestToken=request_token(request.submission_id),
+            UniqueRequestToken=hit_token(request.submission_id, request.generation),
         )
         try:
             answer = await translated("creating a HIT", call)
