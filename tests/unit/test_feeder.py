@@ -134,6 +134,7 @@ async def test_a_lost_frame_is_offered_again_once_no_lease_of_it_can_live(world)
     world.now += MAX_LEASE
     [report] = await world.feeder.feed_all(sweep=True)
     assert (report.released, report.offered) == (4, 0), "the window is full"
+    assert world.feeder.observer.value("ofof_sweep_repairs", kind="released") == 4
     world.lease_all("clip")
     await world.feeder.feed_all()
     assert world.transport.queues["clip"] == [0, 8, 4, 12], "first in the offering order again"

@@ -120,6 +120,7 @@ class SlotFeeder:
             report = replace(report, released=await self._release_lapsed(video))
         self.observer.count("ofof_sweep_repairs", report.reopened, kind="reopened")
         self.observer.count("ofof_sweep_repairs", report.resent, kind="resent")
+        self.observer.count("ofof_sweep_repairs", report.released, kind="released")
         return replace(report, offered=await self._top_up(video, queue.waiting))
 
     async def _register(self, feed: VideoFeed) -> VideoFeed:
