@@ -180,6 +180,16 @@ MODERATION_METRICS = (
     ),
     DomainMetric("ofof_crowd_units", "counter", "Crowd units created (one per photo)."),
     DomainMetric(
+        "ofof_photo_links_down",
+        "counter",
+        "Crowd tasks not ordered yet because a photo link they show did not load.",
+    ),
+    DomainMetric(
+        "ofof_photos_asked_again",
+        "counter",
+        "Photos asked again because the crowd's workers could not load them.",
+    ),
+    DomainMetric(
         "ofof_crowd_spend_cents",
         "counter",
         "Crowd spend in cents, computed from the crowd settings per judgment, by video.",

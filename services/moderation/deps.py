@@ -18,6 +18,7 @@ from services.moderation.crowd.adapters.dynamo_jobs import DynamoCrowdJobs
 from services.moderation.crowd.crowdflower.adapters.api import CrowdflowerClient, JobSpec
 from services.moderation.crowd.crowdflower.crowd import CrowdflowerCrowd
 from services.moderation.crowd.crowdflower.ports import CrowdClient
+from services.moderation.crowd.crowdflower.second_look import SecondLook
 from services.moderation.crowd.crowdflower.work import CrowdWork
 from services.moderation.crowd.mturk.adapters.api import HitTerms, MturkCrowd
 from services.moderation.crowd.mturk.adapters.dynamo import DynamoSpendLedger, DynamoWorkerTrust
@@ -27,10 +28,12 @@ from services.moderation.crowd.mturk.work import HitPlan, HitWork
 from services.moderation.reports.adapters.dynamo import DynamoReportStore
 from services.moderation.reports.desk import ReportDesk
 from services.moderation.reviews.adapters.dynamo import DynamoReviewStore
+from services.moderation.reviews.adapters.links import HttpLinkProbe
 from services.moderation.reviews.adapters.sqs import SqsVerdictQueues
 from services.moderation.reviews.contributors import Contributions
+from services.moderation.reviews.links import PhotoLinks
 from services.moderation.reviews.moderator import ModerationPolicy, Moderator
-from services.moderation.reviews.ports import Crowd
+from services.moderation.reviews.ports import Crowd, LinkProbe
 from services.moderation.settings import ModerationSettings
 from services.moderation.slots.adapters.dynamo import DynamoSlotRegistry
 from services.moderation.slots.adapters.sqs import SqsFramesTransport
@@ -45,6 +48,9 @@ from shared.queues import SqsQueueSender
 
 # Mechanical Turk's requester API exists in this region only.
 MTURK_REGION = "us-east-1"
+# Loading the first byte of a photo link before a crowd task is ordered: a store that
+# does not answer within this long is taken as down (the task waits for reconcile).
+LINK_TIMEOUT_SECONDS = 5.0
 
 
 @dataclass
@@ -88,14 +94,17 @@ def build_deps(
     aws: AwsClients,
     client: CrowdClient,
     requester: HitCrowd | None = None,
+    probe: LinkProbe | None = None,
 ) -> ModerationDeps:
     """Everything moderation runs, over ``aws`` and the Crowdflower ``client`` (tests
-    pass a fake); with ``requester``, new reviews go to Mechanical Turk."""
+    pass a fake); with ``requester``, new reviews go to Mechanical Turk; with ``probe``,
+    photo links are loaded before a crowd task is ordered."""
     tally, stores = Tally(), Stores.of(settings, aws)
+    links = None if probe is None else PhotoLinks(probe, tally)
     crowds: dict[str, Crowd] = {
-        "crowdflower": build_crowdflower(settings, aws, client, stores, tally)
+        "crowdflower": build_crowdflower(settings, aws, client, stores, tally, links)
     }
-    mturk = None if requester is None else build_mturk(settings, aws, requester, stores)
+    mturk = None if requester is None else build_mturk(settings, aws, requester, stores, links)
     if mturk is not None:
         crowds["mturk"] = mturk
     crowd = CrowdChoice(crowds, "mturk" if mturk is not None else "crowdflower")
@@ -148,6 +157,7 @@ def build_crowdflower(
     client: CrowdClient,
     stores: Stores,
     tally: Tally,
+    links: PhotoLinks | None = None,
 ) -> CrowdflowerCrowd:
     """Crowdflower's review work over its client and moderation's table."""
     work = CrowdWork(
@@ -157,7 +167,10 @@ def build_crowdflower(
         units_per_assignment=settings.crowd_units_per_assignment,
         photo_url_seconds=settings.photo_url_seconds,
         clock=utcnow,
+        links=links,
     )
+    rules = settings.verdict_rules()
+    second_look = SecondLook(client, work, stores.reviews, rules, links=links, observer=tally)
     return CrowdflowerCrowd(
         client,
         work,
@@ -165,11 +178,16 @@ def build_crowdflower(
         grace_seconds=settings.outbox_grace_seconds,
         clock=utcnow,
         observer=tally,
+        second_look=second_look,
     )
 
 
 def build_mturk(
-    settings: ModerationSettings, aws: AwsClients, requester: HitCrowd, stores: Stores
+    settings: ModerationSettings,
+    aws: AwsClients,
+    requester: HitCrowd,
+    stores: Stores,
+    links: PhotoLinks | None = None,
 ) -> HitWork:
     """Mechanical Turk's review work over its client and moderation's table."""
     plan = HitPlan(
@@ -201,6 +219,7 @@ def build_mturk(
         stores.reviews,
         plan,
         clock=utcnow,
+        links=links,
     )
 
 
@@ -276,4 +295,13 @@ async def open_deps(settings: ModerationSettings, stack: AsyncExitStack) -> Mode
     requester = None
     if settings.crowd_provider == "mturk":
         requester = await open_mturk(settings, aws, stack)
-    return build_deps(settings, aws, client, requester)
+    return build_deps(settings, aws, client, requester, await open_link_probe(stack))
+
+
+async def open_link_probe(stack: AsyncExitStack) -> HttpLinkProbe:
+    """The probe of photo links, over an httpx client that closes with ``stack`` (the
+    links are presigned URLs of the media bucket, wherever it is)."""
+    http = await stack.enter_async_context(
+        httpx.AsyncClient(timeout=httpx.Timeout(LINK_TIMEOUT_SECONDS))
+    )
+    return HttpLinkProbe(http, LINK_TIMEOUT_SECONDS)
