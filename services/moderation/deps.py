@@ -28,7 +28,7 @@ from services.moderation.crowd.mturk.work import HitPlan, HitWork
 from services.moderation.reports.adapters.dynamo import DynamoReportStore
 from services.moderation.reports.desk import ReportDesk
 from services.moderation.reviews.adapters.dynamo import DynamoReviewStore
-from services.moderation.reviews.adapters.links import HttpLinkProbe
+from services.moderation.reviews.adapters.links import LINK_TIMEOUT_SECONDS, HttpLinkProbe
 from services.moderation.reviews.adapters.sqs import SqsVerdictQueues
 from services.moderation.reviews.contributors import Contributions
 from services.moderation.reviews.links import PhotoLinks
@@ -48,9 +48,6 @@ from shared.queues import SqsQueueSender
 
 # Mechanical Turk's requester API exists in this region only.
 MTURK_REGION = "us-east-1"
-# Loading the first byte of a photo link before a crowd task is ordered: a store that
-# does not answer within this long is taken as down (the task waits for reconcile).
-LINK_TIMEOUT_SECONDS = 5.0
 
 
 @dataclass
@@ -170,7 +167,7 @@ def build_crowdflower(
         links=links,
     )
     rules = settings.verdict_rules()
-    second_look = SecondLook(client, work, stores.reviews, rules, links=links, observer=tally)
+    again = SecondLook(client, work, stores.reviews, rules, links=links, observer=tally)
     return CrowdflowerCrowd(
         client,
         work,
@@ -178,7 +175,7 @@ def build_crowdflower(
         grace_seconds=settings.outbox_grace_seconds,
         clock=utcnow,
         observer=tally,
-        second_look=second_look,
+        second_look=again,
     )
 
 
@@ -299,9 +296,6 @@ async def open_deps(settings: ModerationSettings, stack: AsyncExitStack) -> Mode
 
 
 async def open_link_probe(stack: AsyncExitStack) -> HttpLinkProbe:
-    """The probe of photo links, over an httpx client that closes with ``stack`` (the
-    links are presigned URLs of the media bucket, wherever it is)."""
-    http = await stack.enter_async_context(
-        httpx.AsyncClient(timeout=httpx.Timeout(LINK_TIMEOUT_SECONDS))
-    )
-    return HttpLinkProbe(http, LINK_TIMEOUT_SECONDS)
+    """The photo-link probe, over an httpx client that closes with ``stack``."""
+    http = await stack.enter_async_context(httpx.AsyncClient(timeout=LINK_TIMEOUT_SECONDS))
+    return HttpLinkProbe(http)

@@ -40,8 +40,7 @@ STEP_SETTLE = "settle"
 STEP_ERASE = "erase_photos"
 # Why a pending review waits: the crowd refused to order its unit for lack of funds.
 REASON_UNFUNDED = "crowd_funds_short"
-# Why a pending review waits: a photo link its crowd task shows did not load when it was
-# to be ordered (the store blinked); reconcile orders it once it loads.
+# Why a pending review waits: a photo link of its crowd task did not load (reconcile retries).
 REASON_PHOTO_DOWN = "photo_link_down"
 # Why a photo is hidden pending review: enough visitors reported it.
 REASON_REPORTED = "reported"
@@ -103,9 +102,8 @@ class Review:
     # Mechanical Turk: the assignments its HIT offers in all, and how many top-up rounds
     # gave it more work (a round is recorded here before MTurk is asked, and its
     # UniqueRequestToken is derived from its number, so a replay adds nothing twice).
-    # Crowdflower: how many times a new unit asked again about a photo its workers could
-    # not load (recorded before the unit is made), and which of those rounds the unit
-    # ``unit_id`` names (so a round recorded and not yet made is made after a crash).
+    # Crowdflower: rounds of a new unit asking again about a photo nobody could load
+    # (recorded first), and the round ``unit_id``'s unit is (a crash between is healed).
     # None (no attribute in the item) until there is a HIT / a first round.
     hit_assignments: int | None = None
     topup_rounds: int | None = None

@@ -5,16 +5,15 @@ cost and the pay.
   side by side and three required inputs (``nudity`` yes/no, ``mimic`` 1..5, ``trying``
   yes/no) in a form that posts to MTurk's ``externalSubmit`` with the ``assignmentId``
   MTurk puts in the page's query string. Its submit button sends ``photo_loads=yes``; a
-  second one, "The photo does not load", sends ``photo_loads=no`` without the three
-  answers (``formnovalidate``: HTML's own way to make the other inputs required only
-  when the photo loads, no script needed). URLs are HTML-escaped into the page, and the
-  page goes into the XML inside a CDATA section (split where the page itself holds
-  ``]]>``).
+  second, "The photo does not load", sends ``photo_loads=no`` skipping the three
+  (``formnovalidate``: required only when the photo loads, no script needed). URLs are
+  HTML-escaped into the page, and the page goes into the XML inside a CDATA section
+  (split where the page itself holds ``]]>``).
 - **The answers** arrive as ``QuestionFormAnswers`` XML, parsed with ``defusedxml`` (no
   entity expansion, no external entities): anything that is not one answer per input
   with an allowed value is :class:`MalformedAnswer`, recorded on the review, never
-  counted. ``photo_loads=no`` needs no other answer and never counts; an answer without
-  ``photo_loads`` (a HIT made before the button existed) loads.
+  counted. ``photo_loads=no`` needs no other answer and never counts; no ``photo_loads``
+  (a HIT made before the button) loads.
 - **The cost** of a HIT is reward × assignments plus MTurk's commission: a share of the
   reward (20 %), another share more (20 %) for HITs of 10 assignments or more, and at
   least a minimum fee per assignment (1 cent).
@@ -93,8 +92,7 @@ with the original frame (right) and answer the three questions.</p>
 <label><input type="radio" name="trying" value="no"> No</label></p>
 <p><button type="submit" id="submitButton" name="photo_loads" value="yes">Submit</button>
 <button type="submit" id="unseenButton" name="photo_loads" value="no" formnovalidate>The
-photo does not load</button> (if the photo or the original shows as a broken image:
-never rate a picture you cannot see; it is shown again later)</p>
+photo does not load</button> (a broken image: never rate what you cannot see)</p>
 </form>
 <script>
 document.getElementById("assignmentId").value =

@@ -14,12 +14,17 @@ from http import HTTPStatus
 import httpx
 
 LOADED = frozenset({HTTPStatus.OK, HTTPStatus.PARTIAL_CONTENT})
+# A store that does not give a link's first byte within this long is taken as down (the
+# task waits for reconcile).
+LINK_TIMEOUT_SECONDS = 5.0
 
 
 class HttpLinkProbe:
     """Loads links over one httpx client (the caller owns and closes it)."""
 
-    def __init__(self, http: httpx.AsyncClient, timeout_seconds: float) -> None:
+    def __init__(
+        self, http: httpx.AsyncClient, timeout_seconds: float = LINK_TIMEOUT_SECONDS
+    ) -> None:
         self.http = http
         self.timeout_seconds = timeout_seconds
 
