@@ -321,3 +321,19 @@ async def test_a_hit_its_workers_could_not_see_is_topped_up_once_the_photo_loads
     assert (review.status, review.judgment_count) == ("approved", 3)
     assert not any(a.assignment_id in world.mturk.approved for a in blind)
     assert all(w not in world.trust.counts for w in ("w1", "w2", "w3"))
+
+
+def test_a_page_without_a_does_not_load_button_offers_none_and_old_forms_still_work():
+    old_page = question_xml("https://p/1", "https://o/1", SUBMIT).replace(
+        'name="photo_loads" value="no" formnovalidate', 'name="other" value="x"'
+    )
+    page = page_of(html_of(old_page))
+    assert why_unworkable(page) is None
+    assert page.unseen_button() is None
+    assert page.pressed() == {"photo_loads": "yes"}
+    old_cml = form_of(
+        '<img src="{{p}}"/><img src="{{o}}"/><cml:ratings name="mimic" validates="required"/>',
+        {"p": "http://p", "o": "http://o"},
+    )
+    # A worker facing a broken image on a form that cannot say so rates it as nothing alike.
+    assert answers(Worker(1, 0.0), old_cml, BROKEN_IMAGE, random.Random(2)) == {"mimic": "1"}
