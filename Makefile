@@ -73,9 +73,10 @@ run: export MODERATION_CROWD_PROVIDER := $(CROWD)
 run: install
 	$(PY) deploy/devstack.py run
 
-# Wipes what `make run` keeps under var/ (photos, verdicts, slots, clips): a fresh site.
+# Wipes what `make run` keeps under var/ (photos, verdicts, slots, clips, and the
+# stand-ins' crowd jobs, HITs and videos): a fresh site.
 reset:
-	rm -rf var/localaws
+	rm -rf var/localaws var/crowd var/mturk var/vimeo
 
 # Every test but the image build (`make image`, minutes long); the bounded chaos storm
 # (each service killed once) is part of it, `make chaos` runs a longer one.
@@ -86,6 +87,7 @@ check: install testdeps iac
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -m "not image"
 
 # The CloudFormation templates and the Dockerfile: cfn-lint from the project's venv (the

@@ -36,11 +36,16 @@ sys.path.insert(1, str(ROOT / "bench"))
 
 from render import CRF, FPS, PRESET, WORK, local_fetch, make_frames, photo_for  # noqa: E402
 
-from services.renderer.adapters.diskcache import DiskBlobCache  # noqa: E402
-from services.renderer.adapters.pyav import SegmentRenderer  # noqa: E402
-from services.renderer.adapters.sqs import SqsSegmentFarm  # noqa: E402
-from services.renderer.clips import ClipInputs, RenderedClip  # noqa: E402
-from services.renderer.segments import BlobRef, EncoderSettings, frames_per_segment  # noqa: E402
+from services.renderer.encoding.adapters.pyav import SegmentRenderer  # noqa: E402
+from services.renderer.encoding.adapters.sqs import SqsSegmentFarm  # noqa: E402
+from services.renderer.renders.adapters.diskcache import DiskBlobCache  # noqa: E402
+from services.renderer.renders.clips import (  # noqa: E402
+    BlobRef,
+    ClipInputs,
+    EncoderSettings,
+    RenderedClip,
+    frames_per_segment,
+)
 from shared.aws import AwsClients, open_aws_clients  # noqa: E402
 from shared.bootstrap import bootstrap  # noqa: E402
 from shared.objects import S3ObjectStore  # noqa: E402

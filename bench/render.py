@@ -32,10 +32,14 @@ sys.path.insert(0, str(ROOT))
 from PIL import Image  # noqa: E402
 
 from importer.demo import draw_frame  # noqa: E402
-from services.renderer.adapters.pyav import SegmentRenderer  # noqa: E402
-from services.renderer.clips import ClipInputs  # noqa: E402
-from services.renderer.encoding import x264_settings  # noqa: E402
-from services.renderer.segments import BlobRef, EncoderSettings, frames_per_segment  # noqa: E402
+from services.renderer.encoding.adapters.pyav import SegmentRenderer  # noqa: E402
+from services.renderer.encoding.encoder import x264_settings  # noqa: E402
+from services.renderer.renders.clips import (  # noqa: E402
+    BlobRef,
+    ClipInputs,
+    EncoderSettings,
+    frames_per_segment,
+)
 from services.renderer.settings import RendererSettings  # noqa: E402
 
 WIDTH, HEIGHT, FPS = 640, 360, 25

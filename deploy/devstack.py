@@ -17,6 +17,13 @@ and, while it runs, its local AWS's endpoints and dummy keys in ``var/local-aws.
 (mode 0600, removed on stop), where the importer typed in another terminal with no
 ``AWS_*`` variable set finds them (``importer/target.py``).
 
+The stand-ins keep their state as the services they play do, each in its SQLite file
+under ``var/`` (``var/crowd/``, ``var/mturk/``, ``var/vimeo/``; ``make reset`` wipes
+them with the local AWS), so a restart of the stack finds the crowd jobs and HITs its
+reviews name. ``devstack.py crowd`` (and ``vimeo``, ``mturk``) runs the stand-in under
+the same supervision as the local AWS's servers: one that dies (``kill -9``) is started
+again on its state, the rest of the stack running on.
+
 The local Vimeo (``python -m sims.vimeo``) is off by default: it starts only when the
 renderer publishes to Vimeo (``RENDERER_PUBLISHERS`` names ``vimeo``) and no Vimeo API
 is named (``RENDERER_VIMEO_API_URL`` unset); the renderer and the gateway are then
@@ -37,9 +44,9 @@ import argparse
 import asyncio
 import contextlib
 import os
-import runpy
 import secrets
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Mapping
@@ -79,6 +86,13 @@ STARTUP_TIMEOUT_SECONDS = 120.0
 DEMO_VIDEO_NAME = "demo"
 # The local AWS accepts any credentials; these never leave the machine.
 LOCAL_AWS_KEY = "testing"
+# Where the stand-ins keep their state (each a SQLite file; Vimeo's uploads beside it).
+STAND_IN_STATE_DIR = ROOT / "var"
+
+
+def state_path(name: str) -> str:
+    """The state file of stand-in ``name`` (``crowd``, ``mturk``, ``vimeo``) under var/."""
+    return str(STAND_IN_STATE_DIR / name / f"{name}.sqlite3")
 
 
 def crowd_environment() -> dict[str, str]:
@@ -92,6 +106,7 @@ def crowd_environment() -> dict[str, str]:
     crowd_port, moderation_port = CrowdSettings().port, ModerationSettings().port
     return {
         "CROWD_API_KEY": key,
+        "CROWD_STATE_PATH": state_path("crowd"),
         "MODERATION_CROWD_API_KEY": key,
         "MODERATION_CROWD_BASE_URL": f"http://127.0.0.1:{crowd_port}",
         "MODERATION_WEBHOOK_URL": f"http://127.0.0.1:{moderation_port}/crowd/webhook",
@@ -121,6 +136,7 @@ def vimeo_environment() -> dict[str, str]:
     return {
         "OFOF_LOCAL_VIMEO": "1",
         "VIMEO_ACCESS_TOKEN": token,
+        "VIMEO_STATE_PATH": state_path("vimeo"),
         "RENDERER_VIMEO_ACCESS_TOKEN": token,
         "RENDERER_VIMEO_API_URL": url,
         "GATEWAY_VIMEO_PLAYER_ORIGIN": url,
@@ -142,6 +158,7 @@ def mturk_environment() -> dict[str, str]:
         "MTURK_SIM_ACCESS_KEY_ID": LOCAL_AWS_KEY,
         "MTURK_SIM_SECRET_ACCESS_KEY": LOCAL_AWS_KEY,
         "MTURK_SIM_SQS_ENDPOINT_URL": localaws.LocalAws.from_env().ministack_url,
+        "MTURK_SIM_STATE_PATH": state_path("mturk"),
         "MODERATION_MTURK_ENDPOINT_URL": url,
         "MODERATION_MTURK_SUBMIT_URL": f"{url}/mturk/externalSubmit",
     }
@@ -399,9 +416,35 @@ def aws() -> None:
 def mturk() -> None:
     """The Procfile's ``mturk`` process: the local MTurk when it is wanted, else idle."""
     if os.environ.get("OFOF_LOCAL_MTURK"):
-        runpy.run_module("sims.mturk", run_name="__main__")
+        stand_in("sims.mturk", MTurkSimSettings().port)
         return
     idle()
+
+
+def stand_in(module: str, port: int) -> None:
+    """Run ``python -m <module>`` until SIGTERM, started again when it dies (its state
+    is on disk, so nothing is lost), as the local AWS's servers are; it gets SIGTERM
+    when this supervisor dies, even by ``kill -9``, so it never outlives it on its port."""
+
+    def answers() -> bool:
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1.0).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    server = localaws.Supervised(
+        module,
+        lambda: subprocess.Popen(
+            [sys.executable, "-m", module], cwd=ROOT, preexec_fn=localaws.die_with_parent
+        ),
+        answers,
+        lambda: None,
+    )
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        localaws.supervise([server], STARTUP_TIMEOUT_SECONDS)
+    finally:
+        localaws.stop([server])
 
 
 def idle() -> None:
@@ -413,12 +456,16 @@ def idle() -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["run", "aws", "setup", "mturk"])
+    parser.add_argument("command", choices=["run", "aws", "setup", "crowd", "vimeo", "mturk"])
     args = parser.parse_args()
     if args.command == "run":
         run()
     elif args.command == "mturk":
         mturk()
+    elif args.command == "crowd":
+        stand_in("sims.crowd", CrowdSettings().port)
+    elif args.command == "vimeo":
+        stand_in("sims.vimeo", VimeoSimSettings().port)
     elif args.command == "aws":
         configure_logging("aws")
         aws()

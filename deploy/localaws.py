@@ -161,11 +161,11 @@ def _start(
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT if log else None,
-        preexec_fn=_die_with_parent if supervised else None,
+        preexec_fn=die_with_parent if supervised else None,
     )
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """In the child: SIGTERM when the supervisor dies, even by ``kill -9``, so no server
     outlives it holding its port (and honcho sees the ``aws`` process end)."""
     libc = ctypes.CDLL(None, use_errno=True)

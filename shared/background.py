@@ -3,6 +3,10 @@
 A loop is an ``async`` function taking the shared ``stopping`` event; it should finish
 its current unit of work and return once the event is set. :meth:`BackgroundLoops.stop`
 sets it, waits up to a bound, then cancels whatever is still running.
+
+A service declares its background work as one list of :class:`Job` s (the way arq lists
+``cron_jobs``): a queue consumer's or a scheduler's loop, or :func:`periodic` work.
+:func:`start_jobs` runs them for a lifespan.
 """
 
 from __future__ import annotations
@@ -10,7 +14,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from functools import partial
 
 log = logging.getLogger(__name__)
 
@@ -72,3 +79,24 @@ async def every(
             log.exception("periodic work failed; trying again next interval")
         if await sleep_unless_stopping(stopping, interval_seconds):
             return
+
+
+@dataclass(frozen=True)
+class Job:
+    """One piece of a service's background work: a named loop, restarted if it crashes."""
+
+    name: str
+    loop: Loop
+
+
+def periodic(name: str, interval_seconds: float, work: Callable[[], Awaitable[object]]) -> Job:
+    """A job running ``work`` now and then every ``interval_seconds`` (see :func:`every`)."""
+    return Job(name, partial(every, interval_seconds, work))
+
+
+def start_jobs(jobs: Sequence[Job], stack: AsyncExitStack, stop_seconds: float) -> None:
+    """Run ``jobs`` until ``stack`` closes; then stop them, cancelling after ``stop_seconds``."""
+    loops = BackgroundLoops()
+    for job in jobs:
+        loops.start(job.name, job.loop)
+    stack.push_async_callback(loops.stop, stop_seconds)

@@ -1,20 +1,25 @@
 """The skeleton every service's ``create_app`` and ``__main__`` share.
 
-One place wires middleware (request id, metrics), the error handlers and the health
-router, and one place runs uvicorn with the graceful-shutdown bound from settings.
+One place wires middleware (request id, metrics), the error handlers, the health router
+and the lifespan (deps opened once, background jobs started and stopped), and one place
+runs uvicorn with the graceful-shutdown bound from settings. A service declares its
+shell once as a :class:`ServiceShell` in its ``app.py``: its title, how its deps open,
+its readiness checks, its jobs (listed in its ``jobs.py``), its routers and metrics.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import uvicorn
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from prometheus_client import CollectorRegistry
 
 from shared.apidocs import install_api_docs
+from shared.background import Job, start_jobs
 from shared.correlation import RequestIdMiddleware
 from shared.errors import install_error_handlers
 from shared.health import ReadinessCheck, health_router
@@ -36,6 +41,53 @@ OpenDeps = Callable[[SettingsT, AsyncExitStack], Awaitable[DepsT]]
 # Starts background work (queue consumers, loops) that stops when the stack closes.
 StartWork = Callable[[FastAPI, AsyncExitStack], Awaitable[None]]
 Checks = Callable[[DepsT, SettingsT], Mapping[str, ReadinessCheck]]
+# A service's background work, from its opened deps (see ``shared.background.Job``).
+Jobs = Callable[[DepsT, SettingsT], Sequence[Job]]
+
+
+@dataclass(frozen=True)
+class ServiceShell(Generic[SettingsT, DepsT]):
+    """What one service's app is made of, declared once; :meth:`app` builds the app.
+
+    ``stop_seconds_of`` bounds how long jobs may take to stop (default: the settings'
+    ``shutdown_grace_seconds``).
+    """
+
+    title: str
+    open_deps: OpenDeps[SettingsT, DepsT]
+    checks: Checks[DepsT, SettingsT]
+    jobs: Jobs[DepsT, SettingsT] | None = None
+    routers: Sequence[APIRouter] = ()
+    domain_metrics: Sequence[DomainMetric] = ()
+    tally_of: Callable[[DepsT], Tally] | None = None
+    stop_seconds_of: Callable[[SettingsT], float] | None = None
+
+    def app(self, settings: SettingsT, deps: DepsT | None = None) -> FastAPI:
+        """The service's app; ``deps`` replaces the real clients in tests."""
+        jobs = self.jobs
+        stop_seconds = (self.stop_seconds_of or _grace_seconds)(settings)
+
+        async def start(app: FastAPI, stack: AsyncExitStack) -> None:
+            if jobs is not None:
+                start_jobs(jobs(app.state.deps, settings), stack, stop_seconds)
+
+        app = create_service_app(
+            title=self.title,
+            settings=settings,
+            deps=deps,
+            open_deps=self.open_deps,
+            checks=self.checks,
+            start=start,
+            domain_metrics=self.domain_metrics,
+            tally_of=self.tally_of,
+        )
+        for router in self.routers:
+            app.include_router(router)
+        return app
+
+
+def _grace_seconds(settings: ServiceSettings) -> float:
+    return settings.shutdown_grace_seconds
 
 
 def create_service_app(

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.processes import ROOT, answers, free_port, wait_for
+from tests.processes import ROOT, answers, descendants, free_port, wait_for
 
 SERVICES = ("GATEWAY", "INGEST", "MODERATION", "RENDERER")
 
@@ -23,9 +23,39 @@ class Launched:
     make: subprocess.Popen[bytes]
     ports: dict[str, int]
     log_path: Path
+    # The environment `make run` was started with (the stand-ins' ports among it).
+    env: dict[str, str]
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service.upper()]}"
+
+    def stand_in_pids(self, module: str) -> set[int]:
+        """The processes of ``python -m <module>`` (a stand-in) in this stack."""
+        return {pid for pid in descendants(self.make.pid) if module_of(pid) == module}
+
+    def kill_stand_in(self, module: str, port: int) -> None:
+        """``kill -9`` the stand-in ``module`` alone, as a crash would; wait until devstack
+        has started it again and it answers on ``port``."""
+        [pid] = self.stand_in_pids(module)
+        os.kill(pid, signal.SIGKILL)
+        wait_for(lambda: self.stand_in_pids(module) - {pid}, 30, f"{module} started again")
+        wait_for(lambda: answers(f"http://127.0.0.1:{port}/healthz"), 30, f"{module} back")
+
+    def interrupt(self) -> None:
+        """Ctrl-C: SIGINT to the whole process group, as a terminal sends it; wait until
+        `make run` has stopped."""
+        os.killpg(self.make.pid, signal.SIGINT)
+        self.make.wait(60)
+
+
+def module_of(pid: int) -> str | None:
+    """The module a ``python -m <module>`` process runs, or None."""
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return None
+    found = [args[n + 1].decode() for n, arg in enumerate(args[:-1]) if arg == b"-m"]
+    return found[0] if found else None
 
 
 # Settings of the caller's environment that would point `make run` away from its own.
@@ -40,13 +70,18 @@ FOREIGN_AWS = (
 
 
 def local_stack_environment(state_dir: Path) -> dict[str, str]:
-    """Free ports for the local AWS and the crowd, and where the local AWS keeps data."""
+    """Free ports for the local AWS and the crowd, and where the local AWS and the
+    stand-ins keep their data (all in ``state_dir``, as under var/)."""
     return {
         "OFOF_MINISTACK_PORT": str(free_port()),
         "OFOF_DYNALITE_PORT": str(free_port()),
         "OFOF_LOCALAWS_DIR": str(state_dir),
         "CROWD_PORT": str(free_port()),
         "OFOF_OPERATOR_TOKEN_FILE": str(state_dir / "operator-token"),
+        **{
+            f"{prefix}_STATE_PATH": str(state_dir / name / f"{name}.sqlite3")
+            for prefix, name in (("CROWD", "crowd"), ("MTURK_SIM", "mturk"), ("VIMEO", "vimeo"))
+        },
     }
 
 
@@ -79,7 +114,7 @@ def make_run(log_path: Path, state_dir: Path | None = None, **settings: str) -> 
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        launched = Launched(make, ports, log_path)
+        launched = Launched(make, ports, log_path, env)
         try:
             for name in ports:
                 wait_for(lambda n=name: answers(f"{launched.url(n)}/readyz"), 60, name)

@@ -83,6 +83,28 @@ def stop_group(proc: subprocess.Popen[bytes], timeout_seconds: float = 15.0) -> 
 
 
 @contextmanager
+def stand_in(
+    module: str, env: dict[str, str], port: int, log_path: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run ``python -m <module>`` (a stand-in under ``sims/``) with ``env``; yield its
+    process once ``/healthz`` answers on ``port``."""
+    with running([PYTHON, "-m", module], env=env, log_path=log_path) as proc:
+        wait_for(lambda: answers(f"http://127.0.0.1:{port}/healthz"), 30, module)
+        yield proc
+
+
+def stop_with(proc: subprocess.Popen[bytes], signum: signal.Signals) -> None:
+    """Stop ``proc`` with ``signum`` as an operator or a crash would: SIGKILL to its
+    whole group (nothing runs on), SIGINT/SIGTERM to the process itself (a clean stop,
+    which must end within 15 s)."""
+    if signum == signal.SIGKILL:
+        os.killpg(proc.pid, signal.SIGKILL)
+    else:
+        proc.send_signal(signum)
+    proc.wait(15)
+
+
+@contextmanager
 def moto_server(log_path: Path | None = None, module: str = "moto.server") -> Iterator[str]:
     """A real moto server on a free loopback port; yields its endpoint URL. ``module``
     runs it (a patched one: ``tests.moto_iam_server``)."""

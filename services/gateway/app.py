@@ -1,47 +1,57 @@
-"""gateway's application factory."""
+"""gateway's application factory: the wings' routers, the static files, the middleware
+every answer passes through, and the periodic jobs the lifespan runs."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from contextlib import AsyncExitStack
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from services.gateway.console import routes as console
+from services.gateway.contributors import routes as contributors
 from services.gateway.deps import GatewayDeps, open_deps
-from services.gateway.routes import ROUTERS
-from services.gateway.routes.cookies import ClientIdMiddleware
-from services.gateway.routes.pages import STATIC
-from services.gateway.routes.security import BrowserSecurityMiddleware
+from services.gateway.jobs import PeriodicJob, periodic_jobs
 from services.gateway.settings import GatewaySettings
-from shared.background import BackgroundLoops, every
+from services.gateway.visitors import routes as visitors
+from services.gateway.web import routes as web
+from services.gateway.web.middleware import ClientIdMiddleware
+from services.gateway.web.security import BrowserSecurityMiddleware
+from shared.background import BackgroundLoops, Loop, every
 from shared.health import ReadinessCheck, bucket_check
 from shared.metrics import GATEWAY_METRICS
 from shared.service import create_service_app
+
+# Every wing's routes (no path of one wing matches another's).
+ROUTERS: tuple[APIRouter, ...] = (visitors.router, contributors.router, web.router, console.router)
 
 
 def _checks(deps: GatewayDeps, settings: GatewaySettings) -> Mapping[str, ReadinessCheck]:
     # ingest and moderation are not readiness dependencies: when they are down the
     # gateway still serves pages and answers their routes with a clear 503.
-    return {
-        "s3": bucket_check(deps.aws, settings.media_bucket),
-    }
+    # Deps composed without AWS clients (tests of the pages) have nothing to check.
+    return {"s3": bucket_check(deps.aws, settings.media_bucket)} if deps.aws else {}
 
 
 async def _start(app: FastAPI, stack: AsyncExitStack) -> None:
-    """Refresh the queue-depth gauges in the background, so the dead-letter alert does
-    not wait for an operator to open the console."""
-    deps: GatewayDeps = app.state.deps
-    settings: GatewaySettings = app.state.settings
-    console = deps.console
-    if console is None or settings.queue_gauge_seconds <= 0:
+    """Run the periodic jobs (``services.gateway.jobs``) until shutdown."""
+    jobs = periodic_jobs(app.state.deps, app.state.settings)
+    if not jobs:
         return
     loops = BackgroundLoops()
-    loops.start(
-        "queue-gauges",
-        lambda stopping: every(settings.queue_gauge_seconds, console.queue_depths, stopping),
-    )
+    for job in jobs:
+        loops.start(job.name, _loop_of(job))
+    settings: GatewaySettings = app.state.settings
     stack.push_async_callback(loops.stop, settings.shutdown_grace_seconds)
+
+
+def _loop_of(job: PeriodicJob) -> Loop:
+    async def loop(stopping: asyncio.Event) -> None:
+        await every(job.interval_seconds, job.work, stopping)
+
+    return loop
 
 
 def create_app(settings: GatewaySettings, deps: GatewayDeps | None = None) -> FastAPI:
@@ -58,7 +68,7 @@ def create_app(settings: GatewaySettings, deps: GatewayDeps | None = None) -> Fa
     )
     for router in ROUTERS:
         app.include_router(router)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static", StaticFiles(directory=web.STATIC), name="static")
     featured = settings.featured_player == "vimeo"
     app.add_middleware(
         BrowserSecurityMiddleware, frame_origins=(settings.vimeo_player_origin,) if featured else ()

@@ -1,12 +1,9 @@
-"""ingest's composition root: the clients it opens once, and their route aliases."""
+"""ingest's composition root: the clients it opens once, wired into its use case."""
 
 from __future__ import annotations
 
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from typing import Annotated
-
-from fastapi import Depends
 
 from services.ingest.adapters.pool import ProcessPoolPhotoProcessor
 from services.ingest.adapters.s3 import S3SubmissionStore
@@ -19,7 +16,6 @@ from shared.aws import AwsClients, open_aws_clients
 from shared.metrics import Tally
 from shared.objects import S3ObjectStore
 from shared.queues import SqsQueueSender
-from shared.service import app_state
 
 
 @dataclass
@@ -58,7 +54,3 @@ def build_ingestor(
         announce_grace_seconds=settings.announce_grace_seconds,
         observer=tally or Tally(),
     )
-
-
-Deps = Annotated[IngestDeps, Depends(app_state("deps"))]
-Settings = Annotated[IngestSettings, Depends(app_state("settings"))]

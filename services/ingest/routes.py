@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from typing import Annotated, Protocol
 
-from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 
-from services.ingest.deps import Deps, Settings
 from services.ingest.schemas import SubmissionStored
+from services.ingest.settings import IngestSettings
+from services.ingest.usecases import Ingestor
 from shared.errors import OfofError, Unauthorized, error_responses
 from shared.leases import authorize
 from shared.photos import PHOTO_REQUEST_BODY, read_photo
+from shared.service import app_state
 
+
+class IngestWired(Protocol):
+    """What the routes need of the composition root's deps (``IngestDeps``): the routes
+    see the use case, never the adapters behind it."""
+
+    @property
+    def ingestor(self) -> Ingestor: ...
+
+
+Deps = Annotated[IngestWired, Depends(app_state("deps"))]
+Settings = Annotated[IngestSettings, Depends(app_state("settings"))]
 router = APIRouter()
 
 

@@ -1,4 +1,6 @@
-"""renderer's composition root: the clients and workers it opens once, and route aliases."""
+"""The renderer's composition root, the one module that sees every wing: the clients and
+encoding processes it opens once, wired into the core's use cases through the encoding
+and publishing wings' adapters."""
 
 from __future__ import annotations
 
@@ -6,29 +8,32 @@ import multiprocessing
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from typing import Annotated
 
 import httpx
-from fastapi import Depends
 
-from services.renderer.adapters.blip import BlipPublisher
-from services.renderer.adapters.diskcache import DiskBlobCache
-from services.renderer.adapters.dynamo import DynamoSlotStore
-from services.renderer.adapters.pyav import FragmentEncoder, PoolSegmentEncoder, SegmentRenderer
-from services.renderer.adapters.s3 import S3ClipPublisher
-from services.renderer.adapters.sqs import SqsSegmentFarm
-from services.renderer.adapters.vimeo import VimeoPublisher
-from services.renderer.clips import EncodingPrefs
-from services.renderer.ports import ClipPublisher, Lock, SegmentFarm
-from services.renderer.scheduling import RenderPolicy
+from services.renderer.encoding.adapters.pyav import (
+    FragmentEncoder,
+    PoolSegmentEncoder,
+    SegmentRenderer,
+)
+from services.renderer.encoding.adapters.sqs import SqsSegmentFarm
+from services.renderer.encoding.ports import SegmentFarm
+from services.renderer.encoding.usecases import SegmentWorker
+from services.renderer.publishing.adapters.blip import BlipPublisher
+from services.renderer.publishing.adapters.s3 import S3ClipPublisher
+from services.renderer.publishing.adapters.vimeo import VimeoPublisher
+from services.renderer.renders.adapters.diskcache import DiskBlobCache
+from services.renderer.renders.adapters.dynamo import DynamoSlotStore
+from services.renderer.renders.clips import EncodingPrefs
+from services.renderer.renders.ports import ClipPublisher, Lock
+from services.renderer.renders.scheduling import RenderPolicy
+from services.renderer.renders.usecases import Renderer
 from services.renderer.settings import RendererSettings
-from services.renderer.usecases import Renderer, SegmentWorker
 from shared.aws import AwsClients, open_aws_clients
 from shared.locks import DynamoLock
 from shared.metrics import Tally
 from shared.objects import S3ObjectStore
 from shared.queues import SqsQueueSender
-from shared.service import app_state
 
 
 @dataclass
@@ -147,7 +152,3 @@ async def open_deps(settings: RendererSettings, stack: AsyncExitStack) -> Render
     pool = open_pool(settings, stack)
     http = await stack.enter_async_context(httpx.AsyncClient(timeout=settings.blip_timeout_seconds))
     return build_deps(settings, aws, pool, http)
-
-
-Deps = Annotated[RendererDeps, Depends(app_state("deps"))]
-Settings = Annotated[RendererSettings, Depends(app_state("settings"))]

@@ -31,12 +31,14 @@ import httpx
 from fastapi import APIRouter, Depends, FastAPI, Request
 
 from shared.apidocs import install_api_docs
-from sims.crowd.board import Board, Job, Unit, job_fields
+from sims.crowd.board import Board
 from sims.crowd.calls import V1Request, read_v1
 from sims.crowd.errors import V1Error, install_v1_errors
 from sims.crowd.forms import Fields, group, is_true, ndjson_rows, unit_data, whole_number
+from sims.crowd.jobs import Job, Unit
 from sims.crowd.settings import CrowdSettings
 from sims.crowd.simulation import Simulation
+from sims.store import Store
 
 JOBS_PAGE_SIZE = 10
 UNITS_PAGE_MAX = 1000
@@ -93,8 +95,10 @@ def page_of(fields: Fields, items: list[Any], default: int, most: int) -> list[A
 async def upload_new_job(request: Request, sim: Sim, call: V1) -> dict[str, Any]:
     """Create a job holding the uploaded rows."""
     job = sim.board.create_job(group(call.fields, "job"))
-    for data in ndjson_rows(await request.body()):
-        sim.board.create_unit(job, data)
+    rows = ndjson_rows(await request.body())
+    with sim.board.change():  # one commit for the whole upload
+        for data in rows:
+            sim.board.create_unit(job, data)
     return job.shown()
 
 
@@ -123,9 +127,7 @@ async def show_job(job_id: int, sim: Sim, call: V1) -> dict[str, Any]:
 @v1("PUT", "/jobs/{job_id}")
 async def update_job(job_id: int, sim: Sim, call: V1) -> dict[str, Any]:
     """Change a job's settings."""
-    job = job_of(sim, job_id)
-    job.fields |= job_fields(group(call.fields, "job"))
-    return job.shown()
+    return sim.board.update_job(job_of(sim, job_id), group(call.fields, "job")).shown()
 
 
 @v1("GET", "/jobs/{job_id}/ping")
@@ -146,8 +148,10 @@ async def create_unit(job_id: int, sim: Sim, call: V1) -> dict[str, Any]:
 async def upload_units(job_id: int, request: Request, sim: Sim, call: V1) -> dict[str, Any]:
     """Add newline-delimited JSON rows as ``new`` units."""
     job = job_of(sim, job_id)
-    for data in ndjson_rows(await request.body()):
-        sim.board.create_unit(job, data)
+    rows = ndjson_rows(await request.body())
+    with sim.board.change():  # one commit for the whole upload
+        for data in rows:
+            sim.board.create_unit(job, data)
     return job.shown()
 
 
@@ -174,9 +178,8 @@ async def update_unit(job_id: int, unit_id: int, sim: Sim, call: V1) -> dict[str
     """Change a unit's state (``unit[state]``), gold flag or data."""
     fields = group(call.fields, "unit")
     unit = unit_of(sim, job_id, unit_id)
-    if "data" in fields:
-        unit.data = unit_data(fields)
-    return sim.board.update_unit(unit, fields.get("state"), fields.get("golden")).shown()
+    data = unit_data(fields) if "data" in fields else None
+    return sim.board.update_unit(unit, fields.get("state"), fields.get("golden"), data).shown()
 
 
 @v1("POST", "/jobs/{job_id}/units/{unit_id}/cancel")
@@ -226,23 +229,27 @@ async def order_units(job_id: int, sim: Sim, call: V1) -> dict[str, Any]:
 async def add_funds(sim: Sim, call: V1) -> dict[str, int | None]:
     """Not v1: add ``cents`` to the account, as paying an invoice would."""
     cents = whole_number(call.fields.get("cents"), "cents", low=0)
-    sim.board.funds_cents = (sim.board.funds_cents or 0) + cents
-    return {"funds_cents": sim.board.funds_cents}
+    return {"funds_cents": sim.board.add_funds(cents)}
 
 
 router.add_api_route("/sim/funds", add_funds, methods=["POST"], response_model=None)
 
 
 def create_app(settings: CrowdSettings) -> FastAPI:
-    """The local crowd app; its workers stop with the lifespan."""
+    """The local crowd app on the state kept at ``settings.state_path``: units ordered
+    and webhooks pending before a restart are judged and delivered after it; its workers
+    stop with the lifespan."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = Store(settings.state_path)
         async with httpx.AsyncClient(follow_redirects=False) as http:
-            board = Board(funds_cents=settings.funds_cents)
+            board = Board(settings.funds_cents, store)
             app.state.simulation = Simulation(settings, board, http)
+            app.state.simulation.resume()
             yield
             await app.state.simulation.stop()
+        store.close()
 
     title = "Local crowd (Crowdflower v1)"
     app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None)

@@ -1,186 +1,117 @@
-"""The local crowd's memory: jobs, units, orders, funds and judgments, shown as v1 JSON.
+"""The local crowd's memory: jobs, units, orders, funds and judgments (:mod:`sims.crowd.jobs`).
 
-Units follow the platform's states: ``new`` (uploaded, not ordered — nobody sees it),
-``judgable`` (ordered, being judged), ``finalized`` (enough judgments), ``golden`` (a
-test question, never ordered) and ``canceled``. Jobs are ``unordered`` until a first
-order, then ``running``, ``finished`` when every ordered unit is finalized.
+Kept as the platform keeps it: every change is written to the crowd's store
+(:mod:`sims.store`, a SQLite file under ``var/crowd/`` in ``make run``) before the crowd
+answers, and read back when the process starts again; job, unit and judgment ids go on
+from where they were.
 """
 
 from __future__ import annotations
 
-import itertools
-import math
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
 from typing import Any
 
-from sims.crowd.forms import Unreadable, is_true, whole_number
+from sims.crowd.forms import Unreadable, is_true
+from sims.crowd.jobs import Job, Unit, job_fields, now_text
 from sims.crowd.workers import GoldRecord, Worker
+from sims.store import Store
 
-JOB_FIELDS = (
-    "title",
-    "instructions",
-    "cml",
-    "judgments_per_unit",
-    "units_per_assignment",
-    "payment_cents",
-    "max_judgments_per_worker",
-    "gold_per_assignment",
-    "auto_order",
-    "webhook_uri",
-    "send_judgments_webhook",
-)
 UNIT_STATES = frozenset({"new", "judgable", "finalized", "golden", "canceled"})
 # The location fields every v1 judgment carries.
 PLACE = {"country": "USA", "region": "CA", "city": "San Francisco"}
-
-
-def now_text() -> str:
-    """The current time as v1 showed it."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class PaymentRequired(Exception):
     """An order the account's funds do not cover (answered 402)."""
 
 
-@dataclass
-class Job:
-    """One job: its settings as the client posted them, and its state."""
-
-    job_id: int
-    fields: dict[str, str]
-    state: str = "unordered"
-    created_at: str = field(default_factory=now_text)
-
-    def number(self, name: str, default: int) -> int:
-        """A numeric job setting (``default`` when unset)."""
-        return int(self.fields.get(name) or default)
-
-    @property
-    def judgments_per_unit(self) -> int:
-        """Trusted judgments each unit collects (3 unless the job says otherwise)."""
-        return self.number("judgments_per_unit", 3)
-
-    @property
-    def sends_judgments(self) -> bool:
-        """Does the job ask for ``new_judgments`` webhooks?"""
-        return is_true(self.fields.get("send_judgments_webhook"))
-
-    def unit_cost_cents(self) -> int:
-        """What ordering one unit costs: its judgments, paid per page of units."""
-        pay = self.number("payment_cents", 1)
-        per_page = max(1, self.number("units_per_assignment", 1))
-        return math.ceil(self.judgments_per_unit * pay / per_page)
-
-    def shown(self) -> dict[str, Any]:
-        """The job as v1 JSON."""
-        return {"id": self.job_id, "state": self.state, "created_at": self.created_at} | {
-            name: self.fields.get(name) for name in JOB_FIELDS
-        }
-
-
-@dataclass
-class Unit:
-    """One unit: its data, state and, once judged, its judgments."""
-
-    unit_id: int
-    job_id: int
-    data: dict[str, str]
-    state: str = "new"
-    judgments: list[dict[str, Any]] = field(default_factory=list)
-    created_at: str = field(default_factory=now_text)
-    channel: str = ""
-
-    @property
-    def is_gold(self) -> bool:
-        """Is this unit a test question?"""
-        return self.state == "golden"
-
-    def results(self) -> dict[str, Any]:
-        """``judgments`` plus, per answered field, ``{agg, confidence}`` over the
-        untainted judgments weighted by trust (the platform's aggregation)."""
-        votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-        for judgment in self.judgments:
-            if not judgment["tainted"]:
-                for name, value in judgment["data"].items():
-                    votes[name][value] += judgment["trust"]
-        aggregated = {
-            name: {"agg": max(tally, key=tally.__getitem__), "confidence": _share(tally)}
-            for name, tally in votes.items()
-        }
-        return {"judgments": self.judgments, **aggregated}
-
-    def shown(self) -> dict[str, Any]:
-        """The unit as v1 JSON, with ``results`` as the webhook sends it."""
-        return {
-            "id": self.unit_id,
-            "job_id": self.job_id,
-            "state": self.state,
-            "data": self.data,
-            "judgments_count": len(self.judgments),
-            "agreement": _agreement(self.results()),
-            "missed_count": 0,
-            "gold_pool": None,
-            "created_at": self.created_at,
-            "updated_at": now_text(),
-            "results": self.results(),
-        }
-
-
-def _share(tally: dict[str, float]) -> float:
-    total = sum(tally.values())
-    return round(max(tally.values()) / total, 4) if total else 0.0
-
-
-def _agreement(results: dict[str, Any]) -> float:
-    confidences = [v["confidence"] for k, v in results.items() if k != "judgments"]
-    return round(sum(confidences) / len(confidences), 4) if confidences else 0.0
-
-
-def job_fields(fields: dict[str, Any]) -> dict[str, str]:
-    """The known job settings of ``fields``, as text; numbers checked (400 otherwise)."""
-    for name in ("judgments_per_unit", "units_per_assignment", "max_judgments_per_worker"):
-        if fields.get(name) not in (None, ""):
-            whole_number(fields[name], f"job[{name}]")
-    return {k: str(v) for k, v in fields.items() if k in JOB_FIELDS and v is not None}
-
-
 class Board:
-    """Every job and unit of this process (in memory; a restart forgets them)."""
+    """Every job and unit of the account, kept in ``store`` (in memory when None)."""
 
-    def __init__(self, funds_cents: int | None = None) -> None:
-        self.jobs: dict[int, Job] = {}
-        self.units: dict[int, Unit] = {}
-        # None: unlimited funds.
-        self.funds_cents = funds_cents
+    def __init__(self, funds_cents: int | None = None, store: Store | None = None) -> None:
+        self.store = store or Store()
+        self.jobs = {int(k): Job(**b) for k, b in self.store.load("job")}
+        self.units = {int(k): Unit(**b) for k, b in self.store.load("unit")}
         self.gold: dict[tuple[int, int], GoldRecord] = defaultdict(GoldRecord)
         self.judged_by: dict[tuple[int, int], int] = defaultdict(int)
-        self._job_ids = itertools.count(1)
-        self._unit_ids = itertools.count(100_001)
-        self._judgment_ids = itertools.count(900_000_001)
+        for key, body in self.store.load("worker_job"):
+            job_id, worker_id = (int(part) for part in key.split(":"))
+            self.gold[(job_id, worker_id)] = GoldRecord(body["answered"], body["correct"])
+            self.judged_by[(job_id, worker_id)] = body["judged"]
+        account = self.store.get("account", "funds")
+        # None: unlimited funds. Settings give the funds of a new account only.
+        self.funds_cents: int | None = account["cents"] if account else funds_cents
+
+    @contextmanager
+    def change(self) -> Iterator[None]:
+        """Group the writes of one change into one commit."""
+        with self.store.batch():
+            yield
+
+    def save_job(self, job: Job) -> None:
+        """Write the job as it is now."""
+        self.store.put("job", job.job_id, asdict(job))
+
+    def save_unit(self, unit: Unit) -> None:
+        """Write the unit (with its judgments) as it is now."""
+        self.store.put("unit", unit.unit_id, asdict(unit))
+
+    def save_worker(self, job_id: int, worker_id: int) -> None:
+        """Write what the job knows of one worker: gold answered and units judged."""
+        record = self.gold[(job_id, worker_id)]
+        body = {"answered": record.answered, "correct": record.correct}
+        body["judged"] = self.judged_by[(job_id, worker_id)]
+        self.store.put("worker_job", f"{job_id}:{worker_id}", body)
+
+    def save_funds(self) -> None:
+        self.store.put("account", "funds", {"cents": self.funds_cents})
 
     def create_job(self, fields: dict[str, Any]) -> Job:
         """A new job with the known ``fields``."""
-        job = Job(next(self._job_ids), job_fields(fields))
-        self.jobs[job.job_id] = job
+        with self.change():
+            job = Job(self.store.next_id("job", 1), job_fields(fields))
+            self.jobs[job.job_id] = job
+            self.save_job(job)
         return job
+
+    def update_job(self, job: Job, fields: dict[str, Any]) -> Job:
+        """Change the job's known settings."""
+        job.fields |= job_fields(fields)
+        self.save_job(job)
+        return job
+
+    def add_funds(self, cents: int) -> int:
+        """Add ``cents`` to the account (unlimited funds become limited ones)."""
+        self.funds_cents = (self.funds_cents or 0) + cents
+        self.save_funds()
+        return self.funds_cents
 
     def create_unit(self, job: Job, data: dict[str, str], golden: bool = False) -> Unit:
         """A new unit of ``job``: ``new`` until ordered, or ``golden``."""
-        unit = Unit(next(self._unit_ids), job.job_id, data, "golden" if golden else "new")
-        self.units[unit.unit_id] = unit
+        with self.change():
+            unit_id = self.store.next_id("unit", 100_001)
+            unit = Unit(unit_id, job.job_id, data, "golden" if golden else "new")
+            self.units[unit.unit_id] = unit
+            self.save_unit(unit)
         return unit
 
-    def update_unit(self, unit: Unit, state: str | None, golden: Any) -> Unit:
-        """Change a unit's state (``unit[state]``) or make it gold (``unit[golden]``)."""
+    def update_unit(
+        self, unit: Unit, state: str | None, golden: Any, data: dict[str, str] | None = None
+    ) -> Unit:
+        """Change a unit's state (``unit[state]``), make it gold (``unit[golden]``) or
+        replace its data; nothing changes when the state is unknown."""
+        if state is not None and state not in UNIT_STATES:
+            raise Unreadable(f"unknown unit state {state!r}")
+        if data is not None:
+            unit.data = data
         if golden is not None and unit.state in {"new", "golden"}:
             unit.state = "golden" if is_true(golden) else "new"
         if state is not None:
-            if state not in UNIT_STATES:
-                raise Unreadable(f"unknown unit state {state!r}")
             unit.state = state
+        self.save_unit(unit)
         return unit
 
     def units_of(self, job_id: int) -> list[Unit]:
@@ -199,12 +130,16 @@ class Board:
         cost = job.unit_cost_cents() * len(chosen)
         if self.funds_cents is not None and cost > self.funds_cents:
             raise PaymentRequired(f"the order costs {cost} cents; funds hold {self.funds_cents}")
-        if self.funds_cents is not None:
-            self.funds_cents -= cost
-        for unit in chosen:
-            unit.state, unit.channel = "judgable", channels[0]
-        if chosen:
-            job.state = "running"
+        with self.change():
+            if self.funds_cents is not None:
+                self.funds_cents -= cost
+                self.save_funds()
+            for unit in chosen:
+                unit.state, unit.channel = "judgable", channels[0]
+                self.save_unit(unit)
+            if chosen:
+                job.state = "running"
+                self.save_job(job)
         return chosen
 
     def judgment(
@@ -213,7 +148,7 @@ class Board:
         """A new judgment of ``unit`` by ``worker``, as v1 JSON (every key v1 sends)."""
         started = now_text()
         return {
-            "id": next(self._judgment_ids),
+            "id": self.store.next_id("judgment", 900_000_001),
             "job_id": unit.job_id,
             "unit_id": unit.unit_id,
             "worker_id": worker.worker_id,

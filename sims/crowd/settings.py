@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
@@ -24,6 +25,9 @@ class CrowdSettings(BaseSettings):
     api_key: SecretStr = SecretStr("")
     # Log level (JSON lines on stderr).
     log_level: str = "INFO"
+    # The SQLite file keeping jobs, units, judgments, gold, funds and pending webhooks
+    # across restarts (`make run`: var/crowd/crowd.sqlite3). Unset: kept in memory only.
+    state_path: Path | None = None
 
     # Simulated workers in the pool.
     worker_count: int = Field(12, ge=3)

@@ -10,6 +10,10 @@ judgment below ``trusted_min_trust`` is tainted. Workers are added until the job
 worker). The unit is then ``finalized`` and ``unit_complete`` is sent; ``new_judgments``
 (when the job asks for it) gathers judgments of many units; ``job_complete`` follows when
 every ordered unit is finalized.
+
+After a restart the crowd goes on where it was (:meth:`Simulation.resume`): the same
+workers (the pool is kept in the board's store), every unit still ``judgable`` judged
+by workers who have not judged it yet, gathered judgments and pending webhooks sent.
 """
 
 from __future__ import annotations
@@ -17,13 +21,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from dataclasses import asdict
 from typing import Any
 
 import httpx
 
 from sims.background import Background
-from sims.crowd.board import Board, Job, Unit
+from sims.crowd.board import Board
 from sims.crowd.cml import Form, form_of
+from sims.crowd.jobs import Job, Unit
 from sims.crowd.looks import likeness
 from sims.crowd.settings import CrowdSettings
 from sims.crowd.webhooks import Deliveries
@@ -41,13 +47,33 @@ class Simulation:
         self.http = http
         # Simulation noise, not security: a seedable generator is what repeatability needs.
         self.rng = random.Random(settings.seed)  # noqa: S311
-        self.workers = hire(settings, self.rng)
+        self.workers = self._pool()
         self.fetching = asyncio.Semaphore(settings.fetch_concurrency)
         self.background = Background()
-        self.deliveries = Deliveries(settings, http, self.rng, self.background.spawn)
-        self.batches: dict[int, list[dict[str, Any]]] = {}
+        self.deliveries = Deliveries(settings, http, self.rng, self.background.spawn, board.store)
+        self.batches: dict[int, list[dict[str, Any]]] = {
+            int(job_id): batch for job_id, batch in board.store.load("batch")
+        }
         # Gold images do not change: each gold unit is looked at once.
         self.gold_seen: dict[tuple[int, tuple[str, ...]], float | None] = {}
+
+    def _pool(self) -> list[Worker]:
+        """The workers hired when the store was new: the same people after a restart."""
+        kept = [Worker(**body) for _, body in self.board.store.load("worker")]
+        if kept:
+            return kept
+        workers = hire(self.settings, self.rng)
+        with self.board.change():
+            for worker in workers:
+                self.board.store.put("worker", worker.worker_id, asdict(worker))
+        return workers
+
+    def resume(self) -> None:
+        """Go on after a restart: judge the units still judgable, send what was pending."""
+        self.start_judging([u for u in self.board.units.values() if u.state == "judgable"])
+        for job_id in self.batches:
+            self.background.spawn(self._flush(self.board.jobs[job_id]))
+        self.deliveries.resume()
 
     def start_judging(self, units: list[Unit]) -> None:
         """Judge ordered ``units`` in the background."""
@@ -66,34 +92,43 @@ class Simulation:
         job = self.board.jobs[unit.job_id]
         form = form_of(job.fields.get("cml", ""), unit.data)
         seen = await self._likeness(unit, form)
-        for worker in self._crew(job):
-            if unit.state != "judgable":
-                return
+        for worker in self._crew(job, unit):
+            if unit.state != "judgable" or self._has_quorum(job, unit):
+                break
             await self._quiz(job, worker)
             trust = trust_of(
                 self.board.gold.get((job.job_id, worker.worker_id)), self._has_gold(job)
             )
-            judgment = self.board.judgment(
-                unit,
-                worker,
-                answers(worker, form, seen, self.rng),
-                trust,
-                settings.trusted_min_trust,
-            )
-            unit.judgments.append(judgment)
-            self.board.judged_by[(job.job_id, worker.worker_id)] += 1
-            self._gather(job, judgment)
-            if sum(not j["tainted"] for j in unit.judgments) >= job.judgments_per_unit:
-                self._finalize(job, unit, seen)
-                return
-        log.warning("no worker left for the unit", extra={"unit_id": unit.unit_id})
+            given = answers(worker, form, seen, self.rng)
+            with self.board.change():
+                judgment = self.board.judgment(
+                    unit, worker, given, trust, settings.trusted_min_trust
+                )
+                unit.judgments.append(judgment)
+                self.board.judged_by[(job.job_id, worker.worker_id)] += 1
+                self.board.save_unit(unit)
+                self.board.save_worker(job.job_id, worker.worker_id)
+                self._gather(job, judgment)
+        if unit.state == "judgable" and self._has_quorum(job, unit):
+            self._finalize(job, unit, seen)
+        elif unit.state == "judgable":
+            log.warning("no worker left for the unit", extra={"unit_id": unit.unit_id})
 
-    def _crew(self, job: Job) -> list[Worker]:
-        """Workers in random order, without those at the job's per-worker cap."""
+    @staticmethod
+    def _has_quorum(job: Job, unit: Unit) -> bool:
+        return sum(not j["tainted"] for j in unit.judgments) >= job.judgments_per_unit
+
+    def _crew(self, job: Job, unit: Unit) -> list[Worker]:
+        """Workers in random order, without those at the job's per-worker cap or who
+        judged the unit already (before a restart)."""
         cap = job.number("max_judgments_per_worker", 0)
+        done = {j["worker_id"] for j in unit.judgments}
         shuffled = self.rng.sample(self.workers, len(self.workers))
         return [
-            w for w in shuffled if not cap or self.board.judged_by[(job.job_id, w.worker_id)] < cap
+            w
+            for w in shuffled
+            if w.worker_id not in done
+            and (not cap or self.board.judged_by[(job.job_id, w.worker_id)] < cap)
         ]
 
     def _has_gold(self, job: Job) -> bool:
@@ -110,22 +145,28 @@ class Simulation:
         for gold in self.rng.sample(golds, min(count, len(golds))):
             form = form_of(job.fields.get("cml", ""), gold.data)
             given = answers(worker, form, await self._gold_likeness(gold, form), self.rng)
-            record.answered += 1
-            record.correct += is_correct(given, gold.data)
-            trust = trust_of(record, True)
-            gold.judgments.append(
-                self.board.judgment(gold, worker, given, trust, self.settings.trusted_min_trust)
-            )
+            with self.board.change():
+                record.answered += 1
+                record.correct += is_correct(given, gold.data)
+                trust = trust_of(record, True)
+                bar = self.settings.trusted_min_trust
+                gold.judgments.append(self.board.judgment(gold, worker, given, trust, bar))
+                self.board.save_unit(gold)
+                self.board.save_worker(job.job_id, worker.worker_id)
 
     def _finalize(self, job: Job, unit: Unit, seen: float | None) -> None:
-        unit.state = "finalized"
+        """The unit is done: its state and its webhooks are kept in one commit."""
         shown_likeness = None if seen is None else round(seen, 3)
         log.info("unit complete", extra={"unit_id": unit.unit_id, "likeness": shown_likeness})
         uri = job.fields.get("webhook_uri", "")
-        self.deliveries.send(uri, "unit_complete", unit.shown())
-        if self.board.is_job_done(job):
-            job.state = "finished"
-            self.deliveries.send(uri, "job_complete", job.shown())
+        with self.board.change():
+            unit.state = "finalized"
+            self.board.save_unit(unit)
+            self.deliveries.send(uri, "unit_complete", unit.shown())
+            if self.board.is_job_done(job):
+                job.state = "finished"
+                self.board.save_job(job)
+                self.deliveries.send(uri, "job_complete", job.shown())
 
     def _gather(self, job: Job, judgment: dict[str, Any]) -> None:
         """Collect judgments for one ``new_judgments`` delivery of many units."""
@@ -135,11 +176,14 @@ class Simulation:
             self.batches[job.job_id] = []
             self.background.spawn(self._flush(job))
         self.batches[job.job_id].append(judgment)
+        self.board.store.put("batch", job.job_id, self.batches[job.job_id])
 
     async def _flush(self, job: Job) -> None:
         await asyncio.sleep(self.settings.new_judgments_batch_seconds)
-        batch = self.batches.pop(job.job_id, [])
-        self.deliveries.send(job.fields.get("webhook_uri", ""), "new_judgments", batch)
+        with self.board.change():
+            batch = self.batches.pop(job.job_id, [])
+            self.board.store.delete("batch", job.job_id)
+            self.deliveries.send(job.fields.get("webhook_uri", ""), "new_judgments", batch)
 
     async def _gold_likeness(self, gold: Unit, form: Form) -> float | None:
         key = (gold.unit_id, form.images)

@@ -6,6 +6,8 @@ mode is ``none``, ``signature`` = hex SHA1 of the payload followed by the API ke
 2xx, or none at all, is retried ``webhook_attempts`` times in all, waiting
 ``webhook_backoff_seconds`` and doubling. The fault settings drop a delivery (never
 sent), send it twice, hold it back a random while, or wrap a unit payload in a list.
+Each delivery is kept in the crowd's store until it is answered 2xx or given up, so a
+restart sends what was pending (at least once, as the platform does).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 import httpx
 
 from sims.crowd.settings import CrowdSettings
+from sims.store import Store
 
 log = logging.getLogger(__name__)
 Spawn = Callable[[Coroutine[Any, Any, None]], None]
@@ -45,9 +48,20 @@ class Deliveries:
     """Sends webhooks in the background, with the configured faults and retries."""
 
     def __init__(
-        self, settings: CrowdSettings, http: httpx.AsyncClient, rng: random.Random, spawn: Spawn
+        self,
+        settings: CrowdSettings,
+        http: httpx.AsyncClient,
+        rng: random.Random,
+        spawn: Spawn,
+        store: Store,
     ) -> None:
         self.settings, self.http, self.rng, self.spawn = settings, http, rng, spawn
+        self.store = store
+
+    def resume(self) -> None:
+        """Send the deliveries a restart interrupted."""
+        for key, pending in self.store.load("delivery"):
+            self.spawn(self._deliver(int(key), pending, 0.0))
 
     def send(self, uri: str, signal: str, document: Any) -> None:
         """Deliver ``document`` as the ``signal``'s payload to ``uri`` (faults applied)."""
@@ -61,17 +75,26 @@ class Deliveries:
         copies = 2 if rng.random() < settings.webhook_duplicate_share else 1
         for _ in range(copies):
             delay = rng.uniform(0, settings.webhook_reorder_seconds)
-            self.spawn(self._deliver(uri, signed_form(settings, signal, payload), delay))
+            key = self.store.next_id("delivery", 1)
+            pending = {"uri": uri, "signal": signal, "payload": payload}
+            self.store.put("delivery", key, pending)
+            self.spawn(self._deliver(key, pending, delay))
 
-    async def _deliver(self, uri: str, form: dict[str, str], delay_seconds: float) -> None:
+    async def _deliver(self, key: int, pending: dict[str, str], delay_seconds: float) -> None:
+        """Post one kept delivery, signed with the key of now (a restart may bring a new
+        one), until answered 2xx or out of attempts; then forget it."""
         await asyncio.sleep(delay_seconds)
+        uri = pending["uri"]
+        form = signed_form(self.settings, pending["signal"], pending["payload"])
         wait = self.settings.webhook_backoff_seconds
         for attempt in range(1, self.settings.webhook_attempts + 1):
             if await self._post(uri, form, attempt):
+                self.store.delete("delivery", key)
                 return
             if attempt < self.settings.webhook_attempts:
                 await asyncio.sleep(wait)
                 wait *= 2
+        self.store.delete("delivery", key)
         log.warning("webhook given up", extra={"signal": form["signal"]})
 
     async def _post(self, uri: str, form: dict[str, str], attempt: int) -> bool:

@@ -29,13 +29,14 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from sims.mturk.errors import AwsError, Json
-from sims.mturk.market import Market
+from sims.mturk.ledger import Ledger
 from sims.mturk.notices import Notifier, QueueClient
 from sims.mturk.operations import OPERATIONS, Sim, unsupported
 from sims.mturk.settings import MTurkSimSettings
 from sims.mturk.shapes import operation, validate
 from sims.mturk.signing import verify
 from sims.mturk.workforce import Workforce
+from sims.store import Store
 
 log = logging.getLogger("sims.mturk")
 TARGET_PREFIX = "MTurkRequesterServiceV20170117."
@@ -112,17 +113,20 @@ async def queue_client(settings: MTurkSimSettings) -> AsyncIterator[QueueClient 
 
 
 def create_app(settings: MTurkSimSettings) -> FastAPI:
-    """The local MTurk app, with an empty marketplace."""
+    """The local MTurk app, with the marketplace kept at ``settings.state_path`` (empty
+    the first time); HITs still open after a restart are worked on."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Simulation noise, not security: a seedable generator is what repeatability needs.
         rng = random.Random(settings.seed)  # noqa: S311
+        store = Store(settings.state_path)
         async with httpx.AsyncClient() as http, queue_client(settings) as sqs:
-            market = Market(settings.balance_dollars)
+            market = Ledger(store).market(settings.balance_dollars)
             notifier = Notifier(settings, sqs, rng)
-            sim = Sim(market, notifier, Workforce(settings, market, notifier, http, rng))
-            app.state.sim = sim
+            workforce = Workforce(settings, market, notifier, http, rng, store)
+            app.state.sim = sim = Sim(market, notifier, workforce)
+            workforce.resume()
             settling = asyncio.create_task(settle_forever(sim))
             try:
                 yield
@@ -130,6 +134,7 @@ def create_app(settings: MTurkSimSettings) -> FastAPI:
                 settling.cancel()
                 await sim.workforce.stop()
                 await asyncio.gather(settling, return_exceptions=True)
+                store.close()
 
     app = FastAPI(title="Local Mechanical Turk (requester API subset)", lifespan=lifespan)
 

@@ -1,4 +1,8 @@
-"""The requester's side of the marketplace: HIT types, HITs, assignments (pure, no I/O).
+"""The requester's side of the marketplace: HIT types, HITs, assignments.
+
+The rules are pure; each change is handed to the market's :class:`Keeper` (the local
+MTurk's ledger, :mod:`sims.mturk.ledger`, which commits it to disk before the answer;
+nothing in pure tests), so the marketplace outlives its process as MTurk's does.
 
 Rules played as the real service plays them: registering a HIT type with the values of
 an existing one returns the existing id; a ``UniqueRequestToken`` used again within
@@ -21,113 +25,56 @@ from __future__ import annotations
 
 import contextlib
 import json
-import uuid
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from contextlib import AbstractContextManager
+from decimal import Decimal
+from typing import Protocol
 
 from sims.mturk.errors import TurkError, does_not_exist, invalid_parameter, wrong_status
-from sims.mturk.questions import Page
+from sims.mturk.hits import CENT, Assignment, Event, Hit, HitType, Json, new_id
 
-Json = dict[str, object]
 TOKEN_SECONDS = 24 * 3600
 OVERRIDE_SECONDS = 30 * 24 * 3600
 DEFAULT_AUTO_APPROVAL_SECONDS = 30 * 24 * 3600
-CENT = Decimal("0.01")
 # MTurk's fee changes at this many assignments; a HIT below it may not be extended to it.
 BIG_HIT_ASSIGNMENTS = 10
 # The kind of request a CreateAdditionalAssignmentsForHIT token is kept under.
 EXTENSION = "extend:"
 
 
-def new_id() -> str:
-    """An id shaped like MTurk's: 30 upper-case letters and digits."""
-    return uuid.uuid4().hex.upper()[:30]
+class Keeper(Protocol):
+    """Where the market's changes go, each as it happens (grouped by ``batch``)."""
+
+    def batch(self) -> AbstractContextManager[None]: ...
+    def hit_changed(self, hit: Hit) -> None: ...
+    def type_changed(self, hit_type: HitType) -> None: ...
+    def token_used(self, key: str, hit_id: str, at: float) -> None: ...
+    def balance_changed(self, balance: Decimal) -> None: ...
 
 
-@dataclass
-class HitType:
-    """A registered HIT type and where its notifications go."""
+class Forgetful:
+    """A keeper that keeps nothing: the market alone, in memory."""
 
-    type_id: str
-    fields: Json
-    notification: Json | None = None
-    active: bool = False
+    def batch(self) -> AbstractContextManager[None]:
+        return contextlib.nullcontext()
 
-    @property
-    def reward(self) -> Decimal:
-        return Decimal(str(self.fields["Reward"]))
+    def hit_changed(self, hit: Hit) -> None:
+        pass
 
-    def seconds(self, name: str, default: int) -> int:
-        value = self.fields.get(name, default)
-        return int(value) if isinstance(value, int | str) else default
+    def type_changed(self, hit_type: HitType) -> None:
+        pass
 
-    def wants(self, event_type: str) -> bool:
-        """Are notifications of ``event_type`` sent for this type's HITs?"""
-        events = (self.notification or {}).get("EventTypes", [])
-        return self.active and isinstance(events, list) and event_type in events
+    def token_used(self, key: str, hit_id: str, at: float) -> None:
+        pass
 
-
-@dataclass
-class Assignment:
-    """One worker's submitted work on a HIT."""
-
-    assignment_id: str
-    worker_id: str
-    hit_id: str
-    answer: str
-    accept_time: float
-    submit_time: float
-    auto_approval_time: float
-    deadline: float
-    status: str = "Submitted"
-    approval_time: float | None = None
-    rejection_time: float | None = None
-    feedback: str | None = None
-
-
-@dataclass
-class Hit:
-    """A HIT, its page and its assignments."""
-
-    hit_id: str
-    hit_type: HitType
-    question: str
-    page: Page
-    max_assignments: int
-    creation_time: float
-    expiration: float
-    annotation: str | None
-    status: str = "Assignable"
-    assignments: list[Assignment] = field(default_factory=list)
-
-    def fee(self) -> Decimal:
-        """MTurk's commission on one assignment's reward."""
-        rate = Decimal("0.40") if self.max_assignments >= 10 else Decimal("0.20")
-        return max(CENT, (self.hit_type.reward * rate).quantize(CENT, ROUND_HALF_UP))
-
-    def is_open(self, now: float) -> bool:
-        """Can a worker still take an assignment?"""
-        return (
-            self.status == "Assignable"
-            and now < self.expiration
-            and len(self.assignments) < self.max_assignments
-        )
-
-
-@dataclass(frozen=True)
-class Event:
-    """Something a notification reports."""
-
-    event_type: str
-    hit: Hit
-    assignment_id: str | None = None
-    time: float = 0.0
+    def balance_changed(self, balance: Decimal) -> None:
+        pass
 
 
 class Market:
     """Every HIT type, HIT and assignment of the one requester this process plays."""
 
-    def __init__(self, balance_dollars: float) -> None:
+    def __init__(self, balance_dollars: float, keeper: Keeper | None = None) -> None:
+        self.keeper: Keeper = keeper or Forgetful()
         self.types: dict[str, HitType] = {}
         self.hits: dict[str, Hit] = {}
         self.assignments: dict[str, Assignment] = {}
@@ -142,7 +89,17 @@ class Market:
                 return hit_type
         hit_type = HitType(new_id(), dict(fields))
         self.types[hit_type.type_id] = hit_type
+        self.keeper.type_changed(hit_type)
         return hit_type
+
+    def notify(self, hit_type: HitType, spec: Json | None, active: object) -> None:
+        """``UpdateNotificationSettings``: a new specification and/or (de)activation."""
+        if spec is not None:
+            hit_type.notification = spec
+        if hit_type.notification is None:
+            raise invalid_parameter("This HIT type has no notification specification to activate.")
+        hit_type.active = active is not False
+        self.keeper.type_changed(hit_type)
 
     def hit_type(self, type_id: str) -> HitType:
         if type_id not in self.types:
@@ -173,10 +130,16 @@ class Market:
 
     def add_hit(self, hit: Hit, token: str | None) -> Hit:
         """Publish ``hit`` (its token checked first by :meth:`check_token`)."""
-        self.hits[hit.hit_id] = hit
-        if token:
-            self.tokens[token] = (hit.hit_id, hit.creation_time)
+        with self.keeper.batch():
+            self.hits[hit.hit_id] = hit
+            self.keeper.hit_changed(hit)
+            if token:
+                self._use_token(token, hit.hit_id, hit.creation_time)
         return hit
+
+    def _use_token(self, key: str, hit_id: str, at: float) -> None:
+        self.tokens[key] = (hit_id, at)
+        self.keeper.token_used(key, hit_id, at)
 
     def submit(self, hit: Hit, worker_id: str, answer: str, now: float) -> list[Event]:
         """Record a worker's submission; the HIT turns Reviewable with its last one."""
@@ -194,6 +157,7 @@ class Market:
         if len(hit.assignments) >= hit.max_assignments:
             hit.status = "Reviewable"
             events.append(Event("HITReviewable", hit, None, now))
+        self.keeper.hit_changed(hit)
         return events
 
     def approve(
@@ -218,6 +182,9 @@ class Market:
         assignment.status, assignment.approval_time = "Approved", now
         assignment.rejection_time = None
         assignment.feedback = feedback or assignment.feedback
+        with self.keeper.batch():
+            self.keeper.balance_changed(self.balance)
+            self.keeper.hit_changed(hit)
 
     def reject(self, assignment: Assignment, feedback: str, now: float) -> None:
         """Reject a Submitted assignment, telling the worker why."""
@@ -227,6 +194,7 @@ class Market:
             raise invalid_parameter("RequesterFeedback is required to reject an assignment.")
         assignment.status, assignment.rejection_time = "Rejected", now
         assignment.feedback = feedback
+        self.keeper.hit_changed(self.hits[assignment.hit_id])
 
     def set_reviewing(self, hit: Hit, revert: bool) -> None:
         """Reviewable -> Reviewing, or back with ``revert``."""
@@ -234,6 +202,7 @@ class Market:
         if hit.status != before:
             raise wrong_status(before)
         hit.status = after
+        self.keeper.hit_changed(hit)
 
     def delete(self, hit: Hit, now: float) -> None:
         """Dispose of a HIT that no worker can take any more and whose work is decided."""
@@ -246,6 +215,7 @@ class Market:
                 "submitted assignment is approved or rejected.",
             )
         hit.status = "Disposed"
+        self.keeper.hit_changed(hit)
 
     def settle(self, now: float) -> list[Event]:
         """What the clock does: expired HITs become Reviewable, due auto-approvals happen."""
@@ -278,15 +248,18 @@ class Market:
         # the request ID"; refused as CreateHITWithHITType's repeated token is.
         self.check_token(token, now, EXTENSION)
         hit.max_assignments += count
-        if token:
-            self.tokens[f"{EXTENSION}{token}"] = (hit.hit_id, now)
         if hit.status == "Reviewable" and now < hit.expiration:
             hit.status = "Assignable"
+        with self.keeper.batch():
+            self.keeper.hit_changed(hit)
+            if token:
+                self._use_token(f"{EXTENSION}{token}", hit.hit_id, now)
 
     def set_expiration(self, hit: Hit, expire_at: float, now: float) -> list[Event]:
         """``UpdateExpirationForHIT``: expire now (a time past) or live until ``expire_at``."""
         if expire_at <= now:
             hit.expiration = min(hit.expiration, now)
+            self.keeper.hit_changed(hit)
             return self.settle_hit(hit, now)
         if now < hit.expiration and expire_at < hit.expiration:
             # The API reference: "You cannot shorten the expiration time so that you're
@@ -295,6 +268,7 @@ class Market:
         hit.expiration = expire_at
         if hit.status == "Reviewable" and len(hit.assignments) < hit.max_assignments:
             hit.status = "Assignable"
+        self.keeper.hit_changed(hit)
         return []
 
     def settle_hit(self, hit: Hit, now: float) -> list[Event]:
@@ -302,4 +276,5 @@ class Market:
         if hit.status != "Assignable" or now < hit.expiration:
             return []
         hit.status = "Reviewable"
+        self.keeper.hit_changed(hit)
         return [Event("HITExpired", hit, None, now), Event("HITReviewable", hit, None, now)]

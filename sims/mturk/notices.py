@@ -20,10 +20,10 @@ from datetime import UTC, datetime
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from botocore.exceptions import BotoCoreError, ClientError
-
+from shared.errors import OfofError
+from shared.queues import queue_errors
 from sims.mturk.errors import invalid_parameter
-from sims.mturk.market import Event, Json
+from sims.mturk.hits import Event, Json
 from sims.mturk.settings import MTurkSimSettings
 
 log = logging.getLogger("sims.mturk")
@@ -108,9 +108,10 @@ class Notifier:
             log.warning("no SQS endpoint configured", extra={"queue_url": queue_url})
             return
         try:
-            await self.sqs.send_message(QueueUrl=queue_url, MessageBody=body)
-        except (BotoCoreError, ClientError, OSError) as exc:
+            with queue_errors(queue_url, "notifying"):
+                await self.sqs.send_message(QueueUrl=queue_url, MessageBody=body)
+        except (OfofError, OSError) as exc:
             log.warning(
                 "notification not delivered",
-                extra={"queue_url": queue_url, "problem": type(exc).__name__},
+                extra={"queue_url": queue_url, "problem": f"{type(exc).__name__}: {exc}"},
             )

@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import TypeVar
 
 from sims.mturk.errors import TurkError, invalid_parameter
-from sims.mturk.market import Hit, Json, Market, new_id
+from sims.mturk.hits import Hit, Json, new_id
+from sims.mturk.market import Market
 from sims.mturk.notices import Notifier, check_spec, message_of
 from sims.mturk.questions import html_of, page_of
 from sims.mturk.requirements import check as check_requirements
@@ -221,10 +222,7 @@ async def UpdateNotificationSettings(sim: Sim, body: Json) -> Json:
         raise invalid_parameter("Either Notification or Active must be given.")
     if isinstance(spec, dict):
         check_spec(spec)
-        hit_type.notification = spec
-    if hit_type.notification is None:
-        raise invalid_parameter("This HIT type has no notification specification to activate.")
-    hit_type.active = active is not False
+    sim.market.notify(hit_type, spec if isinstance(spec, dict) else None, active)
     return {}
 
 

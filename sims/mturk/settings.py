@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -28,6 +30,10 @@ class MTurkSimSettings(BaseSettings):
     balance_dollars: float = Field(10_000.0, ge=0.0)
     # Log level (JSON lines on stderr).
     log_level: str = "INFO"
+    # The SQLite file keeping HIT types, HITs, assignments, tokens, notification settings,
+    # the balance and the workers across restarts (`make run`: var/mturk/mturk.sqlite3).
+    # Unset: kept in memory only.
+    state_path: Path | None = None
 
     # Simulated workers in the pool (each HIT needs MaxAssignments distinct ones who meet
     # its qualification requirements: with the default shares about two in three meet

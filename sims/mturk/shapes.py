@@ -17,7 +17,7 @@ import botocore.session
 from botocore.model import ListShape, OperationModel, ServiceModel, Shape, StructureShape
 
 from sims.mturk.errors import AwsError
-from sims.mturk.market import Assignment, Hit, Json
+from sims.mturk.hits import Assignment, Hit, Json
 
 TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),

@@ -13,6 +13,10 @@ is never answered. Otherwise the workers of the local crowd
 assignments and expires, as on MTurk. A HIT given more assignments (or a new life) is
 worked again by qualified workers new to it; with ``returns_per_hit`` its first takers
 return their assignments unsubmitted.
+
+The pool (kinds, biases, qualification values) and who returned which HIT are kept in
+the local MTurk's store: after a restart the same workers go on with the HITs still
+open (:meth:`Workforce.resume`), never twice on one HIT.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import hashlib
 import logging
 import random
 import time
+from dataclasses import asdict
 
 import httpx
 from PIL import Image
@@ -30,12 +35,14 @@ from sims.background import Background
 from sims.crowd.cml import Form, Question
 from sims.crowd.looks import likeness
 from sims.crowd.workers import UNSEEN, Worker, answers, hire
-from sims.mturk.market import Hit, Market
+from sims.mturk.hits import Hit
+from sims.mturk.market import Market
 from sims.mturk.notices import Notifier
 from sims.mturk.qualifications import Standing, standings
 from sims.mturk.questions import QUESTIONS, Page, answer_xml, why_unworkable
 from sims.mturk.requirements import meets
 from sims.mturk.settings import MTurkSimSettings
+from sims.store import Store
 
 log = logging.getLogger("sims.mturk")
 FORM_QUESTIONS = tuple(Question(name, True) for name in QUESTIONS)
@@ -56,18 +63,41 @@ class Workforce:
         notifier: Notifier,
         http: httpx.AsyncClient,
         rng: random.Random,
+        store: Store | None = None,
     ) -> None:
         self.settings = settings
         self.market = market
         self.notifier = notifier
         self.http = http
         self.rng = rng
-        self.workers = hire(settings, rng)
-        self.standings = standings(self.workers, settings.newcomer_share, rng)
+        self.store = store or Store()
+        self.workers, self.standings = self.hired()
         self.background = Background()
         self.fetching = asyncio.Semaphore(settings.fetch_concurrency)
         # HIT id -> the workers who took an assignment of it and returned it.
-        self.returned: dict[str, set[str]] = {}
+        self.returned = {hit_id: set(ids) for hit_id, ids in self.store.load("returned")}
+
+    def hired(self) -> tuple[list[Worker], list[Standing]]:
+        """The pool hired when the store was new: the same people after a restart."""
+        kept = self.store.load("worker")
+        if kept:
+            pool = [(Worker(**b["worker"]), Standing(**b["standing"])) for _, b in kept]
+            return [w for w, _ in pool], [s for _, s in pool]
+        workers = hire(self.settings, self.rng)
+        values = standings(workers, self.settings.newcomer_share, self.rng)
+        with self.store.batch():
+            for worker, standing in zip(workers, values, strict=True):
+                shown = {"worker": asdict(worker), "standing": asdict(standing)}
+                self.store.put("worker", worker.worker_id, shown)
+        return workers, values
+
+    def resume(self) -> None:
+        """Go on after a restart: the HITs still open are worked again (by workers new
+        to each)."""
+        now = time.time()
+        for hit in self.market.hits.values():
+            if hit.is_open(now):
+                self.start(hit)
 
     def start(self, hit: Hit) -> None:
         """Have ``hit`` worked in the background."""
@@ -157,6 +187,7 @@ class Workforce:
         if len(returned) >= self.settings.returns_per_hit:
             return False
         returned.add(mturk_worker_id(worker))
+        self.store.put("returned", hit.hit_id, sorted(returned))
         return True
 
     async def look(self, images: list[str]) -> float | None:

@@ -22,6 +22,8 @@ import hmac
 import json
 import logging
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from html import escape
 from typing import Annotated, Any
 
@@ -29,7 +31,9 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from sims.store import Store
 from sims.vimeo.answers import Shown, select_fields
+from sims.vimeo.archive import Archive
 from sims.vimeo.library import TUS_VERSION, Json, Library, Video, VimeoError, now_utc
 from sims.vimeo.settings import VimeoSimSettings
 
@@ -48,7 +52,7 @@ def library(request: Request) -> Library:
 def shown(request: Request) -> Shown:
     """Dependency: the base URL and clock answers are shown with."""
     settings: VimeoSimSettings = request.app.state.settings
-    return Shown(settings.base_url(), time.monotonic(), settings.transcode_seconds)
+    return Shown(settings.base_url(), time.time(), settings.transcode_seconds)
 
 
 def require_token(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
@@ -193,7 +197,7 @@ async def tus_patch(upload_id: str, request: Request, lib: Lib) -> Response:
         if upload.offset + len(chunk) > upload.size:
             return tus_refusal(413, f"the upload is {upload.size} bytes; this chunk goes beyond")
     # Checked again: another PATCH may have landed while this body was read.
-    new_offset = upload.append(int(offset), bytes(chunk), time.monotonic())
+    new_offset = lib.append(upload, int(offset), bytes(chunk), time.time())
     return Response(status_code=204, headers={**TUS_HEADERS, "Upload-Offset": str(new_offset)})
 
 
@@ -271,10 +275,20 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(settings: VimeoSimSettings) -> FastAPI:
-    """The local Vimeo app, with an empty account."""
-    app = FastAPI(title="Local Vimeo (API 3.4 subset)", docs_url=None, redoc_url=None)
+    """The local Vimeo app, on the account kept at ``settings.state_path`` (empty the
+    first time; in memory when unset)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = Store(settings.state_path)
+        files = settings.state_path.parent / "uploads" if settings.state_path else None
+        app.state.library = Archive(store, files).library()
+        yield
+        store.close()
+
+    title = "Local Vimeo (API 3.4 subset)"
+    app = FastAPI(title=title, docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.settings = settings
-    app.state.library = Library()
     app.add_exception_handler(VimeoError, vimeo_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
 

@@ -1,4 +1,4 @@
-"""The local Vimeo's state and rules: videos, their versions, and tus uploads. No I/O.
+"""The local Vimeo's state and rules: videos, their versions, and tus uploads.
 
 A video is created with its first version (``POST /me/videos``); ``POST
 /videos/{id}/versions`` adds a version, which replaces the source file of the same
@@ -6,21 +6,25 @@ video once its bytes are in. Each version's bytes arrive by tus 1.0.0 (``PATCH``
 ``Upload-Offset``). A version whose upload is complete is transcoded
 ``transcode_seconds`` later; until then the player keeps showing the last version that
 was transcoded, as Vimeo does. Refusals are :class:`VimeoError` in Vimeo's error shape.
+The rules do no I/O: each change goes to the library's :class:`Keeper` (the archive on
+disk, :mod:`sims.vimeo.archive`, in a real process), so the account outlives a restart.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 TUS_VERSION = "1.0.0"
 PRIVACY_VIEWS = ("anybody", "contacts", "disable", "nobody", "password", "unlisted", "users")
 PRIVACY_EMBEDS = ("private", "public")
 FIRST_VIDEO_ID = 900000001
-# Versions kept per video (their bytes are in memory); older ones are forgotten.
+# Versions kept per video (their bytes in memory, and on disk beside the archive); older
+# ones are forgotten.
 KEPT_VERSIONS = 3
 
 Json = dict[str, Any]
@@ -179,13 +183,41 @@ def text_field(body: Json, name: str, default: str) -> str:
     return value
 
 
+class Keeper(Protocol):
+    """Where the library's ids come from and its changes go."""
+
+    def new_id(self) -> int: ...
+    def video_changed(self, video: Video) -> None: ...
+    def upload_changed(self, upload: Upload, offset: int, chunk: bytes) -> None: ...
+    def upload_dropped(self, upload: Upload) -> None: ...
+
+
+class Forgetful:
+    """A keeper that keeps nothing: the library alone, in memory."""
+
+    def __init__(self) -> None:
+        self.ids = itertools.count(FIRST_VIDEO_ID + 1)
+
+    def new_id(self) -> int:
+        return next(self.ids)
+
+    def video_changed(self, video: Video) -> None:
+        pass
+
+    def upload_changed(self, upload: Upload, offset: int, chunk: bytes) -> None:
+        pass
+
+    def upload_dropped(self, upload: Upload) -> None:
+        pass
+
+
 class Library:
     """Every video of the one account the local Vimeo plays, and every pending upload."""
 
-    def __init__(self) -> None:
+    def __init__(self, keeper: Keeper | None = None) -> None:
+        self.keeper: Keeper = keeper or Forgetful()
         self.videos: dict[int, Video] = {}
         self.uploads: dict[str, Upload] = {}
-        self._next_id = FIRST_VIDEO_ID
 
     def create_video(self, body: Json, now: datetime) -> Video:
         """``POST /me/videos``: a video with its first version awaiting its bytes."""
@@ -203,6 +235,12 @@ class Library:
         self.videos[video.video_id] = video
         self._add_version(video, "untitled", size, now)
         return video
+
+    def append(self, upload: Upload, offset: int, chunk: bytes, now: float) -> int:
+        """A tus PATCH: ``chunk`` taken at ``offset`` (and kept); the new offset."""
+        new_offset = upload.append(offset, chunk, now)
+        self.keeper.upload_changed(upload, offset, chunk)
+        return new_offset
 
     def add_version(self, video_id: int, body: Json, now: datetime) -> tuple[Video, Version]:
         """``POST /videos/{id}/versions``: a new source file for the same video."""
@@ -230,16 +268,18 @@ class Library:
     def _add_version(self, video: Video, file_name: str, size: int, now: datetime) -> Version:
         upload = Upload(secrets.token_hex(16), size)
         self.uploads[upload.upload_id] = upload
+        self.keeper.upload_changed(upload, 0, b"")
         version = Version(self._new_id(), file_name, upload, now)
         video.versions.append(version)
         for old in video.versions[:-KEPT_VERSIONS]:
             self.uploads.pop(old.upload.upload_id, None)
+            self.keeper.upload_dropped(old.upload)
         del video.versions[:-KEPT_VERSIONS]
+        self.keeper.video_changed(video)
         return version
 
     def _new_id(self) -> int:
-        self._next_id += 1
-        return self._next_id
+        return self.keeper.new_id()
 
 
 def now_utc() -> datetime:

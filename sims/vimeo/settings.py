@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -26,6 +28,9 @@ class VimeoSimSettings(BaseSettings):
     max_upload_bytes: int = Field(1_000_000_000, ge=1)
     # Log level (JSON lines on stderr).
     log_level: str = "INFO"
+    # The SQLite file keeping videos, versions and uploads across restarts, their bytes
+    # in uploads/ beside it (`make run`: var/vimeo/vimeo.sqlite3). Unset: in memory only.
+    state_path: Path | None = None
 
     def base_url(self) -> str:
         """Where clients reach it."""

@@ -6,8 +6,11 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from services.gateway.adapters.s3_audit import S3AuditLog
-from services.gateway.ports import ConsolePorts, GatewayPorts, LeasedSlot, PhotoUpload, QueueDepth
+from services.gateway.console.adapters.s3_audit import S3AuditLog
+from services.gateway.console.ports import QueueDepth
+from services.gateway.deps import GatewayDeps, GatewayPorts, compose
+from services.gateway.settings import GatewaySettings
+from services.gateway.visitors.ports import LeasedSlot, PhotoUpload
 from shared.errors import DependencyUnavailable, NotFound
 from shared.leases import LeaseGone
 from shared.messages import FrameSlot
@@ -30,6 +33,7 @@ __all__ = [
     "MemoryObjectStore",
     "MemoryPhotoIntake",
     "MemoryReviews",
+    "composed",
     "memory_ports",
 ]
 
@@ -175,25 +179,6 @@ class MemoryReviews:
         return [best[frame] for frame in sorted(best)]
 
 
-@dataclass
-class MemoryGatewayPorts:
-    """Every gateway port as a fake, kept typed so tests can reach into each one."""
-
-    frames: MemoryFrameQueue = field(default_factory=MemoryFrameQueue)
-    ingest: MemoryPhotoIntake = field(default_factory=MemoryPhotoIntake)
-    reviews: MemoryReviews = field(default_factory=MemoryReviews)
-    objects: MemoryObjectStore = field(default_factory=MemoryObjectStore)
-
-    def ports(self) -> GatewayPorts:
-        """The same fakes as the use cases see them."""
-        return GatewayPorts(self.frames, self.ingest, self.reviews, self.objects)
-
-
-def memory_ports() -> MemoryGatewayPorts:
-    """A fresh set of in-memory gateway ports."""
-    return MemoryGatewayPorts()
-
-
 async def store_video(fakes: MemoryGatewayPorts, frames: int = 3, video: str = "demo") -> None:
     """Store the record of an imported ``video`` of ``frames`` frames."""
     record = VideoRecord(
@@ -276,11 +261,51 @@ class FakeQueueDepths:
         return self.depths.get(queue)
 
 
-def console_ports(fakes: MemoryGatewayPorts, clock: FakeClock) -> ConsolePorts:
-    """Console ports over the gateway fakes; the audit log is the real S3 one on memory."""
-    return ConsolePorts(
-        desk=FakeModerationDesk(fakes.reviews),
-        renders=FakeRenderControl(),
-        queues=FakeQueueDepths(),
-        audit=S3AuditLog(fakes.objects, lambda: datetime.fromtimestamp(clock(), UTC)),
-    )
+@dataclass
+class MemoryGatewayPorts:
+    """Every gateway port as a fake, kept typed so tests can reach into each one."""
+
+    frames: MemoryFrameQueue = field(default_factory=MemoryFrameQueue)
+    ingest: MemoryPhotoIntake = field(default_factory=MemoryPhotoIntake)
+    reviews: MemoryReviews = field(default_factory=MemoryReviews)
+    objects: MemoryObjectStore = field(default_factory=MemoryObjectStore)
+    renders: FakeRenderControl = field(default_factory=FakeRenderControl)
+    queues: FakeQueueDepths = field(default_factory=FakeQueueDepths)
+    # Moderation's report and operator routes, over ``reviews``.
+    desk: FakeModerationDesk = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.desk = FakeModerationDesk(self.reviews)
+
+    def ports(self, clock: FakeClock | None = None) -> GatewayPorts:
+        """The same fakes as the use cases see them; the audit log is the real S3 one on
+        the memory store, its days by ``clock`` when given."""
+        audit = S3AuditLog(self.objects)
+        if clock is not None:
+            audit = S3AuditLog(self.objects, lambda: datetime.fromtimestamp(clock(), UTC))
+        return GatewayPorts(
+            frames=self.frames,
+            ingest=self.ingest,
+            reviews=self.reviews,
+            objects=self.objects,
+            reports=self.desk,
+            desk=self.desk,
+            renders=self.renders,
+            queues=self.queues,
+            audit=audit,
+        )
+
+
+def memory_ports() -> MemoryGatewayPorts:
+    """A fresh set of in-memory gateway ports."""
+    return MemoryGatewayPorts()
+
+
+def composed(
+    fakes: MemoryGatewayPorts, settings: GatewaySettings, clock: FakeClock | None = None
+) -> GatewayDeps:
+    """Every wing's use cases over ``fakes``, as the app's composition root builds them
+    (``clock`` for lease times and cache ages alike, when given)."""
+    if clock is None:
+        return compose(fakes.ports(), settings)
+    return compose(fakes.ports(clock), settings, clock=clock, monotonic=clock)

@@ -1,4 +1,4 @@
-"""In-memory fakes of the renderer's ports (``services/renderer/ports.py``).
+"""In-memory fakes of the renderer's ports (``services/renderer/renders/ports.py``).
 
 They keep the rules the real adapters keep: a candidate is replaced only by a later
 verdict, a slot choice is written only over the revision it was computed from, a lock
@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from services.renderer.clips import ClipInputs, RenderedClip
-from services.renderer.ports import Fetch
-from services.renderer.segments import BlobRef, clip_hash, plan_segments, segment_hash
-from services.renderer.slots import Candidate, SlotChoice, supersedes
+from services.renderer.encoding.segments import clip_hash, plan_segments, segment_hash
+from services.renderer.renders.clips import BlobRef, ClipInputs, RenderedClip
+from services.renderer.renders.ports import Fetch
+from services.renderer.renders.slots import Candidate, SlotChoice, supersedes
 from shared.errors import DependencyUnavailable
 
 Slot = tuple[str, int]

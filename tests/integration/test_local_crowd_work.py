@@ -14,7 +14,8 @@ import pytest
 
 from services.moderation.crowd.crowdflower.adapters.api import CML
 from services.moderation.crowd.crowdflower.gold import gold_cases
-from sims.crowd.board import Board, Job
+from sims.crowd.board import Board
+from sims.crowd.jobs import Job
 from sims.crowd.settings import CrowdSettings
 from sims.crowd.simulation import Simulation
 from tests.pictures import good_copy, jpeg, noise, original_frame

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from services.renderer.adapters.blip import BlipPublisher, BlipRejected
+from services.renderer.publishing.adapters.blip import BlipPublisher, BlipRejected
 from shared.records import VideoRecord, video_record_key
 from tests.integration.renderer_fixtures import import_short_video, renderer_deps, renderer_settings
 from tests.processes import PYTHON, answers, free_port, running, wait_for

@@ -1,7 +1,7 @@
 import os
 
-from services.renderer.adapters.diskcache import DiskBlobCache
-from services.renderer.segments import BlobRef
+from services.renderer.renders.adapters.diskcache import DiskBlobCache
+from services.renderer.renders.clips import BlobRef
 from shared.objects import S3ObjectStore
 
 

@@ -3,7 +3,7 @@ announces drops it from the next clip, and every version keeps its own facts."""
 
 from datetime import UTC, datetime
 
-from services.renderer.consumers import VerdictConsumer
+from services.renderer.renders.consumers import VerdictConsumer
 from shared.messages import SubmissionModerated
 from shared.records import ClipPointer, clip_facts_key, rendition_key
 from tests.integration import test_renderer_render as base

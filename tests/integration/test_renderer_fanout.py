@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import av
 import pytest
 
-from services.renderer.fanout import message_of, rung_plans
+from services.renderer.encoding.fanout import message_of, rung_plans
 from shared.queues import SqsQueueSender, dead_letter_queue
 from shared.records import (
     CLIP_PLAYLIST,

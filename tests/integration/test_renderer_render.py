@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import av
 import pytest
 
-from services.renderer.consumers import VerdictConsumer
+from services.renderer.renders.consumers import VerdictConsumer
 from shared.messages import SubmissionModerated
 from shared.records import ClipPointer, current_clip_key, rendition_key
 from tests.integration.renderer_fixtures import import_short_video, renderer_deps, renderer_settings

@@ -3,10 +3,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.renderer.adapters.dynamo import DynamoSlotStore
-from services.renderer.segments import BlobRef
-from services.renderer.slots import Candidate
-from services.renderer.usecases import record_candidate
+from services.renderer.renders.adapters.dynamo import DynamoSlotStore
+from services.renderer.renders.clips import BlobRef
+from services.renderer.renders.slots import Candidate
+from services.renderer.renders.usecases import record_candidate
 
 pytestmark = pytest.mark.every_aws
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from services.renderer.adapters.vimeo import VimeoAccount, VimeoPublisher
+from services.renderer.publishing.adapters.vimeo import VimeoAccount, VimeoPublisher
 from shared.errors import DependencyUnavailable
 from shared.records import ClipPointer, HostedClip, current_clip_key, hosted_clip_key
 from tests.integration.renderer_fixtures import import_short_video, renderer_deps, renderer_settings

@@ -1,5 +1,7 @@
 """With `make run`, a photo goes all the way: approved, listed, and in the next clip;
-and after a stop, `make run` again shows the same site.
+and after a Ctrl-C, `make run` again shows the same site and judges new photos (the
+local crowd kept its jobs), also after the local crowd alone was killed with SIGKILL
+(devstack starts it again on its state).
 
 The default local settings are used (the renderer's 30 s debounce included, and the
 local AWS that `make run` ships: ministack and dynalite, data in a state directory of
@@ -14,7 +16,7 @@ import httpx
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from tests.contribution import poll
+from tests.contribution import contribute, poll
 from tests.launcher import make_run
 from tests.media import decoded_frames
 
@@ -66,6 +68,17 @@ async def operators_console_opens(client: httpx.AsyncClient, token_file) -> str:
     return token
 
 
+async def new_photos_are_judged(
+    launched, stand_in: str, port: int, verdict_seconds: float = APPROVED_WITHIN_SECONDS
+) -> None:
+    """After a restart a new photo is approved and published; and again after the crowd
+    stand-in alone was killed with SIGKILL (started again by devstack on its state)."""
+    gateway = launched.url("gateway")
+    await contribute(gateway, verdict_seconds, PUBLISHED_WITHIN_SECONDS)
+    launched.kill_stand_in(stand_in, port)
+    await contribute(gateway, verdict_seconds, PUBLISHED_WITHIN_SECONDS)
+
+
 async def test_a_photo_uploaded_through_make_run_is_approved_and_shown_in_the_clip(
     output_dir, tmp_path
 ):
@@ -110,9 +123,11 @@ async def test_a_photo_uploaded_through_make_run_is_approved_and_shown_in_the_cl
             photo = Image.open(io.BytesIO(large.content)).convert("RGB")
             token = await operators_console_opens(client, state / "operator-token")
         first = await site(launched)
+        launched.interrupt()
 
     with make_run(output_dir / "make-run-again.log", state) as again:
         assert await site(again) == first
+        await new_photos_are_judged(again, "sims.crowd", int(again.env["CROWD_PORT"]))
     log = (output_dir / "make-run-flow.log").read_text()
     assert f"{launched.url('gateway')}/ops (its token is in {state / 'operator-token'})" in log
     assert token not in log

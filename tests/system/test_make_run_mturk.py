@@ -3,7 +3,9 @@
 devstack starts the local MTurk, points moderation at it and its notifications at the
 local AWS's SQS; a photo uploaded through the gateway becomes a HIT with moderation's
 default qualification requirements, the local MTurk's workers who meet them answer it,
-and the verdict, the spend and the clip follow.
+and the verdict, the spend and the clip follow. After a Ctrl-C, `make run` again judges
+new photos (the local MTurk kept its HIT type, notification settings and HITs), also
+after the local MTurk alone was killed with SIGKILL.
 """
 
 import httpx
@@ -12,7 +14,7 @@ import pytest
 from tests.contribution import poll
 from tests.launcher import make_run
 from tests.processes import free_port
-from tests.system.test_make_run_flow import marked
+from tests.system.test_make_run_flow import marked, new_photos_are_judged
 
 pytestmark = pytest.mark.system
 
@@ -20,14 +22,18 @@ APPROVED_WITHIN_SECONDS = 60
 PUBLISHED_WITHIN_SECONDS = 60
 
 
-async def test_make_run_with_the_mturk_crowd_approves_pays_for_and_publishes_a_photo(output_dir):
+async def test_make_run_with_the_mturk_crowd_approves_pays_for_and_publishes_a_photo(
+    output_dir, tmp_path
+):
     # The default workforce (20 % sloppy, 5 % careless workers) and moderation's default
     # qualification requirements (approval rate >= 95 %, >= 100 approved HITs): the local
     # MTurk lets only workers who meet them take the HIT, and no sloppy or careless one
     # does (tests/integration/test_mturk_qualifications.py), so an honest photo is judged
     # by honest workers only.
-    settings = {"CROWD": "mturk", "MTURK_SIM_PORT": str(free_port())}
-    with make_run(output_dir / "make-run-mturk.log", **settings) as launched:
+    port = free_port()
+    settings = {"CROWD": "mturk", "MTURK_SIM_PORT": str(port)}
+    state = tmp_path / "localaws"
+    with make_run(output_dir / "make-run-mturk.log", state, **settings) as launched:
         async with httpx.AsyncClient(base_url=launched.url("gateway"), timeout=30) as client:
             lease = (await client.post("/api/leases")).json()
             original = (await client.get(lease["original_url"])).content
@@ -52,4 +58,8 @@ async def test_make_run_with_the_mturk_crowd_approves_pays_for_and_publishes_a_p
             )
         async with httpx.AsyncClient(base_url=launched.url("moderation"), timeout=30) as api:
             spend = (await api.get("/videos/demo/spend")).json()
+        launched.interrupt()
     assert spend["hits"] == 1 and float(spend["total"]) > 0, spend
+
+    with make_run(output_dir / "make-run-mturk-again.log", state, **settings) as again:
+        await new_photos_are_judged(again, "sims.mturk", port, APPROVED_WITHIN_SECONDS)

@@ -1,6 +1,6 @@
 import pytest
 
-from services.gateway.caching import LastGoodCache
+from services.gateway.core.caching import LastGoodCache
 from shared.errors import DependencyUnavailable, NotFound
 
 

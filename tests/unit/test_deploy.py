@@ -131,7 +131,9 @@ def test_the_local_stack_imports_the_demo_with_the_importers_command_line():
 
 def test_the_procfile_starts_the_local_crowd():
     procfile = (DEPLOY / "Procfile").read_text().splitlines()
-    assert "crowd: exec python -m sims.crowd" in procfile
+    # Under devstack's supervision: started again on its state when it dies
+    # (tests/integration/test_crowd_restart.py).
+    assert "crowd: exec python deploy/devstack.py crowd" in procfile
 
 
 def load_devstack():
@@ -157,7 +159,11 @@ def test_the_local_stack_wires_moderation_to_the_crowd_through_real_settings(mon
 
 def test_the_local_vimeo_is_in_the_procfile_but_off_unless_the_renderer_publishes_there():
     devstack = load_devstack()
-    assert "vimeo: exec python -m sims.vimeo" in (DEPLOY / "Procfile").read_text().splitlines()
+    # Under devstack's supervision, like the local crowd: started again on its state if it dies.
+    assert (
+        "vimeo: exec python deploy/devstack.py vimeo"
+        in (DEPLOY / "Procfile").read_text().splitlines()
+    )
     assert devstack.honcho_arguments(local_vimeo=False)[-2:] == ["-c", "vimeo=0"]
     assert devstack.honcho_arguments(local_vimeo=True)[-1] == "start"
     assert not devstack.wants_local_vimeo({})

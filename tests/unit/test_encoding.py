@@ -9,10 +9,11 @@ from fractions import Fraction
 import av
 import pytest
 
-from services.renderer.adapters.pyav import PoolSegmentEncoder, assemble
-from services.renderer.encoding import SegmentJob, encode_segment, x264_settings
-from services.renderer.fanout import EncodeJob, SegmentOrder
-from services.renderer.segments import BlobRef, EncoderSettings, plan_segments
+from services.renderer.encoding.adapters.pyav import PoolSegmentEncoder, assemble
+from services.renderer.encoding.encoder import SegmentJob, encode_segment, x264_settings
+from services.renderer.encoding.fanout import EncodeJob, SegmentOrder
+from services.renderer.encoding.segments import plan_segments
+from services.renderer.renders.clips import BlobRef, EncoderSettings
 from tests.media import decoded_frames, jpeg, mean_rgb, write_frames
 
 SIZE = (64, 48)

@@ -8,15 +8,11 @@ import httpx
 import pytest
 
 from services.gateway.app import create_app
-from services.gateway.console import Console, ReportIntake
-from services.gateway.deps import GatewayDeps
 from services.gateway.settings import GatewaySettings
-from services.gateway.usecases import Gateway
-from shared.metrics import Tally
 from tests.fakes.gateway import (
     FakeClock,
     MemoryGatewayPorts,
-    console_ports,
+    composed,
     memory_ports,
     store_video,
 )
@@ -43,18 +39,8 @@ def app_over(fakes: MemoryGatewayPorts, clock: FakeClock, **overrides: object):
         **overrides,
     }
     settings = GatewaySettings(lease_secret="unit-test-secret", **fields)
-    gateway = Gateway(fakes.ports(), settings, clock=clock, monotonic=clock)
-    ports = console_ports(fakes, clock)
-    ports.desk.client_of.update({"photo-1": "visitor-a", "photo-2": "visitor-b"})
-    tally = Tally()
-    deps = GatewayDeps(
-        aws=None,
-        gateway=gateway,
-        console=Console(ports, gateway, settings, clock=clock, observer=tally),
-        reports=ReportIntake(ports, settings, clock=clock, observer=tally),
-        tally=tally,
-    )
-    return create_app(settings, deps), ports
+    fakes.desk.client_of.update({"photo-1": "visitor-a", "photo-2": "visitor-b"})
+    return create_app(settings, composed(fakes, settings, clock)), fakes
 
 
 @pytest.fixture
@@ -230,7 +216,7 @@ async def test_takedown_restore_and_bulk_revert_change_the_pages_and_are_audited
 
 async def test_the_console_lists_queues_progress_and_the_page(served):
     client, ports = served
-    from services.gateway.ports import QueueDepth
+    from services.gateway.console.ports import QueueDepth
 
     ports.queues.depths["ofof-moderation"] = QueueDepth("ofof-moderation", 2, 1, 0)
     ports.queues.depths["ofof-frames-demo"] = QueueDepth("ofof-frames-demo", 5, 0, 1)
@@ -247,7 +233,7 @@ async def test_the_console_lists_queues_progress_and_the_page(served):
 
 
 async def test_domain_metrics_count_reports_and_gauge_queue_depths_on_metrics(fakes, clock):
-    from services.gateway.ports import QueueDepth
+    from services.gateway.console.ports import QueueDepth
 
     app, ports = app_over(fakes, clock)
     ports.queues.depths["ofof-render"] = QueueDepth("ofof-render", 1, 0, 4)

@@ -11,10 +11,8 @@ import pytest
 from PIL import Image
 
 from services.gateway.app import create_app
-from services.gateway.deps import GatewayDeps
-from services.gateway.routes.cookies import CLIENT_COOKIE
+from services.gateway.core.cookies import CLIENT_COOKIE
 from services.gateway.settings import GatewaySettings
-from services.gateway.usecases import Gateway
 from shared.records import (
     ClipPointer,
     ReviewView,
@@ -24,7 +22,7 @@ from shared.records import (
     rendition_key,
     share_image_key,
 )
-from tests.fakes.gateway import MemoryGatewayPorts, memory_ports, store_video
+from tests.fakes.gateway import MemoryGatewayPorts, composed, memory_ports, store_video
 from tests.pictures import good_copy, jpeg, original_frame
 
 ALICE, BOB = "alice-client-id-0001", "bob-client-id-00002"
@@ -93,7 +91,7 @@ def settings(**changes: object) -> GatewaySettings:
 async def client_of(
     fakes: MemoryGatewayPorts, gateway_settings: GatewaySettings
 ) -> AsyncIterator[httpx.AsyncClient]:
-    deps = GatewayDeps(aws=None, gateway=Gateway(fakes.ports(), gateway_settings))
+    deps = composed(fakes, gateway_settings)
     app = create_app(gateway_settings, deps)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

@@ -6,11 +6,10 @@ from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from services.gateway.routes.security import BrowserSecurityMiddleware
 from services.gateway.settings import GatewaySettings
-from services.gateway.usecases import Gateway
+from services.gateway.web.security import BrowserSecurityMiddleware
 from shared.records import HostedClip, hosted_clip_key
-from tests.fakes.gateway import FakeClock, memory_ports
+from tests.fakes.gateway import FakeClock, composed, memory_ports
 from tests.unit.test_gateway_usecases import WHEN, store_video
 
 EMBED = "https://player.vimeo.com/video/76979871?h=8272103f6e"
@@ -19,7 +18,7 @@ EMBED = "https://player.vimeo.com/video/76979871?h=8272103f6e"
 def gateway_featuring(player, fakes):
     settings = GatewaySettings(lease_secret="unit-test-secret", featured_player=player)
     clock = FakeClock()
-    return Gateway(fakes.ports(), settings, clock=clock, monotonic=clock)
+    return composed(fakes, settings, clock).visitors
 
 
 def hosted(published: bool) -> HostedClip:

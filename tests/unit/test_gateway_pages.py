@@ -8,10 +8,8 @@ import pytest
 from PIL import Image
 
 from services.gateway.app import create_app
-from services.gateway.deps import GatewayDeps
 from services.gateway.settings import GatewaySettings
-from services.gateway.usecases import Gateway
-from tests.fakes.gateway import MemoryGatewayPorts, memory_ports, store_video
+from tests.fakes.gateway import MemoryGatewayPorts, composed, memory_ports, store_video
 
 
 @pytest.fixture
@@ -26,7 +24,7 @@ async def fakes() -> MemoryGatewayPorts:
 async def client(fakes: MemoryGatewayPorts) -> AsyncIterator[httpx.AsyncClient]:
     settings = GatewaySettings(lease_secret="unit-test-secret")
     # Readiness is not asked here, so the app needs no AWS clients.
-    deps = GatewayDeps(aws=None, gateway=Gateway(fakes.ports(), settings))
+    deps = composed(fakes, settings)
     app = create_app(settings, deps)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from services.gateway.ratelimits import SlidingWindowLimiter
+from services.gateway.core.ratelimits import SlidingWindowLimiter
 from services.gateway.settings import GatewaySettings
 from shared.errors import PayloadTooLarge, Unprocessable, UnsupportedMediaType
 from shared.photos import check_declared_length, clean_display_name, photo_content_type

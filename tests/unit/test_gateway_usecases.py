@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from services.gateway.settings import GatewaySettings
-from services.gateway.usecases import Gateway
+from services.gateway.visitors.usecases import Visitors
 from shared.errors import DependencyUnavailable, Forbidden, NotFound, RateLimited
 from shared.leases import InvalidToken, LeaseGone
 from shared.photos import PhotoBody
@@ -19,7 +19,7 @@ from shared.records import (
     renditions_of,
     submission_record_key,
 )
-from tests.fakes.gateway import FakeClock, MemoryGatewayPorts, memory_ports, store_video
+from tests.fakes.gateway import FakeClock, MemoryGatewayPorts, composed, memory_ports, store_video
 
 ALICE, BOB = "alice-client-id-0001", "bob-client-id-00002"
 PHOTO = PhotoBody("image/jpeg", b"\xff\xd8 a photo \xff\xd9")
@@ -40,7 +40,7 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def gateway(fakes: MemoryGatewayPorts, clock: FakeClock) -> Gateway:
+def gateway(fakes: MemoryGatewayPorts, clock: FakeClock) -> Visitors:
     settings = GatewaySettings(
         lease_secret="unit-test-secret",
         lease_seconds=120,
@@ -52,7 +52,7 @@ def gateway(fakes: MemoryGatewayPorts, clock: FakeClock) -> Gateway:
         max_stale_seconds=60,
         video="demo",
     )
-    return Gateway(fakes.ports(), settings, clock=clock, monotonic=clock)
+    return composed(fakes, settings, clock).visitors
 
 
 def review(submission_id: str, frame: int = 1, status="approved", score=0.8) -> ReviewView:

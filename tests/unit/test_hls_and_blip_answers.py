@@ -1,7 +1,7 @@
 import pytest
 
-from services.renderer.adapters.blip import BlipRejected, parse_answer
-from services.renderer.hls import media_playlist
+from services.renderer.publishing.adapters.blip import BlipRejected, parse_answer
+from services.renderer.publishing.hls import media_playlist
 from shared.errors import Forbidden, Unauthorized
 from shared.operator import require_operator
 

@@ -1,7 +1,7 @@
 """Keep-my-frames links: signed client ids, pure."""
 
-from services.gateway.keeplinks import keep_key, keep_token, kept_client
-from services.gateway.previews import Preview, meta_tags
+from services.gateway.contributors.keeplinks import keep_key, keep_token, kept_client
+from services.gateway.contributors.previews import Preview, meta_tags
 
 ALICE = "alice-client-id-0001"
 

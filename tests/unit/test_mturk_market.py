@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 
 from sims.mturk.errors import TurkError
-from sims.mturk.market import DEFAULT_AUTO_APPROVAL_SECONDS, Hit, Market, new_id
+from sims.mturk.hits import Hit, new_id
+from sims.mturk.market import DEFAULT_AUTO_APPROVAL_SECONDS, Market
 from sims.mturk.questions import Page
 
 DAY = 24 * 3600

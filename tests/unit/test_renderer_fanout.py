@@ -6,13 +6,19 @@ from fractions import Fraction
 
 import pytest
 
-from services.renderer.adapters.sqs import SqsSegmentFarm
-from services.renderer.clips import ClipInputs
-from services.renderer.fanout import EncodeJob, SegmentOrder, message_of, order_of, rung_plans
-from services.renderer.hls import Variant, bit_rates, master_playlist
-from services.renderer.ladder import ladder_sizes
-from services.renderer.segments import BlobRef, EncoderSettings
-from services.renderer.usecases import SegmentWorker
+from services.renderer.encoding.adapters.sqs import SqsSegmentFarm
+from services.renderer.encoding.fanout import (
+    EncodeJob,
+    SegmentOrder,
+    message_of,
+    order_of,
+    rung_plans,
+)
+from services.renderer.encoding.segments import bit_rates
+from services.renderer.encoding.usecases import SegmentWorker
+from services.renderer.publishing.hls import Variant, master_playlist
+from services.renderer.renders.clips import BlobRef, ClipInputs, EncoderSettings
+from services.renderer.renders.ladder import ladder_sizes
 from shared.messages import MalformedMessage, SegmentRequested, parse_message
 from shared.records import fragment_key
 from tests.fakes.objects import MemoryObjectStore

@@ -4,12 +4,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.renderer.adapters.s3 import S3ClipPublisher
-from services.renderer.clips import EncodingPrefs
-from services.renderer.consumers import VerdictConsumer
-from services.renderer.scheduling import RenderPolicy
-from services.renderer.segments import BlobRef
-from services.renderer.usecases import BUSY_RETRY_SECONDS, RenderBusy, Renderer
+from services.renderer.publishing.adapters.s3 import S3ClipPublisher
+from services.renderer.renders.clips import BlobRef, EncodingPrefs
+from services.renderer.renders.consumers import VerdictConsumer
+from services.renderer.renders.scheduling import RenderPolicy
+from services.renderer.renders.usecases import BUSY_RETRY_SECONDS, RenderBusy, Renderer
 from shared.errors import Conflict, NotFound
 from shared.messages import SubmissionModerated
 from shared.records import (

@@ -1,4 +1,10 @@
-from services.renderer.scheduling import PendingChanges, RenderAgenda, RenderPolicy, due_at, is_due
+from services.renderer.renders.scheduling import (
+    PendingChanges,
+    RenderAgenda,
+    RenderPolicy,
+    due_at,
+    is_due,
+)
 
 DEBOUNCE = RenderPolicy("debounce", 30, 300, 3600)
 HOURLY = RenderPolicy("schedule", 30, 300, 3600)

@@ -1,12 +1,7 @@
 from fractions import Fraction
 
-from services.renderer.segments import (
-    BlobRef,
-    EncoderSettings,
-    frames_per_segment,
-    plan_segments,
-    segment_hash,
-)
+from services.renderer.encoding.segments import plan_segments, segment_hash
+from services.renderer.renders.clips import BlobRef, EncoderSettings, frames_per_segment
 
 ENCODER = EncoderSettings(640, 360, Fraction(25), "veryfast", 23, 1)
 

@@ -1,7 +1,13 @@
 from datetime import UTC, datetime, timedelta
 
-from services.renderer.segments import BlobRef
-from services.renderer.slots import Candidate, SlotChoice, best_candidate, next_choice, supersedes
+from services.renderer.renders.clips import BlobRef
+from services.renderer.renders.slots import (
+    Candidate,
+    SlotChoice,
+    best_candidate,
+    next_choice,
+    supersedes,
+)
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from shared.aws import AwsClients, is_missing_queue, is_stale_receipt
-from shared.errors import DependencyUnavailable
+from shared.aws import AwsClients
+from shared.errors import QueueMissing, StaleReceipt
 from shared.messages import SubmissionIngested
-from shared.queues import QueueSender, frames_queue_of
+from shared.queues import QueueSender, frames_queue_of, queue_errors
 
 log = logging.getLogger(__name__)
 
@@ -24,17 +22,15 @@ class SqsLeaseFinisher:
 
     async def finish(self, video: str, receipt_handle: str) -> None:
         """Delete the slot's message; a stale receipt handle is logged and ignored."""
+        queue = frames_queue_of(self.prefix, video)
         try:
-            queue_url = await self.aws.queue_url(frames_queue_of(self.prefix, video))
-            await self.aws.sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=receipt_handle)
-        except ClientError as exc:
-            if not (is_stale_receipt(exc) or is_missing_queue(exc)):
-                raise DependencyUnavailable("sqs", "could not finish the lease") from exc
+            with queue_errors(queue, "finishing the lease"):
+                queue_url = await self.aws.queue_url(queue)
+                await self.aws.sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=receipt_handle)
+        except (StaleReceipt, QueueMissing):
             # A late photo: the slot went to someone else, who may photograph it too. (Or
             # the queue was lost and recreated: the feeder has reopened the slot.)
             log.info("lease receipt was stale; the slot stays in the queue")
-        except BotoCoreError as exc:
-            raise DependencyUnavailable("sqs", "could not finish the lease") from exc
 
 
 class SqsAnnouncer:

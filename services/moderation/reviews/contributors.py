@@ -33,7 +33,7 @@ def is_live_candidate(review: Review) -> bool:
 
 def shown_of_slot(reviews: list[Review]) -> Review | None:
     """The approved photo a slot shows: best score, then decided first, then by id (the
-    renderer's rule in ``services/renderer/slots.py``)."""
+    renderer's rule in ``services/renderer/renders/slots.py``)."""
     approved = [r for r in reviews if is_live_candidate(r)]
     if not approved:
         return None

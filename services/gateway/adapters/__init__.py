@@ -1,1 +1,0 @@
-"""The gateway's adapters: one per outside thing, named technology + role."""
