@@ -186,6 +186,16 @@ MODERATION_METRICS = (
         ("kind",),
     ),
     DomainMetric(
+        "ofof_photo_links_down",
+        "counter",
+        "Crowd tasks not ordered yet because a photo link they show did not load.",
+    ),
+    DomainMetric(
+        "ofof_photos_asked_again",
+        "counter",
+        "Photos asked again because the crowd's workers could not load them.",
+    ),
+    DomainMetric(
         "ofof_crowd_spend_cents",
         "counter",
         "Crowd spend in cents, computed from the crowd settings per judgment, by video.",

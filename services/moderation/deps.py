@@ -15,11 +15,14 @@ import httpx
 
 from services.moderation.crowd import CrowdChoice
 from services.moderation.crowd.adapters.dynamo_jobs import DynamoCrowdJobs, DynamoHealCounts
+from services.moderation.crowd.adapters.links import LINK_TIMEOUT_SECONDS, HttpLinkProbe
 from services.moderation.crowd.crowdflower.adapters.api import CrowdflowerClient, JobSpec
 from services.moderation.crowd.crowdflower.crowd import CrowdflowerCrowd
 from services.moderation.crowd.crowdflower.ports import CrowdClient
+from services.moderation.crowd.crowdflower.second_look import SecondLook
 from services.moderation.crowd.crowdflower.work import CrowdWork
 from services.moderation.crowd.healing import Healings
+from services.moderation.crowd.links import PhotoLinks
 from services.moderation.crowd.mturk.adapters.api import HitTerms, MturkCrowd
 from services.moderation.crowd.mturk.adapters.dynamo import DynamoSpendLedger, DynamoWorkerTrust
 from services.moderation.crowd.mturk.hits import Fees, TopUpRules
@@ -31,7 +34,7 @@ from services.moderation.reviews.adapters.dynamo import DynamoReviewStore
 from services.moderation.reviews.adapters.sqs import SqsVerdictQueues
 from services.moderation.reviews.contributors import Contributions
 from services.moderation.reviews.moderator import ModerationPolicy, Moderator
-from services.moderation.reviews.ports import Crowd
+from services.moderation.reviews.ports import Crowd, LinkProbe
 from services.moderation.settings import ModerationSettings
 from services.moderation.slots.adapters.dynamo import DynamoSlotRegistry
 from services.moderation.slots.adapters.sqs import SqsFramesTransport
@@ -92,14 +95,19 @@ def build_deps(
     aws: AwsClients,
     client: CrowdClient,
     requester: HitCrowd | None = None,
+    probe: LinkProbe | None = None,
 ) -> ModerationDeps:
     """Everything moderation runs, over ``aws`` and the Crowdflower ``client`` (tests
-    pass a fake); with ``requester``, new reviews go to Mechanical Turk."""
+    pass a fake); with ``requester``, new reviews go to Mechanical Turk; with ``probe``,
+    photo links are loaded before a crowd task is ordered."""
     tally, stores = Tally(), Stores.of(settings, aws)
+    links = None if probe is None else PhotoLinks(probe, tally)
     crowds: dict[str, Crowd] = {
-        "crowdflower": build_crowdflower(settings, aws, client, stores, tally)
+        "crowdflower": build_crowdflower(settings, aws, client, stores, tally, links)
     }
-    mturk = None if requester is None else build_mturk(settings, aws, requester, stores, tally)
+    mturk = (
+        None if requester is None else build_mturk(settings, aws, requester, stores, tally, links)
+    )
     if mturk is not None:
         crowds["mturk"] = mturk
     crowd = CrowdChoice(crowds, "mturk" if mturk is not None else "crowdflower")
@@ -152,6 +160,7 @@ def build_crowdflower(
     client: CrowdClient,
     stores: Stores,
     tally: Tally,
+    links: PhotoLinks | None = None,
 ) -> CrowdflowerCrowd:
     """Crowdflower's review work over its client and moderation's table."""
     work = CrowdWork(
@@ -162,7 +171,10 @@ def build_crowdflower(
         photo_url_seconds=settings.photo_url_seconds,
         clock=utcnow,
         healings=Healings(stores.heal_counts, tally),
+        links=links,
     )
+    rules = settings.verdict_rules()
+    again = SecondLook(client, work, stores.reviews, rules, links=links, observer=tally)
     return CrowdflowerCrowd(
         client,
         work,
@@ -170,6 +182,7 @@ def build_crowdflower(
         grace_seconds=settings.outbox_grace_seconds,
         clock=utcnow,
         observer=tally,
+        second_look=again,
     )
 
 
@@ -179,6 +192,7 @@ def build_mturk(
     requester: HitCrowd,
     stores: Stores,
     tally: Tally,
+    links: PhotoLinks | None = None,
 ) -> HitWork:
     """Mechanical Turk's review work over its client and moderation's table."""
     plan = HitPlan(
@@ -211,6 +225,7 @@ def build_mturk(
         plan,
         clock=utcnow,
         healings=Healings(stores.heal_counts, tally),
+        links=links,
     )
 
 
@@ -288,4 +303,10 @@ async def open_deps(settings: ModerationSettings, stack: AsyncExitStack) -> Mode
     requester = None
     if settings.crowd_provider == "mturk":
         requester = await open_mturk(settings, aws, stack)
-    return build_deps(settings, aws, client, requester)
+    return build_deps(settings, aws, client, requester, await open_link_probe(stack))
+
+
+async def open_link_probe(stack: AsyncExitStack) -> HttpLinkProbe:
+    """The photo-link probe, over an httpx client that closes with ``stack``."""
+    http = await stack.enter_async_context(httpx.AsyncClient(timeout=LINK_TIMEOUT_SECONDS))
+    return HttpLinkProbe(http)

@@ -4,8 +4,9 @@ On the real platform a unit's columns reach the worker only through Liquid tags 
 job's CML (``<img src="{{photo_url}}">``); a column the CML does not mention is never
 shown. The local crowd renders the CML the same way (python-liquid) and reads from the
 result only what a worker's browser would show: the images (``<img src>``) and the
-questions (``<cml:… name=…>``, required when ``validates`` says so). A CML that does not
-parse shows nothing.
+questions (``<cml:… name=…>``, required when ``validates`` says so, shown only when an
+earlier answer allows it when ``only-if`` says so: ``only-if="photo_loads:[yes]"``, CML's
+logic by answer value). A CML that does not parse shows nothing.
 """
 
 from __future__ import annotations
@@ -25,6 +26,19 @@ class Question:
 
     name: str
     required: bool
+    # CML's ``only-if``: ``"field:[value]"`` (shown only when ``field`` was answered
+    # ``value``; several values comma-separated), or a bare ``"field"`` (answered at all).
+    only_if: str | None = None
+
+    def is_shown(self, given: dict[str, str]) -> bool:
+        """Is the question shown to a worker who gave the answers ``given`` so far?"""
+        if not self.only_if:
+            return True
+        field, _, values = self.only_if.partition(":")
+        if field.strip() not in given:
+            return False
+        allowed = {v.strip() for v in values.strip().strip("[]").split(",") if v.strip()}
+        return not allowed or given[field.strip()] in allowed
 
 
 @dataclass(frozen=True)
@@ -51,7 +65,8 @@ class _FormReader(HTMLParser):
             self.images.append(found["src"].strip())
         elif tag in QUESTION_TAGS and found.get("name"):
             required = "required" in found.get("validates", "")
-            self.questions.append(Question(found["name"], required))
+            only_if = found.get("only-if") or None
+            self.questions.append(Question(found["name"], required, only_if))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)

@@ -33,7 +33,7 @@ from sims.crowd.jobs import Job, Unit
 from sims.crowd.looks import likeness
 from sims.crowd.settings import CrowdSettings
 from sims.crowd.webhooks import Deliveries
-from sims.crowd.workers import Worker, answers, hire, is_correct, trust_of
+from sims.crowd.workers import UNSEEN, Worker, answers, hire, is_correct, trust_of
 
 log = logging.getLogger(__name__)
 
@@ -187,13 +187,17 @@ class Simulation:
 
     async def _gold_likeness(self, gold: Unit, form: Form) -> float | None:
         key = (gold.unit_id, form.images)
-        if key not in self.gold_seen:
-            self.gold_seen[key] = await self._likeness(gold, form)
-        return self.gold_seen[key]
+        if key in self.gold_seen:
+            return self.gold_seen[key]
+        seen = await self._likeness(gold, form)
+        if seen != UNSEEN:  # a broken image is looked at again next time
+            self.gold_seen[key] = seen
+        return seen
 
     async def _likeness(self, unit: Unit, form: Form) -> float | None:
         """How alike the first two images the form shows are; None when it shows fewer
-        than two; 0 when one cannot be fetched (a broken image)."""
+        than two; :data:`UNSEEN` when one cannot be fetched (a broken image: the workers
+        say so when the form lets them)."""
         if len(form.images) < 2:
             return None
         try:
@@ -206,7 +210,7 @@ class Simulation:
                 "cannot see the unit's images",
                 extra={"unit_id": unit.unit_id, "problem": type(exc).__name__},
             )
-            return 0.0
+            return UNSEEN
 
     async def _fetch(self, url: str) -> bytes:
         response = await self.http.get(url, timeout=self.settings.fetch_timeout_seconds)

@@ -7,6 +7,11 @@ score of its own: the platform knows a worker only through test questions (gold)
 worker's trust in a job is its share of correct gold answers there (see
 :func:`trust_of`). In a job without gold nothing is measured and every worker counts
 as fully trusted — which is why moderation adds gold to each job.
+
+A worker whose browser cannot load an image of the form (:data:`UNSEEN`) says so when
+the form lets them (a ``photo_loads`` question: "no", and nothing else, whatever kind
+of worker); a form that does not ask is answered as people do, rating the broken image
+as nothing alike.
 """
 
 from __future__ import annotations
@@ -21,6 +26,10 @@ MIMIC_LOW, MIMIC_HIGH = 1, 5
 # Trust of a worker in a job without test questions: nothing says otherwise.
 UNMEASURED_TRUST = 1.0
 GOLD_SUFFIX = "_gold"
+# The question a form may ask first: do the pictures load?
+LOADS_QUESTION = "photo_loads"
+# The likeness of a pair whose images did not load for the worker (a broken image).
+UNSEEN = -1.0
 
 
 class Pool(Protocol):
@@ -77,8 +86,13 @@ def trust_of(record: GoldRecord | None, has_gold: bool) -> float:
 def answers(
     worker: Worker, form: Form, likeness: float | None, rng: random.Random
 ) -> dict[str, str]:
-    """A worker's answers to the questions ``form`` asks, having seen images of that
-    ``likeness`` (None when the form does not show two images to compare)."""
+    """A worker's answers to the questions ``form`` shows, having seen images of that
+    ``likeness`` (None when the form does not show two images to compare,
+    :data:`UNSEEN` when they did not load)."""
+    if likeness == UNSEEN:
+        if form.asks(LOADS_QUESTION):
+            return {LOADS_QUESTION: "no"}
+        likeness = 0.0
     if worker.sloppy:
         given = {
             "nudity": rng.choice(("yes", "no")),
@@ -95,7 +109,8 @@ def answers(
         given = {"nudity": "no", "mimic": str(mimic), "trying": trying}
     if worker.careless:
         given["nudity"] = "yes"
-    return {name: value for name, value in given.items() if form.asks(name)}
+    given = {LOADS_QUESTION: "yes", **given}
+    return {q.name: given[q.name] for q in form.questions if q.name in given and q.is_shown(given)}
 
 
 def is_correct(given: dict[str, str], gold_data: dict[str, str]) -> bool:

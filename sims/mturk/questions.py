@@ -7,8 +7,11 @@ as the real service refuses it (``AWS.MechanicalTurk.XMLParseError``). Its
 form and its inputs. A worker can only answer a page whose form posts to MTurk's
 ``externalSubmit`` with an ``assignmentId`` field and has the three questions as
 ``required`` inputs that can take the worker's answers: ``nudity`` (yes/no),
-``mimic`` (1..5) and ``trying`` (yes/no). The answer is ``QuestionFormAnswers`` XML,
-one ``Answer`` per submitted field (``assignmentId`` excepted), as MTurk records it.
+``mimic`` (1..5) and ``trying`` (yes/no). The form's submit buttons are read too: a
+named button sends its value, and one marked ``formnovalidate`` submits without the
+required inputs (how a page lets a worker say "the photo does not load"). The answer is
+``QuestionFormAnswers`` XML, one ``Answer`` per submitted field (``assignmentId``
+excepted), as MTurk records it.
 """
 
 from __future__ import annotations
@@ -40,6 +43,9 @@ QUESTIONS = {
     "trying": ("yes", "no"),
 }
 FREE_VALUE = "*"
+# What a worker who cannot load the page's images sends, when a button lets them.
+LOADS_NO = ("photo_loads", "no")
+SUBMIT_KINDS = frozenset({"submit", "image"})
 
 
 def parse_error(details: str) -> TurkError:
@@ -73,6 +79,16 @@ def html_of(question: str) -> str:
     return content.text or ""
 
 
+@dataclass(frozen=True)
+class Button:
+    """A submit button of the form: the field it sends (if named), and whether it skips
+    the required inputs' checks (``formnovalidate``)."""
+
+    name: str
+    value: str
+    skips_checks: bool
+
+
 @dataclass
 class Page:
     """A rendered HIT page: its images in page order and its submitting form's fields."""
@@ -83,6 +99,19 @@ class Page:
     fields: dict[str, set[str]] = field(default_factory=dict)
     required: set[str] = field(default_factory=set)
     hidden: dict[str, str] = field(default_factory=dict)
+    buttons: list[Button] = field(default_factory=list)
+
+    def pressed(self) -> dict[str, str]:
+        """What the form's first checking submit button sends besides the inputs."""
+        button = next((b for b in self.buttons if not b.skips_checks), None)
+        return {button.name: button.value} if button is not None and button.name else {}
+
+    def unseen_button(self) -> Button | None:
+        """The button that sends "the photo does not load" (``photo_loads=no``, skipping
+        the required inputs), if the page has one."""
+        return next(
+            (b for b in self.buttons if b.skips_checks and (b.name, b.value) == LOADS_NO), None
+        )
 
     def takes(self, name: str, value: str) -> bool:
         """Can the form submit ``value`` for the field ``name``?"""
@@ -123,6 +152,14 @@ class _PageReader(HTMLParser):
     def _field(self, tag: str, found: dict[str, str]) -> None:
         name = found.get("name", "")
         kind = found.get("type", "text").lower()
+        # A <button> submits unless its type says otherwise.
+        button_kind = found.get("type", "submit").lower()
+        if (tag == "button" and button_kind == "submit") or (
+            tag == "input" and kind in SUBMIT_KINDS
+        ):
+            skips = "formnovalidate" in found
+            self.page.buttons.append(Button(name, found.get("value", ""), skips))
+            return
         if tag == "option" and self.select:
             self.option_text = "value" not in found
             self.page.fields[self.select].add(found.get("value", ""))

@@ -1,8 +1,10 @@
 """The simulated workers at work on HITs: they see only what the HIT's page shows.
 
 After a delay a HIT is looked at once. A page no worker can do (see
-:func:`sims.mturk.questions.why_unworkable`) or whose photo (its first ``<img>``) cannot
-be fetched is never answered. Otherwise the workers of the local crowd
+:func:`sims.mturk.questions.why_unworkable`) is never answered; when its images cannot
+be fetched, the workers press the page's "does not load" button
+(:meth:`~sims.mturk.questions.Page.unseen_button`), as people do, and a page without one
+is never answered. Otherwise the workers of the local crowd
 (:mod:`sims.crowd.workers`, same kinds, same judging of the photo beside the original,
 :mod:`sims.crowd.looks`) who meet every qualification requirement of the HIT's type
 (their values: :mod:`sims.mturk.qualifications`) take it one by one, up to
@@ -32,12 +34,12 @@ from PIL import Image
 from sims.background import Background
 from sims.crowd.cml import Form, Question
 from sims.crowd.looks import likeness
-from sims.crowd.workers import Worker, answers, hire
+from sims.crowd.workers import UNSEEN, Worker, answers, hire
 from sims.mturk.hits import Hit
 from sims.mturk.market import Market
 from sims.mturk.notices import Notifier
 from sims.mturk.qualifications import Standing, standings
-from sims.mturk.questions import QUESTIONS, answer_xml, why_unworkable
+from sims.mturk.questions import QUESTIONS, Page, answer_xml, why_unworkable
 from sims.mturk.requirements import meets
 from sims.mturk.settings import MTurkSimSettings
 from sims.store import Store
@@ -121,7 +123,9 @@ class Workforce:
                 "the HIT's images cannot be seen",
                 extra={"hit_id": hit.hit_id, "problem": type(exc).__name__},
             )
-            return
+            if hit.page.unseen_button() is None:
+                return
+            seen = UNSEEN
         await self.submit_all(hit, Form(tuple(hit.page.images), FORM_QUESTIONS), seen)
 
     async def submit_all(self, hit: Hit, form: Form, seen: float | None) -> None:
@@ -133,12 +137,20 @@ class Workforce:
                 return
             if self.returns(hit, worker):
                 continue
-            given = answers(worker, form, seen, self.rng)
+            given = self.given(hit.page, worker, form, seen)
             events = self.market.submit(
                 hit, mturk_worker_id(worker), answer_xml(hit.page, given), time.time()
             )
             await self.notifier.events(events)
             await asyncio.sleep(self.settings.assignment_gap_seconds)
+
+    def given(self, page: Page, worker: Worker, form: Form, seen: float | None) -> dict[str, str]:
+        """What ``worker`` submits: the "does not load" button's field when the images did
+        not load, else the answers and what the submit button sends."""
+        button = page.unseen_button()
+        if seen == UNSEEN and button is not None:
+            return {button.name: button.value}
+        return {**answers(worker, form, seen, self.rng), **page.pressed()}
 
     def qualified(self, hit: Hit) -> list[Worker]:
         """The workers who meet every qualification requirement of the HIT's type."""

@@ -10,9 +10,11 @@ from decimal import Decimal
 
 from services.moderation.crowd.crowdflower.crowd import CrowdflowerCrowd
 from services.moderation.crowd.crowdflower.ports import GoldRequest, UnitRequest
+from services.moderation.crowd.crowdflower.second_look import SecondLook
 from services.moderation.crowd.crowdflower.work import CrowdWork
 from services.moderation.crowd.healing import CrowdForgot, Healings, HealKind
 from services.moderation.crowd.jobs import CrowdJob
+from services.moderation.crowd.links import PhotoLinks
 from services.moderation.crowd.mturk.hits import HitState, worker_trust
 from services.moderation.crowd.mturk.ports import HitRequest, WorkAssignment
 from services.moderation.reports.report import Report, ReportedPhoto
@@ -25,7 +27,7 @@ from services.moderation.reviews.ports import (
     SpendTotal,
 )
 from services.moderation.reviews.review import Review
-from services.moderation.reviews.verdicts import Judgment
+from services.moderation.reviews.verdicts import Judgment, VerdictRules
 from services.moderation.slots.ports import QueueState, VideoFeed
 from shared.messages import SubmissionModerated
 from shared.metrics import Observer
@@ -280,6 +282,12 @@ class FakeCrowd:
             None,
         )
 
+    async def find_asked(self, job_id: str, submission_id: str, ask: int) -> str | None:
+        found = (
+            u for u, r in self.units.items() if (r.submission_id, r.ask) == (submission_id, ask)
+        )
+        return next(found, None)
+
     async def judgments(self, job_id: str, unit_id: str) -> list[Judgment]:
         self._known(job_id)
         return self.unit_judgments.get(unit_id, [])
@@ -302,6 +310,19 @@ class FakePhotos:
     async def delete(self, keys: list[str]) -> None:
         for key in keys:
             self.objects.pop(key, None)
+
+
+@dataclass
+class FakeLinkProbe:
+    """:class:`~services.moderation.reviews.ports.LinkProbe`: every link loads unless its
+    URL holds one of ``down`` (e.g. a key whose object the store lost for a while)."""
+
+    down: set[str] = field(default_factory=set)
+    probed: list[str] = field(default_factory=list)
+
+    async def loads(self, url: str) -> bool:
+        self.probed.append(url)
+        return not any(part in url for part in self.down)
 
 
 @dataclass
@@ -541,8 +562,10 @@ def crowdflower_over(
     *,
     jobs: FakeCrowdJobs | None = None,
     observer: Observer | None = None,
+    links: PhotoLinks | None = None,
 ) -> CrowdflowerCrowd:
-    """Crowdflower's review work over a fake v1 client (URLs live 600 s, grace 30 s)."""
+    """Crowdflower's review work over a fake v1 client (URLs live 600 s, grace 30 s); a
+    unit whose workers could not load its photo is asked again."""
     work = CrowdWork(
         client,
         jobs or FakeCrowdJobs(),
@@ -551,5 +574,9 @@ def crowdflower_over(
         photo_url_seconds=600,
         clock=clock,
         healings=fake_healings(observer),
+        links=links,
     )
-    return CrowdflowerCrowd(client, work, store, grace_seconds=30, clock=clock, observer=observer)
+    again = SecondLook(client, work, store, VerdictRules(), links=links, observer=observer)
+    return CrowdflowerCrowd(
+        client, work, store, grace_seconds=30, clock=clock, observer=observer, second_look=again
+    )

@@ -44,7 +44,9 @@ def test_a_worker_answers_only_what_the_rendered_form_asks_and_shows():
 def test_our_cml_shows_both_images_through_liquid_and_asks_three_required_questions():
     form = form_of(CML, {"photo_url": "http://p/1", "original_url": "http://o/1", "x": "y"})
     assert form.images == ("http://p/1", "http://o/1")
+    # First whether the photo loads; the three questions only when it does.
     assert {(q.name, q.required) for q in form.questions} == {
+        ("photo_loads", True),
         ("nudity", True),
         ("mimic", True),
         ("trying", True),

@@ -76,3 +76,13 @@ def test_a_review_round_trips_and_its_empty_fields_are_left_out():
     assert from_item(to_item(bare)) == bare
     absent = {"display_name", "auto_score", "score", "job_id", "unit_id", "decided_at"}
     assert absent.isdisjoint(to_item(bare))
+
+
+def test_a_judgment_of_a_photo_that_did_not_load_is_stored_as_such_and_read_back():
+    unseen = Judgment("j2", "w2", 0.9, False, 1, False, loads=False)
+    review = approved_then_taken_down()
+    review = review.changed(judgments=(*review.judgments, unseen))
+    item = to_item(review)
+    assert '"loads": false' in item["judgments"]["S"]
+    assert item["judgments"]["S"].count('"loads"') == 1
+    assert from_item(item).judgments == review.judgments

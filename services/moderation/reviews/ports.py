@@ -107,6 +107,15 @@ class PhotoStore(Protocol):
         ...
 
 
+class LinkProbe(Protocol):
+    """Whether a link a crowd task shows (a presigned photo URL) loads right now, as a
+    worker's browser would load it (:class:`~.links.PhotoLinks` uses it)."""
+
+    async def loads(self, url: str) -> bool:
+        """Does ``url`` load? Never raises: a link that cannot be reached does not load."""
+        ...
+
+
 class VerdictQueues(Protocol):
     """Where verdicts go: the renderer. (Rejected slots go back through the slot records:
     :class:`SlotRegistry`.)"""

@@ -40,6 +40,8 @@ STEP_SETTLE = "settle"
 STEP_ERASE = "erase_photos"
 # Why a pending review waits: the crowd refused to order its unit for lack of funds.
 REASON_UNFUNDED = "crowd_funds_short"
+# Why a pending review waits: a photo link of its crowd task did not load (reconcile retries).
+REASON_PHOTO_DOWN = "photo_link_down"
 # Why a photo is hidden pending review: enough visitors reported it.
 REASON_REPORTED = "reported"
 # Revision 1 is the first verdict, revision 2 an operator's takedown; every later
@@ -100,6 +102,8 @@ class Review:
     # Mechanical Turk: the assignments its HIT offers in all, and how many top-up rounds
     # gave it more work (a round is recorded here before MTurk is asked, and its
     # UniqueRequestToken is derived from its number, so a replay adds nothing twice).
+    # Crowdflower: rounds of a new unit asking again about a photo nobody could load
+    # (recorded first), and the round ``unit_id``'s unit is (a crash between is healed).
     # None (no attribute in the item) until there is a HIT / a first round.
     hit_assignments: int | None = None
     topup_rounds: int | None = None
@@ -109,6 +113,7 @@ class Review:
     # created again after MTurk forgot it (recorded before asking, so a retry repeats the
     # same UniqueRequestToken). None: 0, never healed.
     crowd_generation: int | None = None
+    unit_round: int | None = None
     revision: int = 0
     done_steps: frozenset[str] = frozenset()
     version: int = 0

@@ -7,6 +7,11 @@ judgments (more are welcome). It is a rejection when the weighted nudity share r
 mean (1..5) falls below ``min_mimic_mean`` (exactly the minimum passes), or when the
 weighted share of workers who saw someone trying falls below ``min_trying_share``.
 The score (0..1) maps the weighted mimic mean from 1..5 onto 0..1.
+
+A worker may answer that the photo does not load (a broken image: the store blinked,
+or a link died). Such a judgment says nothing about the photo: it never counts, not as
+"does not mimic" and not as nudity, so judgments that are all "does not load" never make
+a verdict; :func:`is_short_of_sight` tells the crowd to ask again.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ class Judgment:
     nudity: bool
     mimic: int
     trying: bool
+    # False when the worker said the photo does not load (its other answers mean nothing).
+    loads: bool = True
 
 
 @dataclass(frozen=True)
@@ -72,9 +79,27 @@ def trusted(judgments: Iterable[Judgment], rules: VerdictRules) -> list[Judgment
     return [j for j in unique_judgments(judgments) if j.trust >= rules.min_worker_trust]
 
 
+def counted(judgments: Iterable[Judgment], rules: VerdictRules) -> list[Judgment]:
+    """The judgments a verdict counts: trusted, by workers who saw the photo."""
+    return [j for j in trusted(judgments, rules) if j.loads]
+
+
 def has_quorum(judgments: Iterable[Judgment], rules: VerdictRules) -> bool:
-    """Are there enough trusted judgments to decide?"""
-    return len(trusted(judgments, rules)) >= rules.min_judgments
+    """Are there enough counted judgments to decide?"""
+    return len(counted(judgments, rules)) >= rules.min_judgments
+
+
+def judgments_needed(judgments: Iterable[Judgment], rules: VerdictRules) -> int:
+    """How many more counted judgments a verdict needs (0: it has a quorum)."""
+    return max(0, rules.min_judgments - len(counted(judgments, rules)))
+
+
+def is_short_of_sight(judgments: Iterable[Judgment], rules: VerdictRules) -> bool:
+    """Short of a quorum because trusted workers could not load the photo? Then the
+    photo must be asked again: the crowd's work is done but says nothing about it."""
+    found = list(judgments)
+    unseen = [j for j in trusted(found, rules) if not j.loads]
+    return bool(unseen) and judgments_needed(found, rules) > 0
 
 
 def weighted_share(judgments: Sequence[Judgment], says_yes: Iterable[bool]) -> float:
@@ -109,13 +134,13 @@ def reasons_against(counted: Sequence[Judgment], rules: VerdictRules) -> tuple[s
 
 def decide(judgments: Iterable[Judgment], rules: VerdictRules) -> Verdict | None:
     """The verdict of ``judgments``, or None while there is no quorum yet."""
-    counted = trusted(judgments, rules)
-    if len(counted) < rules.min_judgments:
+    seen = counted(judgments, rules)
+    if len(seen) < rules.min_judgments:
         return None
-    reasons = reasons_against(counted, rules)
+    reasons = reasons_against(seen, rules)
     return Verdict(
         decision="rejected" if reasons else "approved",
-        score=round(mimic_score(weighted_mimic_mean(counted)), 4),
+        score=round(mimic_score(weighted_mimic_mean(seen)), 4),
         reasons=reasons,
-        judgments=len(counted),
+        judgments=len(seen),
     )

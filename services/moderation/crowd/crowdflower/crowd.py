@@ -7,7 +7,8 @@ reconcile (the :class:`~services.moderation.reviews.ports.Crowd` port's adapter)
 - **Refresh** (reconcile): a unit left unordered past the grace period is ordered; an
   ordered unit's judgments are fetched; a unit still ``new`` long after its order (a v1
   order takes the job's oldest ``new`` unit, so a leftover unit can take this one's
-  order) is ordered again.
+  order) is ordered again. A unit whose workers could not load the photo ends short of
+  a quorum: a new unit asks again (:mod:`.second_look`).
 - **Heal** a job the crowd forgot (a 404 for it, on unit creation, lookup, judgments or
   order): :meth:`.work.CrowdWork.renew` puts a new job in its place, and each pending
   review's unit is re-created there once (:meth:`CrowdflowerCrowd._moved`: the job and its
@@ -24,6 +25,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from services.moderation.crowd.crowdflower.ports import CrowdClient
+from services.moderation.crowd.crowdflower.second_look import SecondLook
 from services.moderation.crowd.crowdflower.work import CrowdWork, is_on, job_of, on_job
 from services.moderation.crowd.healing import CrowdForgot
 from services.moderation.crowd.jobs import CrowdJob
@@ -53,8 +55,11 @@ class CrowdflowerCrowd:
         grace_seconds: float,
         clock: Callable[[], datetime],
         observer: Observer | None = None,
+        second_look: SecondLook | None = None,
     ) -> None:
         self.client, self.work, self.store = client, work, store
+        # None: a unit short of sight is not asked again (tests over fakes).
+        self.second_look = second_look
         self.grace_seconds, self.clock = grace_seconds, clock
         # Units created (/metrics).
         self.observer: Observer = observer or Tally()
@@ -158,9 +163,19 @@ class CrowdflowerCrowd:
             return
         found = await self.client.judgments(job_id, unit_id)
         if found or not await self._is_stranded(review, job_id, unit_id):
-            await receive([Judged(review.submission_id, tuple(found), via="reconcile")])
+            judged = Judged(review.submission_id, tuple(found), via="reconcile")
+            if await receive([judged]) == "pending":
+                await self._look_again(review.submission_id)
         else:
             await self._order(review.changed(unit_ordered_at=None))
+
+    async def _look_again(self, submission_id: str) -> None:
+        """Ask again about a photo whose workers could not load it, and order the unit."""
+        if self.second_look is None:
+            return
+        asked = await self.second_look.follow(await latest(self.store, submission_id))
+        if asked is not None:
+            await self._order(asked)
 
     async def _is_stranded(self, review: Review, job_id: str, unit_id: str) -> bool:
         """Is the review's unit still unordered long after its order? A v1 order takes the

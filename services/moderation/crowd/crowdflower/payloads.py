@@ -5,7 +5,9 @@ as a list holding one unit; both shapes were seen in the wild, so both are accep
 A ``new_judgments`` payload is an array of judgments from many units, each carrying its
 ``unit_id`` and ``unit_data``: it is grouped by unit, and judgments of test questions
 (``golden``) are left out. Answers arrive as strings (``"yes"``, ``"4"``) from the CML
-form; anything else is a malformed payload.
+form; anything else is a malformed payload. A judgment answering ``photo_loads: no``
+(the photo did not load for the worker) needs no other answer and never counts; a
+judgment without ``photo_loads`` (a job made before the question existed) loads.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from services.moderation.reviews.ports import Judged
-from services.moderation.reviews.verdicts import Judgment
+from services.moderation.reviews.verdicts import MIMIC_LOW, Judgment
 from shared.errors import BadRequest
 
 YES_ANSWERS = frozenset({"yes", "true", "1"})
@@ -34,14 +36,27 @@ class _Lenient(BaseModel):
 
 
 class CrowdAnswers(_Lenient):
-    """The three CML answers of one judgment (captured v1 payloads also hold an answer
-    as a one-element list, as checkbox-style fields do)."""
+    """The CML answers of one judgment (captured v1 payloads also hold an answer as a
+    one-element list, as checkbox-style fields do): whether the photo loads, then the
+    three questions, required only when it does."""
 
-    nudity: str
-    mimic: int = Field(ge=1, le=5)
+    photo_loads: str = "yes"
+    nudity: str | None = None
+    mimic: int | None = Field(default=None, ge=1, le=5)
     trying: str = "yes"
 
-    @field_validator("nudity", "mimic", "trying", mode="before")
+    @property
+    def loads(self) -> bool:
+        """Did the photo load for the worker?"""
+        return self.photo_loads.strip().lower() in YES_ANSWERS
+
+    @model_validator(mode="after")
+    def _answers_when_seen(self) -> CrowdAnswers:
+        if self.loads and (self.nudity is None or self.mimic is None):
+            raise ValueError("a judgment of a photo that loads needs nudity and mimic")
+        return self
+
+    @field_validator("photo_loads", "nudity", "mimic", "trying", mode="before")
     @classmethod
     def _one_answer(cls, value: Any) -> Any:
         if isinstance(value, list):
@@ -63,14 +78,20 @@ class CrowdJudgment(_Lenient):
     unit_data: dict[str, str | None] = Field(default_factory=dict)
 
     def to_judgment(self) -> Judgment:
-        """This judgment in domain words."""
+        """This judgment in domain words (one of a photo that did not load says nothing
+        else: no nudity, the lowest mimic, not counted anyway)."""
+        answers = self.data
+        if not answers.loads:
+            return Judgment(
+                self.id, self.worker_id, self.worker_trust, False, MIMIC_LOW, False, loads=False
+            )
         return Judgment(
             judgment_id=self.id,
             worker_id=self.worker_id,
             trust=self.worker_trust,
-            nudity=self.data.nudity.strip().lower() in YES_ANSWERS,
-            mimic=self.data.mimic,
-            trying=self.data.trying.strip().lower() in YES_ANSWERS,
+            nudity=(answers.nudity or "").strip().lower() in YES_ANSWERS,
+            mimic=answers.mimic or MIMIC_LOW,
+            trying=answers.trying.strip().lower() in YES_ANSWERS,
         )
 
 

@@ -16,6 +16,8 @@ class UnitRequest:
     submission_id: str
     photo_url: str
     original_url: str
+    # 0 for the submission's first unit; n for the n-th asking again (nobody could see it).
+    ask: int = 0
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,11 @@ class CrowdClient(Protocol):
 
     async def find_unit(self, job_id: str, submission_id: str) -> str | None:
         """The id of an existing unit for ``submission_id``, if any."""
+        ...
+
+    async def find_asked(self, job_id: str, submission_id: str, ask: int) -> str | None:
+        """The id of an existing unit asking about ``submission_id`` again, the
+        ``ask``-th time, if any."""
         ...
 
     async def judgments(self, job_id: str, unit_id: str) -> list[Judgment]:

@@ -10,7 +10,11 @@ the crowd-job memory and the photo store:
 - **Orders**: a unit is ordered (one unit an order, on the configured channels) right
   after it is created; the crowd shows nobody an unordered unit. A 402 is a reason to
   wait (:data:`~services.moderation.reviews.review.REASON_UNFUNDED`), not a failure. A unit
-  ordered once half its photo URLs' lifetime has passed gets fresh URLs first.
+  ordered once half its photo URLs' lifetime has passed gets fresh URLs first. Before
+  an order the unit's photo links are loaded (:class:`~services.moderation.crowd.links.
+  PhotoLinks`): one that does not load holds the order back with the reason
+  :data:`~services.moderation.reviews.review.REASON_PHOTO_DOWN`, and reconcile orders
+  it once it loads.
 - **Gold once per job**: ``units_per_assignment + 3`` test questions (:mod:`.gold`) are
   created before the job's first order; a crash half-way is healed by reading the job's
   gold units back. Their photo URLs are presigned, so they are re-issued (the units'
@@ -43,8 +47,9 @@ from services.moderation.crowd.crowdflower.gold import (
 from services.moderation.crowd.crowdflower.ports import CrowdClient, GoldRequest, UnitRequest
 from services.moderation.crowd.healing import CrowdForgot, Healings
 from services.moderation.crowd.jobs import CrowdJob, CrowdJobs
+from services.moderation.crowd.links import PhotoLinks
 from services.moderation.reviews.ports import CrowdUnavailable, CrowdUnfunded, PhotoStore
-from services.moderation.reviews.review import REASON_UNFUNDED, Review
+from services.moderation.reviews.review import REASON_PHOTO_DOWN, REASON_UNFUNDED, Review
 from shared.records import original_key
 
 JPEG = "image/jpeg"
@@ -64,9 +69,12 @@ class CrowdWork:
         photo_url_seconds: int,
         clock: Callable[[], datetime],
         healings: Healings,
+        links: PhotoLinks | None = None,
     ) -> None:
         self.crowd, self.jobs, self.photos = crowd, jobs, photos
         self.healings = healings
+        # None: links are not checked before an order (tests over fakes).
+        self.links = links
         self.units_per_assignment = units_per_assignment
         self.photo_url_seconds = photo_url_seconds
         self.clock = clock
@@ -132,23 +140,28 @@ class CrowdWork:
             submission_id=review.submission_id,
             photo_url=await self.photos.url(review.renditions.medium, seconds),
             original_url=await self.photos.url(original, seconds),
+            ask=review.unit_round or 0,
         )
 
     async def order(self, review: Review) -> Review:
         """Order the review's unit, the job's gold put in place first (the review's
         original frame is what the copy test questions show), its photo URLs re-issued
         first when half their lifetime has passed. Returns the review ordered, or
-        waiting with a reason when the crowd refused for lack of funds; other failures
-        raise ``CrowdUnavailable``."""
+        waiting with a reason when the crowd refused for lack of funds or a photo link
+        does not load; other failures raise ``CrowdUnavailable``."""
         if review.job_id is None or review.unit_id is None:
             raise ValueError(f"review {review.submission_id} has no unit to order")
         if not is_on(review, await self.job(review.video)) and not is_on(
             review, await self.current(review.video)
         ):
             raise CrowdForgot(f"crowd job {review.job_id} was replaced")
+        unit = await self.unit_of(review)
+        urls = (unit.photo_url, unit.original_url)
+        if self.links is not None and not await self.links.load(review.submission_id, urls):
+            return review.changed(reasons=(REASON_PHOTO_DOWN,))
         job_id = await self._with_gold(review.video, review.frame)
         if self._has_aged(review.created_at):
-            await self.crowd.refresh_unit(job_id, review.unit_id, await self.unit_of(review))
+            await self.crowd.refresh_unit(job_id, review.unit_id, unit)
         try:
             await self.crowd.order(job_id, 1)
         except CrowdUnfunded as exc:

@@ -4,13 +4,16 @@ cost and the pay.
 - **The question** is an ``HTMLQuestion``: the visitor's photo and the original frame
   side by side and three required inputs (``nudity`` yes/no, ``mimic`` 1..5, ``trying``
   yes/no) in a form that posts to MTurk's ``externalSubmit`` with the ``assignmentId``
-  MTurk puts in the page's query string. URLs are HTML-escaped into the page, and the
-  page goes into the XML inside a CDATA section (split where the page itself holds
-  ``]]>``).
+  MTurk puts in the page's query string. Its submit button sends ``photo_loads=yes``; a
+  second, "The photo does not load", sends ``photo_loads=no`` skipping the three
+  (``formnovalidate``: required only when the photo loads, no script needed). URLs are
+  HTML-escaped into the page, and the page goes into the XML inside a CDATA section
+  (split where the page itself holds ``]]>``).
 - **The answers** arrive as ``QuestionFormAnswers`` XML, parsed with ``defusedxml`` (no
   entity expansion, no external entities): anything that is not one answer per input
   with an allowed value is :class:`MalformedAnswer`, recorded on the review, never
-  counted.
+  counted. ``photo_loads=no`` needs no other answer and never counts; no ``photo_loads``
+  (a HIT made before the button) loads.
 - **The cost** of a HIT is reward × assignments plus MTurk's commission: a share of the
   reward (20 %), another share more (20 %) for HITs of 10 assignments or more, and at
   least a minimum fee per assignment (1 cent).
@@ -21,8 +24,8 @@ cost and the pay.
   there) and never past its photo URLs' lifetime.
 - **The pay**: an assignment agreeing with the verdict is approved (or every valid one,
   by setting); one that fails the attention check (answers that contradict each other:
-  a perfect mimic nobody tried) is rejected, with feedback; others are left to MTurk's
-  auto-approval, which pays them after its delay.
+  a perfect mimic nobody tried) is rejected, with feedback; others (and honest "does
+  not load" answers) are left to MTurk's auto-approval, which pays them after its delay.
 """
 
 from __future__ import annotations
@@ -37,7 +40,13 @@ from xml.etree.ElementTree import Element
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
-from services.moderation.reviews.verdicts import MIMIC_HIGH, Judgment, VerdictRules, reasons_against
+from services.moderation.reviews.verdicts import (
+    MIMIC_HIGH,
+    MIMIC_LOW,
+    Judgment,
+    VerdictRules,
+    reasons_against,
+)
 
 HTML_QUESTION_SCHEMA = (
     "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2011-11-11/HTMLQuestion.xsd"
@@ -47,6 +56,7 @@ FRAME_HEIGHT_PIXELS = 900
 YES_NO = frozenset({"yes", "no"})
 MIMIC_VALUES = frozenset({"1", "2", "3", "4", "5"})
 ANSWER_FIELDS = ("nudity", "mimic", "trying")
+LOADS_FIELD = "photo_loads"
 CENT = Decimal("0.01")
 REJECT_FEEDBACK = (
     "Your answers contradict each other: a photo rated a perfect mimic (5) was also "
@@ -80,7 +90,9 @@ with the original frame (right) and answer the three questions.</p>
 <p>Is someone visibly trying to mimic the frame?
 <label><input type="radio" name="trying" value="yes" required> Yes</label>
 <label><input type="radio" name="trying" value="no"> No</label></p>
-<p><input type="submit" id="submitButton" value="Submit"></p>
+<p><button type="submit" id="submitButton" name="photo_loads" value="yes">Submit</button>
+<button type="submit" id="unseenButton" name="photo_loads" value="no" formnovalidate>The
+photo does not load</button> (a broken image: never rate what you cannot see)</p>
 </form>
 <script>
 document.getElementById("assignmentId").value =
@@ -95,11 +107,15 @@ class MalformedAnswer(ValueError):
 
 @dataclass(frozen=True)
 class Answers:
-    """One worker's three answers."""
+    """One worker's three answers (meaningless when the photo did not load for them)."""
 
     nudity: bool
     mimic: int
     trying: bool
+    loads: bool = True
+
+
+UNSEEN = Answers(nudity=False, mimic=MIMIC_LOW, trying=False, loads=False)
 
 
 def question_xml(photo_url: str, original_url: str, submit_url: str) -> str:
@@ -151,8 +167,14 @@ def answer_fields(answer_xml: str) -> dict[str, str]:
 
 
 def parse_answers(answer_xml: str) -> Answers:
-    """The three answers of an assignment; :class:`MalformedAnswer` otherwise."""
+    """The three answers of an assignment (or :data:`UNSEEN` when the photo did not
+    load for the worker); :class:`MalformedAnswer` otherwise."""
     found = answer_fields(answer_xml)
+    loads = found.get(LOADS_FIELD, "yes").lower()
+    if loads not in YES_NO:
+        raise MalformedAnswer(f"{LOADS_FIELD} is {loads!r}, not yes or no")
+    if loads == "no":
+        return UNSEEN
     missing = [name for name in ANSWER_FIELDS if name not in found]
     if missing:
         raise MalformedAnswer(f"missing {', '.join(missing)}")
@@ -195,7 +217,10 @@ def agrees(judgment: Judgment, approved: bool, rules: VerdictRules) -> bool:
 def payment_for(
     judgment: Judgment, answers: Answers, approved: bool, rules: VerdictRules, approve_all: bool
 ) -> Payment:
-    """What to do with one valid assignment once the verdict is known."""
+    """What to do with one valid assignment once the verdict is known (an honest "does
+    not load" is left to auto-approval: it says nothing about the photo)."""
+    if not answers.loads:
+        return "leave"
     if is_attention_failure(answers):
         return "reject"
     if approve_all or agrees(judgment, approved, rules):

@@ -3,13 +3,15 @@ more judgments (expired, or every assignment in) and the review still lacks a qu
 the next round is recorded on the review (assignments in all, cost), then MTurk is
 asked for it (its ``UniqueRequestToken`` from the round's number, so a replay adds
 nothing twice); an expired HIT gets a new life. At the cap, or when the photo URLs die
-too soon, the review waits for an operator with a reason.
+too soon, the review waits for an operator with a reason. Judgments of workers who
+could not load the photo never count, so a HIT they answered is short of quorum and
+topped up like any other; a round is asked only once the photo loads again.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
@@ -26,7 +28,7 @@ from services.moderation.crowd.mturk.hits import (
 from services.moderation.crowd.mturk.ports import HitCrowd, SpendLedger
 from services.moderation.reviews.ports import ReviewStore
 from services.moderation.reviews.review import REASON_HIT_TOO_OLD, REASON_SHORT_AT_CAP, Review
-from services.moderation.reviews.verdicts import trusted
+from services.moderation.reviews.verdicts import judgments_needed
 
 if TYPE_CHECKING:
     from services.moderation.crowd.mturk.work import HitPlan
@@ -46,9 +48,12 @@ class TopUp:
         store: ReviewStore,
         plan: HitPlan,
         clock: Callable[[], datetime],
+        sight: Callable[[Review], Awaitable[bool]] | None = None,
     ) -> None:
         self.crowd, self.ledger, self.store = crowd, ledger, store
         self.plan, self.clock = plan, clock
+        # Does the review's photo load now? (None: not checked.)
+        self.sight = sight
 
     async def state_of(self, hit_id: str) -> HitState:
         """The capacity of a HIT, its answered assignments counted."""
@@ -64,6 +69,8 @@ class TopUp:
             await self.apply_round(review, state)
             return
         change = self.next_round(review, state)
+        if change is not None and change.rounds > review.rounds and not await self._sees(review):
+            return
         stored = await self.store.put(change) if change is not None else None
         if stored is None:
             return
@@ -80,7 +87,7 @@ class TopUp:
         """``review`` with its HIT's next top-up round recorded (assignments in all, cost),
         or waiting for an operator with a reason; None when the HIT needs nothing."""
         now, rules, top = self.clock(), self.plan.verdict_rules, self.plan.top_up
-        needed = rules.min_judgments - len(trusted(review.judgments, rules))
+        needed = judgments_needed(review.judgments, rules)
         if needed <= 0 or can_give_more(state, now):
             return None
         add = assignments_to_add(needed, state)
@@ -98,6 +105,10 @@ class TopUp:
             crowd_cost=str(hit_cost(self.plan.reward, total, self.plan.fees)),
             reasons=(),
         )
+
+    async def _sees(self, review: Review) -> bool:
+        """Does the photo load now, so a new round is worth asking for?"""
+        return self.sight is None or await self.sight(review)
 
     def owes_round(self, review: Review, state: HitState) -> bool:
         """Was a round recorded on ``review`` whose assignments MTurk does not show yet?"""

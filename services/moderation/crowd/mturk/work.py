@@ -35,6 +35,7 @@ from decimal import Decimal
 
 from services.moderation.crowd.healing import CrowdForgot, Healings
 from services.moderation.crowd.jobs import CrowdJobs
+from services.moderation.crowd.links import PhotoLinkDown, PhotoLinks
 from services.moderation.crowd.mturk.hit_types import HitTypes
 from services.moderation.crowd.mturk.hits import (
     REJECT_FEEDBACK,
@@ -103,12 +104,15 @@ class HitWork:
         plan: HitPlan,
         clock: Callable[[], datetime],
         healings: Healings,
+        links: PhotoLinks | None = None,
     ) -> None:
         self.crowd, self.types, self.photos = crowd, types, photos
         self.healings = healings
         self.trust, self.ledger, self.store = trust, ledger, store
         self.plan, self.clock = plan, clock
-        self.top_up = TopUp(crowd, ledger, store, plan, clock)
+        # None: links are not checked before a HIT or a top-up (tests over fakes).
+        self.links = links
+        self.top_up = TopUp(crowd, ledger, store, plan, clock, sight=self.photo_loads)
         self.hit_types = HitTypes(crowd, types, healings)
 
     async def submit(self, review: Review) -> Review:
@@ -147,14 +151,30 @@ class HitWork:
         )
 
     async def _request(self, review: Review) -> HitRequest:
-        seconds = self.plan.photo_url_seconds
-        photo = await self.photos.url(review.renditions.medium, seconds)
-        original = await self.photos.url(original_key(review.video, review.frame), seconds)
+        """The HIT's question; :class:`PhotoLinkDown` when a link it shows does not load."""
+        photo, original = await self._links_of(review)
+        if self.links is not None and not await self.links.load(
+            review.submission_id, (photo, original)
+        ):
+            raise PhotoLinkDown(review.submission_id)
         return HitRequest(
             submission_id=review.submission_id,
             question=question_xml(photo, original, self.plan.submit_url),
             generation=review.crowd_generation or 0,
         )
+
+    async def _links_of(self, review: Review) -> tuple[str, str]:
+        """The photo's and the original frame's presigned URLs a question shows."""
+        seconds = self.plan.photo_url_seconds
+        photo = await self.photos.url(review.renditions.medium, seconds)
+        original = await self.photos.url(original_key(review.video, review.frame), seconds)
+        return photo, original
+
+    async def photo_loads(self, review: Review) -> bool:
+        """Do the photo and the original load now (checked before more work is asked)?"""
+        if self.links is None:
+            return True
+        return await self.links.load(review.submission_id, await self._links_of(review))
 
     async def collect(self, hit_id: str, receive: Receive, via: str = "notification") -> Outcome:
         """Hand the answers of a HIT that MTurk told us about (or reconcile found) to
@@ -234,9 +254,11 @@ class HitWork:
         for assignment, answers in read:
             judgment = judgment_of(assignment, answers, trust[assignment.worker_id])
             await self._pay(assignment, judgment, answers, approved)
-            await self.trust.record(
-                assignment.worker_id, agrees(judgment, approved, self.plan.verdict_rules)
-            )
+            if answers.loads:
+                # A worker who could not see the photo neither agreed nor disagreed.
+                await self.trust.record(
+                    assignment.worker_id, agrees(judgment, approved, self.plan.verdict_rules)
+                )
         await self.crowd.reviewed(review.unit_id)
 
     async def _pay(
@@ -285,4 +307,5 @@ def judgment_of(assignment: WorkAssignment, answers: Answers, trust: float) -> J
         nudity=answers.nudity,
         mimic=answers.mimic,
         trying=answers.trying,
+        loads=answers.loads,
     )

@@ -20,7 +20,8 @@ Item layout (the table has generic ``pk``/``sk`` keys and one index ``gsi1``):
 A review's item is derived from the :class:`Review` dataclass, one attribute per field,
 by the field's type: text, numbers, booleans and ISO timestamps as themselves, text
 tuples and sets as lists (sets sorted), pydantic models and tuples of dataclasses (the
-judgments) as one JSON string; a field that is None is left out, and an attribute
+judgments) as one JSON string (a dataclass field at its default left out of it); a
+field that is None is left out, and an attribute
 missing from an item written before its field existed reads as the field's default.
 Every write of a review
 is conditional on its version (optimistic concurrency, see
@@ -83,8 +84,15 @@ def _text_list(collection: Any) -> Codec:
 
 
 def _json_list(collection: Any, element: Any) -> Codec:
+    defaults = {f.name: f.default for f in fields(element) if f.default is not MISSING}
+
+    def shown(value: Any) -> dict[str, Any]:
+        # A field at its default is left out, so items keep the layout they had before
+        # the field existed (a judgment's ``loads``), and read back as the default.
+        return {k: v for k, v in asdict(value).items() if k not in defaults or v != defaults[k]}
+
     return Codec(
-        lambda values: string_attr(json.dumps([asdict(v) for v in values])),
+        lambda values: string_attr(json.dumps([shown(v) for v in values])),
         lambda a: collection(element(**v) for v in json.loads(a["S"])),
     )
 

@@ -32,7 +32,9 @@ from services.moderation.reviews.verdicts import Judgment
 from shared.retry import transient_retry
 
 # The worker sees a unit's columns only through Liquid tags: the photo and the original
-# frame side by side, then the three questions, all required.
+# frame side by side, then whether they load (a broken image is reported, never rated),
+# then the three questions, shown and required only when the photo loads (CML's
+# ``only-if``, by answer value).
 CML = """\
 <div class="ofof-pair">
   <figure><img src="{{photo_url}}" alt="The visitor's photo" width="360"/>
@@ -40,13 +42,18 @@ CML = """\
   <figure><img src="{{original_url}}" alt="The original frame" width="360"/>
     <figcaption>The original frame of the music video</figcaption></figure>
 </div>
-<cml:radios label="Does the photo contain nudity?" name="nudity" validates="required">
+<cml:radios label="Do both pictures load?" name="photo_loads" validates="required">
+  <cml:radio label="Yes" value="yes"/>
+  <cml:radio label="No, a picture does not load (a broken image)" value="no"/>
+</cml:radios>
+<cml:radios label="Does the photo contain nudity?" name="nudity" validates="required"
+  only-if="photo_loads:[yes]">
   <cml:radio label="Yes" value="yes"/><cml:radio label="No" value="no"/>
 </cml:radios>
 <cml:ratings label="How well does the person mimic the original frame?" name="mimic"
-  points="5" validates="required"/>
+  points="5" validates="required" only-if="photo_loads:[yes]"/>
 <cml:radios label="Is someone visibly trying to mimic the frame?" name="trying"
-  validates="required">
+  validates="required" only-if="photo_loads:[yes]">
   <cml:radio label="Yes" value="yes"/><cml:radio label="No" value="no"/>
 </cml:radios>
 """
@@ -54,6 +61,8 @@ INSTRUCTIONS = """\
 <p>Visitors re-create one frame of a music video in a photo of themselves. Each task
 shows the visitor's photo on the left and the original frame on the right.</p>
 <ol>
+<li><b>Loads</b>: if the photo or the original shows as a broken image, answer No and
+send: the photo is shown again later. Never rate a picture you cannot see.</li>
 <li><b>Nudity</b>: answer Yes if the photo shows nudity, otherwise No.</li>
 <li><b>Mimic</b>: rate from 1 (nothing alike: a blank, random or unrelated picture) to
 5 (same pose, framing and composition as the original). Lighting and colours do not
@@ -64,6 +73,8 @@ badly; No for empty, random or unrelated pictures.</li>
 <p>Some tasks are test questions with known answers.</p>
 """
 JOBS_PAGE_SIZE = 10
+# The unit column numbering a unit that asks again about a photo (absent: the first).
+ASK_COLUMN = "ask"
 UNITS_PAGE_SIZE = 1000
 Form = dict[str, str | list[str]]
 
@@ -109,12 +120,16 @@ def unit_form(columns: dict[str, str]) -> Form:
 
 
 def unit_columns(unit: UnitRequest) -> dict[str, str]:
-    """A unit's data: the submission, its photo and the original frame."""
-    return {
+    """A unit's data: the submission, its photo and the original frame (and, for a unit
+    asking again about a photo nobody could see, which time it asks)."""
+    columns = {
         "submission_id": unit.submission_id,
         "photo_url": unit.photo_url,
         "original_url": unit.original_url,
     }
+    if unit.ask:
+        columns[ASK_COLUMN] = str(unit.ask)
+    return columns
 
 
 def gold_columns(gold: GoldRequest) -> dict[str, str]:
@@ -224,6 +239,14 @@ class CrowdflowerClient:
         async for units in self._pages(f"/v1/jobs/{job_id}/units.json", UNITS_PAGE_SIZE):
             for uid, data in units.items():
                 if data.get("submission_id") == submission_id:
+                    return str(uid)
+        return None
+
+    async def find_asked(self, job_id: str, submission_id: str, ask: int) -> str | None:
+        """The id of the unit asking about ``submission_id`` the ``ask``-th time again."""
+        async for units in self._pages(f"/v1/jobs/{job_id}/units.json", UNITS_PAGE_SIZE):
+            for uid, data in units.items():
+                if data.get("submission_id") == submission_id and data.get(ASK_COLUMN) == str(ask):
                     return str(uid)
         return None
 
