@@ -159,14 +159,11 @@ class Review:
 
 def new_review(message: SubmissionIngested, screening: Screening, now: datetime) -> Review:
     """The first review of a submission: pending, or rejected at once by the pre-screen."""
+    # Not every field of the same name: the message's ``version`` is its format's.
+    known = {"submission_id", "video", "frame", "client_id", "display_name", "created_at"}
     review = Review(
-        submission_id=message.submission_id,
-        video=message.video,
-        frame=message.frame,
-        client_id=message.client_id,
-        display_name=message.display_name,
+        **message.model_dump(include=known),
         renditions=message.renditions,
-        created_at=message.created_at,
         auto_score=screening.similarity,
     )
     if screening.reason is None:
