@@ -5,8 +5,9 @@ its current unit of work and return once the event is set. :meth:`BackgroundLoop
 sets it, waits up to a bound, then cancels whatever is still running.
 
 A service declares its background work as one list of :class:`Job` s (the way arq lists
-``cron_jobs``): a queue consumer's or a scheduler's loop, or :func:`periodic` work.
-:func:`start_jobs` runs them for a lifespan.
+``cron_jobs``): a queue consumer's or a scheduler's loop, :func:`periodic` work, or
+:func:`locked` work that only the replica holding a lock runs. :func:`start_jobs` runs
+them for a lifespan.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from contextlib import AsyncExitStack
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass
 from functools import partial
+from typing import Protocol
 
 log = logging.getLogger(__name__)
 
@@ -69,16 +71,39 @@ async def sleep_unless_stopping(stopping: asyncio.Event, seconds: float) -> bool
 
 
 async def every(
-    interval_seconds: float, work: Callable[[], Awaitable[object]], stopping: asyncio.Event
+    interval_seconds: float,
+    work: Callable[[], Awaitable[object]],
+    stopping: asyncio.Event,
+    first_retry_seconds: float | None = None,
 ) -> None:
-    """Run ``work`` now and then every ``interval_seconds`` until ``stopping`` is set."""
+    """Run ``work`` now and then every ``interval_seconds`` until ``stopping`` is set.
+
+    With ``first_retry_seconds``, until a pass has run (``work`` returns False when it
+    did not, e.g. a lock was held elsewhere) a skipped or failed pass is tried again that
+    soon instead.
+    """
+    has_run = False
+    retry = interval_seconds if first_retry_seconds is None else first_retry_seconds
     while not stopping.is_set():
         try:
-            await work()
+            has_run = await work() is not False or has_run
         except Exception:
-            log.exception("periodic work failed; trying again next interval")
-        if await sleep_unless_stopping(stopping, interval_seconds):
+            # The task is named after its job (BackgroundLoops.start).
+            task = asyncio.current_task()
+            log.exception(
+                "periodic work failed; trying again", extra={"loop": task and task.get_name()}
+            )
+        wait = interval_seconds if has_run else min(retry, interval_seconds)
+        if await sleep_unless_stopping(stopping, wait):
             return
+
+
+class Lock(Protocol):
+    """A lock one process of many holds at a time (e.g. :class:`shared.locks.DynamoLock`)."""
+
+    def held(self) -> AbstractAsyncContextManager[bool]:
+        """``async with lock.held() as got:`` — ``got`` says whether we hold it."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -92,6 +117,35 @@ class Job:
 def periodic(name: str, interval_seconds: float, work: Callable[[], Awaitable[object]]) -> Job:
     """A job running ``work`` now and then every ``interval_seconds`` (see :func:`every`)."""
     return Job(name, partial(every, interval_seconds, work))
+
+
+def locked(
+    name: str,
+    lock: Lock,
+    interval_seconds: float,
+    work: Loop,
+    first_retry_seconds: float | None = None,
+) -> Job:
+    """A periodic job that only the process holding ``lock`` runs: each pass takes the
+    lock, runs ``work(stopping)`` under it and gives it up; a process that did not get it
+    tries again ``first_retry_seconds`` later until it first has (see :func:`every`)."""
+
+    async def loop(stopping: asyncio.Event) -> None:
+        await every(
+            interval_seconds,
+            partial(_pass_under, lock, work, stopping),
+            stopping,
+            first_retry_seconds,
+        )
+
+    return Job(name, loop)
+
+
+async def _pass_under(lock: Lock, work: Loop, stopping: asyncio.Event) -> bool:
+    async with lock.held() as got:
+        if got:
+            await work(stopping)
+        return got
 
 
 def start_jobs(jobs: Sequence[Job], stack: AsyncExitStack, stop_seconds: float) -> None:

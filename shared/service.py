@@ -38,8 +38,6 @@ SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
 DepsT = TypeVar("DepsT")
 # Opens a service's real clients; they close when the stack does.
 OpenDeps = Callable[[SettingsT, AsyncExitStack], Awaitable[DepsT]]
-# Starts background work (queue consumers, loops) that stops when the stack closes.
-StartWork = Callable[[FastAPI, AsyncExitStack], Awaitable[None]]
 Checks = Callable[[DepsT, SettingsT], Mapping[str, ReadinessCheck]]
 # A service's background work, from its opened deps (see ``shared.background.Job``).
 Jobs = Callable[[DepsT, SettingsT], Sequence[Job]]
@@ -64,20 +62,14 @@ class ServiceShell(Generic[SettingsT, DepsT]):
 
     def app(self, settings: SettingsT, deps: DepsT | None = None) -> FastAPI:
         """The service's app; ``deps`` replaces the real clients in tests."""
-        jobs = self.jobs
-        stop_seconds = (self.stop_seconds_of or _grace_seconds)(settings)
-
-        async def start(app: FastAPI, stack: AsyncExitStack) -> None:
-            if jobs is not None:
-                start_jobs(jobs(app.state.deps, settings), stack, stop_seconds)
-
         app = create_service_app(
             title=self.title,
             settings=settings,
             deps=deps,
             open_deps=self.open_deps,
             checks=self.checks,
-            start=start,
+            jobs=self.jobs,
+            stop_seconds=(self.stop_seconds_of or _grace_seconds)(settings),
             domain_metrics=self.domain_metrics,
             tally_of=self.tally_of,
         )
@@ -97,7 +89,8 @@ def create_service_app(
     deps: DepsT | None,
     open_deps: OpenDeps[SettingsT, DepsT],
     checks: Checks[DepsT, SettingsT],
-    start: StartWork | None = None,
+    jobs: Jobs[DepsT, SettingsT] | None = None,
+    stop_seconds: float = 0.0,
     domain_metrics: Sequence[DomainMetric] = (),
     tally_of: Callable[[DepsT], Tally] | None = None,
 ) -> FastAPI:
@@ -105,16 +98,17 @@ def create_service_app(
 
     The lifespan uses ``deps`` when given (tests pass fakes) or opens the real ones,
     stores them as ``app.state.deps`` (and ``settings`` as ``app.state.settings``),
-    then runs ``start``. ``domain_metrics`` are exposed on ``/metrics`` beside the HTTP
-    ones, read from the :class:`~shared.metrics.Tally` that ``tally_of`` finds in the deps.
+    then runs ``jobs`` until it ends, giving them ``stop_seconds`` to stop.
+    ``domain_metrics`` are exposed on ``/metrics`` beside the HTTP ones, read from the
+    :class:`~shared.metrics.Tally` that ``tally_of`` finds in the deps.
     """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             app.state.deps = deps if deps is not None else await open_deps(settings, stack)
-            if start is not None:
-                await start(app, stack)
+            if jobs is not None:
+                start_jobs(jobs(app.state.deps, settings), stack, stop_seconds)
             yield
 
     # /docs is served from local files (no CDN); ReDoc is off (see shared.apidocs).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
@@ -261,14 +262,8 @@ class ModerationSettings(ServiceSettings):
         return self.mturk_production_submit_url
 
     def verdict_rules(self) -> VerdictRules:
-        """The verdict thresholds."""
-        return VerdictRules(
-            min_judgments=self.min_judgments,
-            min_worker_trust=self.min_worker_trust,
-            max_nudity_share=self.max_nudity_share,
-            min_mimic_mean=self.min_mimic_mean,
-            min_trying_share=self.min_trying_share,
-        )
+        """The verdict thresholds (settings of the same names)."""
+        return VerdictRules(**self.model_dump(include={f.name for f in fields(VerdictRules)}))
 
     def screening_rules(self) -> ScreeningRules:
         """The pre-screen thresholds."""

@@ -2,7 +2,7 @@
 
 import asyncio
 
-from services.moderation.jobs import every as reconcile_loop
+from shared.background import every
 
 RETRY_SECONDS = 0.05
 LONG_INTERVAL_SECONDS = 3600.0
@@ -22,7 +22,7 @@ async def run_for(outcomes: list[object], seconds: float) -> int:
             raise outcome
         return bool(outcome)
 
-    task = asyncio.create_task(reconcile_loop(work, LONG_INTERVAL_SECONDS, RETRY_SECONDS, stopping))
+    task = asyncio.create_task(every(LONG_INTERVAL_SECONDS, work, stopping, RETRY_SECONDS))
     await asyncio.sleep(seconds)
     stopping.set()
     await asyncio.wait_for(task, BOUND_SECONDS)

@@ -56,10 +56,7 @@ class SubmissionStatus(PhotoPlaces):
         """A submission moderation knows: pending, approved or rejected."""
         return cls(
             **cls._stored(review.submission_id, review.video, review.frame),
-            status=review.status,
-            score=review.score,
-            reasons=review.reasons,
-            display_name=review.display_name,
+            **review.model_dump(include={"status", "score", "reasons", "display_name"}),
         )
 
     @classmethod
@@ -95,9 +92,7 @@ class ShownPhoto(PhotoPlaces):
                 review.thumb_key,
                 review.medium_key,
             ),
-            display_name=review.display_name,
-            score=review.score,
-            decided_at=review.decided_at,
+            **review.model_dump(include={"display_name", "score", "decided_at"}),
         )
 
 
@@ -113,8 +108,7 @@ class ClipFiles(BaseModel):
     def files(pointer: ClipPointer) -> dict[str, Any]:
         """The fields of :class:`ClipFiles` for the clip a pointer names."""
         return {
-            "version": pointer.version,
-            "built_at": pointer.built_at,
+            **pointer.model_dump(include={"version", "built_at"}),
             "mp4_url": media_url(pointer.mp4_key),
             "poster_url": media_url(pointer.poster_key),
         }
@@ -134,9 +128,7 @@ class ClipVersion(ClipFiles):
         return cls(
             **ClipFiles.files(pointer),
             hls_url=media_url(pointer.hls_key),
-            render_seconds=pointer.render_seconds,
-            duration_seconds=pointer.duration_seconds,
-            published_at=pointer.published_at,
+            **pointer.model_dump(include={"render_seconds", "duration_seconds", "published_at"}),
         )
 
 

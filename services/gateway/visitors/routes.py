@@ -21,16 +21,7 @@ from services.gateway.core.dependencies import ClientId, ClientIp, Settings, win
 from services.gateway.core.links import SUBMISSION_ID
 from services.gateway.core.schemas import ClipStatus, SlotPhotos, SubmissionStatus
 from services.gateway.settings import GatewaySettings
-from services.gateway.visitors.schemas import (
-    LeaseCreated,
-    LeaseExtended,
-    PhotoAccepted,
-    RecentFrames,
-    ReportReceived,
-    ReportRequest,
-    VideoList,
-    VideoSummary,
-)
+from services.gateway.visitors import schemas
 from services.gateway.visitors.usecases import ReportIntake, Visitors
 from shared.errors import Unauthorized, error_responses
 from shared.objects import ObjectStream
@@ -94,7 +85,7 @@ def remember_lease(response: Response, settings: GatewaySettings, token: str | N
     "/api/leases",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(
-        404, 429, 503, _200={"model": LeaseCreated, "description": "Your live lease, again"}
+        404, 429, 503, _200={"model": schemas.LeaseCreated, "description": "Your live lease, again"}
     ),
 )
 async def create_lease(
@@ -105,7 +96,7 @@ async def create_lease(
     client_id: ClientId,
     client_ip: ClientIp,
     video: VideoParam = None,
-) -> LeaseCreated:
+) -> schemas.LeaseCreated:
     """Reserve one frame of a video for this visitor (or return their live lease)."""
     held = request.cookies.get(LEASE_COOKIE)
     answer = await gateway.lease(client_id, client_ip, held, video)
@@ -119,7 +110,7 @@ async def create_lease(
 @router.post("/api/leases/{lease_id}/heartbeat", responses=error_responses(401, 403, 410, 503))
 async def heartbeat_lease(
     holder: Holder, response: Response, gateway: UseCases, settings: Settings
-) -> LeaseExtended:
+) -> schemas.LeaseExtended:
     """Keep the frame reserved a while longer (up to the maximum lease)."""
     extended = await gateway.heartbeat(holder.lease_id, holder.token, holder.client_id)
     remember_lease(response, settings, extended.token)
@@ -159,7 +150,7 @@ async def upload_photo(
     gateway: UseCases,
     settings: Settings,
     display_name: Annotated[str | None, Query(max_length=200)] = None,
-) -> PhotoAccepted:
+) -> schemas.PhotoAccepted:
     """Submit the photo for a lease: the raw image bytes as the body."""
     lease_id, token, client_id = holder.lease_id, holder.token, holder.client_id
     # Refuse a foreign or expired lease before reading a single byte of the body.
@@ -180,7 +171,7 @@ async def submission_status(submission_id: str, gateway: UseCases) -> Submission
 @router.get("/api/frames/recent", responses=error_responses(503))
 async def recent_frames(
     gateway: UseCases, limit: Annotated[int, Query(ge=1, le=50)] = 10
-) -> RecentFrames:
+) -> schemas.RecentFrames:
     """The latest approved photos, newest first (the last good list if moderation is down)."""
     return await gateway.recent_frames(limit)
 
@@ -192,9 +183,11 @@ async def clip(gateway: UseCases, video: VideoParam = None) -> ClipStatus:
 
 
 @router.get("/api/videos", responses=error_responses(503))
-async def videos(gateway: UseCases) -> VideoList:
+async def videos(gateway: UseCases) -> schemas.VideoList:
     """Every imported video, the featured one first."""
-    return VideoList(videos=[VideoSummary.of(record) for record in await gateway.videos()])
+    return schemas.VideoList(
+        videos=[schemas.VideoSummary.of(record) for record in await gateway.videos()]
+    )
 
 
 @router.get("/api/frames/{video}/{frame}", responses=error_responses(404, 503))
@@ -208,11 +201,11 @@ async def slot_photos(video: str, frame: int, gateway: UseCases) -> SlotPhotos:
 )
 async def report_photo(
     submission_id: SubmissionId,
-    body: ReportRequest,
+    body: schemas.ReportRequest,
     reports: Reports,
     client_id: ClientId,
     client_ip: ClientIp,
-) -> ReportReceived:
+) -> schemas.ReportReceived:
     """Report a shown photo (nudity, hate, personal data, other); once per visitor."""
     return await reports.report(submission_id, client_id, client_ip, body)
 

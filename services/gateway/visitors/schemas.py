@@ -80,8 +80,7 @@ class VideoSummary(BaseModel):
     def of(cls, record: VideoRecord) -> VideoSummary:
         """The summary of an imported video's record."""
         return cls(
-            video=record.video,
-            frame_count=record.frame_count,
+            **record.model_dump(include={"video", "frame_count"}),
             fps=record.fps,
             duration_seconds=round(record.frame_count / record.fps, 3),
             page_url=f"/v/{record.video}",

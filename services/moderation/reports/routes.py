@@ -82,12 +82,7 @@ async def revert_contributor(
 
 def report_view(report: Report) -> ReportView:
     """One report as the console shows it."""
-    return ReportView(
-        visitor=report.visitor,
-        reason=report.reason,
-        note=report.note,
-        created_at=report.created_at,
-    )
+    return ReportView.model_validate(report, from_attributes=True)
 
 
 def queued_view(entry: QueuedReport) -> ReportedPhotoView:

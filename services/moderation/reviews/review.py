@@ -170,14 +170,11 @@ class Review:
 
 def new_review(message: SubmissionIngested, screening: Screening, now: datetime) -> Review:
     """The first review of a submission: pending, or rejected at once by the pre-screen."""
+    # Not every field of the same name: the message's ``version`` is its format's.
+    known = {"submission_id", "video", "frame", "client_id", "display_name", "created_at"}
     review = Review(
-        submission_id=message.submission_id,
-        video=message.video,
-        frame=message.frame,
-        client_id=message.client_id,
-        display_name=message.display_name,
+        **message.model_dump(include=known),
         renditions=message.renditions,
-        created_at=message.created_at,
         auto_score=screening.similarity,
     )
     if screening.reason is None:
@@ -285,22 +282,17 @@ def verdict_message(review: Review) -> SubmissionModerated:
 
 
 def review_view(review: Review) -> ReviewView:
-    """``review`` as moderation's read API shows it (the gateway parses it)."""
-    return ReviewView(
-        submission_id=review.submission_id,
-        video=review.video,
-        frame=review.frame,
-        status=review.status,
-        score=review.score,
-        auto_score=review.auto_score,
-        reasons=list(review.reasons),
-        judgments=review.judgment_count,
-        display_name=review.display_name,
-        thumb_key=review.renditions.thumb,
-        medium_key=review.renditions.medium,
-        large_key=review.renditions.large,
-        created_at=review.created_at,
-        decided_at=review.decided_at,
+    """``review`` as moderation's read API shows it (the gateway parses it): the fields
+    both name alike, the count of judgments and the renditions' keys."""
+    keys = review.renditions
+    return ReviewView.model_validate(
+        {
+            **vars(review),
+            "judgments": review.judgment_count,
+            "thumb_key": keys.thumb,
+            "medium_key": keys.medium,
+            "large_key": keys.large,
+        }
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 from services.moderation.reviews import offers
@@ -38,19 +39,15 @@ from services.moderation.reviews.review import (
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
 class DecisionSteps:
-    """Performs the steps a review's latest decision still owes."""
+    """Performs the steps a review's latest decision still owes, over the core's ports."""
 
-    def __init__(
-        self,
-        store: ReviewStore,
-        slots: SlotRegistry,
-        crowd: Crowd,
-        photos: PhotoStore,
-        queues: VerdictQueues,
-    ) -> None:
-        self.store, self.slots, self.crowd = store, slots, crowd
-        self.photos, self.queues = photos, queues
+    store: ReviewStore
+    slots: SlotRegistry
+    crowd: Crowd
+    photos: PhotoStore
+    queues: VerdictQueues
 
     async def carry_out(self, review: Review) -> Review:
         """Perform and record each open step in order; the review after them (re-read

@@ -10,7 +10,7 @@ wings import them from here; what a render reports is in :mod:`.reports`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
@@ -144,16 +144,8 @@ def clip_inputs(
     )
     audio = audio_key(record.video)
     fps = Fraction(record.fps_num, record.fps_den)
-    base = EncoderSettings(
-        width=record.width,
-        height=record.height,
-        fps=fps,
-        preset=prefs.preset,
-        crf=prefs.crf,
-        threads=prefs.threads,
-    )
     rungs = [
-        replace(base, width=w, height=h)
+        EncoderSettings(w, h, fps, prefs.preset, prefs.crf, prefs.threads)
         for w, h in ladder_sizes(record.width, record.height, prefs.ladder_heights)
     ]
     return ClipInputs(

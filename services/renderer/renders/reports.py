@@ -61,13 +61,13 @@ def report_of(
 
 
 def render_run(report: RenderReport) -> RenderRun:
-    """What the render history keeps of ``report``."""
-    return RenderRun(
-        video=report.video,
-        version=report.version,
-        built_at=report.built_at,
-        render_seconds=report.render_seconds,
-        segments_encoded=report.encoded_segments,
-        segments_reused=report.reused_segments,
-        publishers=dict(report.published),
+    """What the render history keeps of ``report`` (the fields both name alike, and the
+    segment counts and publishers under the history's names)."""
+    return RenderRun.model_validate(
+        {
+            **vars(report),
+            "segments_encoded": report.encoded_segments,
+            "segments_reused": report.reused_segments,
+            "publishers": report.published,
+        }
     )
