@@ -102,12 +102,9 @@ def build_deps(
     photo links are loaded before a crowd task is ordered."""
     tally, stores = Tally(), Stores.of(settings, aws)
     links = None if probe is None else PhotoLinks(probe, tally)
-    crowds: dict[str, Crowd] = {
-        "crowdflower": build_crowdflower(settings, aws, client, stores, tally, links)
-    }
-    mturk = (
-        None if requester is None else build_mturk(settings, aws, requester, stores, tally, links)
-    )
+    wiring = CrowdWiring(settings, aws, stores, Healings(stores.heal_counts, tally), tally, links)
+    crowds: dict[str, Crowd] = {"crowdflower": build_crowdflower(wiring, client)}
+    mturk = None if requester is None else build_mturk(wiring, requester)
     if mturk is not None:
         crowds["mturk"] = mturk
     crowd = CrowdChoice(crowds, "mturk" if mturk is not None else "crowdflower")
@@ -154,47 +151,53 @@ def moderation_policy(settings: ModerationSettings) -> ModerationPolicy:
     )
 
 
-def build_crowdflower(
-    settings: ModerationSettings,
-    aws: AwsClients,
-    client: CrowdClient,
-    stores: Stores,
-    tally: Tally,
-    links: PhotoLinks | None = None,
-) -> CrowdflowerCrowd:
+@dataclass(frozen=True)
+class CrowdWiring:
+    """What either crowd adapter is built over, besides its platform's client."""
+
+    settings: ModerationSettings
+    aws: AwsClients
+    stores: Stores
+    healings: Healings
+    tally: Tally
+    # None: photo links are not loaded before a crowd task is ordered (tests).
+    links: PhotoLinks | None = None
+
+    def jobs(self, prefix: str) -> DynamoCrowdJobs:
+        """Each video's crowd job (or HIT type) under ``prefix`` in the reviews table."""
+        return DynamoCrowdJobs(self.aws.dynamodb, self.settings.reviews_table, prefix=prefix)
+
+
+def build_crowdflower(wiring: CrowdWiring, client: CrowdClient) -> CrowdflowerCrowd:
     """Crowdflower's review work over its client and moderation's table."""
+    settings, reviews = wiring.settings, wiring.stores.reviews
     work = CrowdWork(
         client,
-        DynamoCrowdJobs(aws.dynamodb, settings.reviews_table),
-        stores.photos,
+        wiring.jobs("crowdjob"),
+        wiring.stores.photos,
         units_per_assignment=settings.crowd_units_per_assignment,
         photo_url_seconds=settings.photo_url_seconds,
         clock=utcnow,
-        healings=Healings(stores.heal_counts, tally),
-        links=links,
+        healings=wiring.healings,
+        links=wiring.links,
     )
-    rules = settings.verdict_rules()
-    again = SecondLook(client, work, stores.reviews, rules, links=links, observer=tally)
+    again = SecondLook(
+        client, work, reviews, settings.verdict_rules(), links=wiring.links, observer=wiring.tally
+    )
     return CrowdflowerCrowd(
         client,
         work,
-        stores.reviews,
+        reviews,
         grace_seconds=settings.outbox_grace_seconds,
         clock=utcnow,
-        observer=tally,
+        observer=wiring.tally,
         second_look=again,
     )
 
 
-def build_mturk(
-    settings: ModerationSettings,
-    aws: AwsClients,
-    requester: HitCrowd,
-    stores: Stores,
-    tally: Tally,
-    links: PhotoLinks | None = None,
-) -> HitWork:
+def build_mturk(wiring: CrowdWiring, requester: HitCrowd) -> HitWork:
     """Mechanical Turk's review work over its client and moderation's table."""
+    settings = wiring.settings
     plan = HitPlan(
         assignments=settings.judgments_per_unit,
         reward=settings.mturk_reward_usd,
@@ -214,18 +217,18 @@ def build_mturk(
             lifetime_seconds=settings.mturk_lifetime_seconds,
         ),
     )
-    table = settings.reviews_table
+    dynamodb, table = wiring.aws.dynamodb, settings.reviews_table
     return HitWork(
         requester,
-        DynamoCrowdJobs(aws.dynamodb, table, prefix="hittype"),
-        stores.photos,
-        DynamoWorkerTrust(aws.dynamodb, table),
-        DynamoSpendLedger(aws.dynamodb, table),
-        stores.reviews,
+        wiring.jobs("hittype"),
+        wiring.stores.photos,
+        DynamoWorkerTrust(dynamodb, table),
+        DynamoSpendLedger(dynamodb, table),
+        wiring.stores.reviews,
         plan,
         clock=utcnow,
-        healings=Healings(stores.heal_counts, tally),
-        links=links,
+        healings=wiring.healings,
+        links=wiring.links,
     )
 
 

@@ -34,7 +34,7 @@ async def desk() -> Desk:
 async def test_one_visitor_counts_once_and_does_not_hide_a_photo_alone(desk):
     first = await desk.desk.report("s1", "v1", "hate", "bad\x00 words")
     again = await desk.desk.report("s1", "v1", "other", None)
-    assert (first.is_new, again.is_new) == (True, False)
+    assert (first.counted, again.counted) == (True, False)
     assert not again.hidden
     [entry] = await desk.desk.queue(10)
     assert entry.photo.reports == 1

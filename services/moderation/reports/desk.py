@@ -27,17 +27,9 @@ from services.moderation.reviews.moderator import EVERY_APPROVAL, Moderator
 from services.moderation.reviews.review import REASON_REPORTED, Review
 from shared.errors import NotFound
 from shared.messages import utcnow
-from shared.records import ReportReason
+from shared.records import ReportOutcome, ReportReason
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ReportTaken:
-    """What a report did: counted (or already counted), and whether the photo is hidden."""
-
-    is_new: bool
-    hidden: bool
 
 
 @dataclass(frozen=True)
@@ -65,7 +57,7 @@ class ReportDesk:
 
     async def report(
         self, submission_id: str, visitor: str, reason: ReportReason, note: str | None
-    ) -> ReportTaken:
+    ) -> ReportOutcome:
         """Count one visitor's report (once per visitor); hide the photo after enough."""
         review = await self.moderator.review(submission_id)
         if review.status != "approved" and not review.is_taken_down:
@@ -76,7 +68,7 @@ class ReportDesk:
         if review.status == "approved" and should_hide(count, self.hide_after):
             log.info("hidden by reports", extra={"submission_id": submission_id})
             review = await self.moderator.takedown(submission_id, REASON_REPORTED)
-        return ReportTaken(is_new=is_new, hidden=review.is_taken_down)
+        return ReportOutcome(counted=is_new, hidden=review.is_taken_down)
 
     async def queue(self, limit: int) -> list[QueuedReport]:
         """The oldest ``limit`` reported photos awaiting an operator, with their reports."""

@@ -43,8 +43,7 @@ Deps = Annotated[ReportsApp, Depends(app_state("deps"))]
 @router.post("/reviews/{submission_id}/reports", responses=error_responses(400, 404, 422))
 async def file_report(submission_id: str, body: ReportFiled, deps: Deps) -> ReportOutcome:
     """A visitor's report about a shown photo (once per visitor; hides it after enough)."""
-    taken = await deps.desk.report(submission_id, body.visitor, body.reason, body.note)
-    return ReportOutcome(counted=taken.is_new, hidden=taken.hidden)
+    return await deps.desk.report(submission_id, body.visitor, body.reason, body.note)
 
 
 @router.get("/reports", responses=error_responses(401, 403, 422))
