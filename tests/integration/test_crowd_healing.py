@@ -22,6 +22,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from services.ingest.keys import renditions_of
 from services.moderation.crowd import CrowdChoice
 from services.moderation.crowd.adapters.dynamo_jobs import DynamoCrowdJobs, DynamoHealCounts
 from services.moderation.crowd.crowdflower.adapters.api import CrowdflowerClient, JobSpec
@@ -42,7 +43,7 @@ from shared.aws import AwsClients
 from shared.messages import SubmissionIngested, utcnow
 from shared.metrics import Tally
 from shared.objects import S3ObjectStore
-from shared.records import original_key, renditions_of
+from shared.records import original_key
 from tests.crowd_process import crowd_server
 from tests.fakes.moderation import FakeCrowdSpend, FakeQueues, FakeSlotRegistry, FakeWorkerTrust
 from tests.integration.test_mturk_adapter import FAST, SUBMIT

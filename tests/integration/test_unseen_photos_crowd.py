@@ -18,6 +18,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from services.ingest.keys import renditions_of
 from services.moderation.crowd import CrowdChoice
 from services.moderation.crowd.adapters.links import HttpLinkProbe
 from services.moderation.crowd.crowdflower.adapters.api import CrowdflowerClient, JobSpec
@@ -33,7 +34,7 @@ from shared.aws import AwsClients
 from shared.messages import SubmissionIngested, utcnow
 from shared.metrics import Tally
 from shared.objects import S3ObjectStore
-from shared.records import original_key, renditions_of
+from shared.records import original_key
 from tests.crowd_process import crowd_server
 from tests.fakes.moderation import FakeCrowdJobs, FakeQueues, FakeReviewStore, FakeSlotRegistry
 from tests.pictures import good_copy, jpeg, original_frame

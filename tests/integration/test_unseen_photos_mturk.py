@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from services.ingest.keys import renditions_of
 from services.moderation.crowd import CrowdChoice
 from services.moderation.crowd.adapters.links import HttpLinkProbe
 from services.moderation.crowd.links import PhotoLinks
@@ -33,7 +34,7 @@ from shared.aws import AwsClients
 from shared.messages import SubmissionIngested, utcnow
 from shared.metrics import Tally
 from shared.objects import S3ObjectStore
-from shared.records import original_key, renditions_of
+from shared.records import original_key
 from tests.fakes.moderation import (
     FakeCrowd,
     FakeCrowdJobs,
