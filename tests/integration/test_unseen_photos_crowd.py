@@ -36,7 +36,13 @@ from shared.metrics import Tally
 from shared.objects import S3ObjectStore
 from shared.records import original_key
 from tests.crowd_process import crowd_server
-from tests.fakes.moderation import FakeCrowdJobs, FakeQueues, FakeReviewStore, FakeSlotRegistry
+from tests.fakes.moderation import (
+    FakeCrowdJobs,
+    FakeQueues,
+    FakeReviewStore,
+    FakeSlotRegistry,
+    fake_healings,
+)
 from tests.pictures import good_copy, jpeg, original_frame
 
 KEY = "unseen-crowd-key"
@@ -85,6 +91,7 @@ class World:
             units_per_assignment=1,
             photo_url_seconds=3600,
             clock=utcnow,
+            healings=fake_healings(self.tally),
             links=links,
         )
         rules = VerdictRules()

@@ -44,6 +44,7 @@ from tests.fakes.moderation import (
     FakeSlotRegistry,
     FakeWorkerTrust,
     crowdflower_over,
+    fake_healings,
 )
 from tests.integration.test_mturk_adapter import SUBMIT, answered, crowd
 from tests.mturk_process import mturk_server
@@ -100,6 +101,7 @@ class World:
             self.store,
             plan,
             utcnow,
+            healings=fake_healings(self.tally),
             links=PhotoLinks(probe, self.tally),
         )
         crowdflower = crowdflower_over(FakeCrowd(), self.store, photos, utcnow)
