@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -21,12 +22,23 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
 
+# Ports handed to test servers come from below Linux's ephemeral range (32768-60999 by
+# default): a server started again on its port (a restart test) must not find it taken
+# by some process's outgoing connection meanwhile, as an ephemeral port can be.
+TEST_PORTS = range(20000, 32768)
+_ports = random.Random()
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A TCP port on 127.0.0.1, outside the ephemeral range, that nothing uses right now."""
+    while True:
+        port = _ports.choice(TEST_PORTS)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 def wait_for(predicate: Callable[[], bool], timeout_seconds: float, what: str) -> None:
