@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -69,14 +70,28 @@ FOREIGN_AWS = (
 )
 
 
+def site_ports(state_dir: Path) -> dict[str, int]:
+    """The ports of the site kept in ``state_dir``: chosen free once and kept beside its
+    data, so a restart finds every server where the site's stored links point (the gold
+    photos' presigned URLs, the crowd's webhook), as `make run`'s fixed ports do."""
+    # Beside the folder, not in it: `make run` makes the folder itself.
+    kept = state_dir.with_name(f"{state_dir.name}-ports.json")
+    if kept.exists():
+        return {name: int(port) for name, port in json.loads(kept.read_text()).items()}
+    ports = {name: free_port() for name in (*SERVICES, "MINISTACK", "DYNALITE", "CROWD")}
+    kept.write_text(json.dumps(ports))
+    return ports
+
+
 def local_stack_environment(state_dir: Path) -> dict[str, str]:
-    """Free ports for the local AWS and the crowd, and where the local AWS and the
-    stand-ins keep their data (all in ``state_dir``, as under var/)."""
+    """Ports for the local AWS and the crowd, and where the local AWS and the stand-ins
+    keep their data (all in ``state_dir``, as under var/)."""
+    ports = site_ports(state_dir)
     return {
-        "OFOF_MINISTACK_PORT": str(free_port()),
-        "OFOF_DYNALITE_PORT": str(free_port()),
+        "OFOF_MINISTACK_PORT": str(ports["MINISTACK"]),
+        "OFOF_DYNALITE_PORT": str(ports["DYNALITE"]),
         "OFOF_LOCALAWS_DIR": str(state_dir),
-        "CROWD_PORT": str(free_port()),
+        "CROWD_PORT": str(ports["CROWD"]),
         "OFOF_OPERATOR_TOKEN_FILE": str(state_dir / "operator-token"),
         **{
             f"{prefix}_STATE_PATH": str(state_dir / name / f"{name}.sqlite3")
@@ -96,7 +111,7 @@ def make_run(log_path: Path, state_dir: Path | None = None, **settings: str) -> 
         ):
             yield launched
         return
-    ports = {name: free_port() for name in SERVICES}
+    ports = {name: site_ports(state_dir)[name] for name in SERVICES}
     env = {
         **os.environ,
         **local_stack_environment(state_dir),
